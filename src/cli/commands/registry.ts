@@ -1,0 +1,13 @@
+/**
+ * Every subcommand, registered in one place. A command module exports a
+ * `register` function that adds itself to the program; order here is the
+ * order `dhtscope --help` lists them in.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from '../io.ts';
+import { registerDecode } from './decode.ts';
+import { registerDemo } from './demo.ts';
+
+export type RegisterCommand = (program: Command, io: CliIo) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [registerDemo, registerDecode];

@@ -1,0 +1,68 @@
+/**
+ * The `dhtscope` entry point: builds the command tree, runs one command and
+ * turns what it threw into an exit code and a clear message.
+ */
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { COMMANDS } from './commands/registry.ts';
+import { CliError, EXIT } from './errors.ts';
+import { type CliIo, processIo } from './io.ts';
+import { VERSION } from './version.ts';
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('dhtscope')
+    .description('An observatory for the BitTorrent Mainline DHT.')
+    .version(VERSION, '-V, --version', 'print the dhtscope version')
+    .helpOption('-h, --help', 'show help for dhtscope or a command')
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      '\nConventions:\n  --json     commands that print results accept --json for machine-readable output\n\nRun "dhtscope <command> --help" for the options of one command.',
+    );
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (text) => io.out(text.trimEnd()),
+    writeErr: (text) => io.err(text.trimEnd()),
+  });
+  for (const register of COMMANDS) register(program, io);
+  for (const command of program.commands) {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+    });
+  }
+  return program;
+}
+
+/** Runs the CLI and resolves to the process exit code. Never throws. */
+export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.ok;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Help and version "errors" are how commander stops after printing them.
+    if (error.exitCode === 0) return EXIT.ok;
+    // Commander already printed its message; add nothing but the exit code.
+    return EXIT.usage;
+  }
+  if (error instanceof CliError) {
+    io.err(`${pc.red('error:')} ${error.message}`);
+    if (error.hint !== undefined) io.err(`${pc.dim('hint:')} ${error.hint}`);
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.err(`${pc.red('internal error')} (a bug in dhtscope; please report it):\n${detail}`);
+  return EXIT.internal;
+}

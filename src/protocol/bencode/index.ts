@@ -1,0 +1,18 @@
+export { decode, decodeAt, decodeOrThrow, latin1 } from './decode.ts';
+export { encode } from './encode.ts';
+export { BencodeDecodeError, BencodeEncodeError, describeDecodeFailure } from './errors.ts';
+export type {
+  BDict,
+  BEncodable,
+  BList,
+  BValue,
+  DecodeFailure,
+  DecodeFailureReason,
+  DecodeLimits,
+  DecodeOptions,
+  DecodeResult,
+  DecodeSuccess,
+  NonCanonical,
+  NonCanonicalReason,
+} from './types.ts';
+export { DEFAULT_DECODE_LIMITS } from './types.ts';
