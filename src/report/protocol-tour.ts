@@ -52,7 +52,9 @@ function bencodeSection(): string {
     `  {spam: [a, b], cow: moo, n: 42}  →  ${new TextDecoder().decode(bytes)}`,
     '  keys are sorted by raw bytes; integers are i...e; strings are <length>:<bytes>',
     `  non-canonical input is accepted but reported: d1:bi1e1:ai2ee → ${
-      result.ok ? `${result.nonCanonical?.reason} at byte ${result.nonCanonical?.offset}` : result.reason
+      result.ok
+        ? `${result.nonCanonical?.reason} at byte ${result.nonCanonical?.offset}`
+        : result.reason
     }`,
   ].join('\n');
 }
@@ -74,12 +76,21 @@ function krpcSection(ourId: Uint8Array, infoHash: Uint8Array, ourAddress: Uint8A
   ].join('\n');
 }
 
-function routingSection(ourId: Uint8Array, infoHash: Uint8Array, rng: (n: number) => Uint8Array, n: number): string {
+function routingSection(
+  ourId: Uint8Array,
+  infoHash: Uint8Array,
+  rng: (n: number) => Uint8Array,
+  n: number,
+): string {
   const table = new RoutingTable(ourId);
   const now = 0;
   for (let i = 0; i < n; i++) {
     const ip = rng(4);
-    table.heardFrom({ id: rng(20), address: formatIp(ip), port: 1024 + (i % 60000) }, 'response', now);
+    table.heardFrom(
+      { id: rng(20), address: formatIp(ip), port: 1024 + (i % 60000) },
+      'response',
+      now,
+    );
   }
   const closest = table.closest(infoHash, 8);
   return [
@@ -88,22 +99,31 @@ function routingSection(ourId: Uint8Array, infoHash: Uint8Array, rng: (n: number
     `  heard from ${n} random nodes → kept ${table.size} in ${table.bucketCount} buckets (k = 8 per bucket)`,
     `  infohash     ${nodeIdToHex(infoHash)}`,
     '  closest known nodes (shared prefix bits with the infohash, then the id):',
-    ...closest.map((c) => `    ${String(commonPrefixLength(c.id, infoHash)).padStart(3)}  ${nodeIdToHex(c.id)}`),
+    ...closest.map(
+      (c) => `    ${String(commonPrefixLength(c.id, infoHash)).padStart(3)}  ${nodeIdToHex(c.id)}`,
+    ),
     pc.dim('  a lookup would now ask these 8, learn closer ones from their answers, and repeat'),
   ].join('\n');
 }
 
-function bep42Section(ourId: Uint8Array, ourAddress: Uint8Array, rng: (n: number) => Uint8Array): string {
+function bep42Section(
+  ourId: Uint8Array,
+  ourAddress: Uint8Array,
+  rng: (n: number) => Uint8Array,
+): string {
   const stranger = rng(20);
   const forged = Uint8Array.from(ourId);
   forged[0] = forged[0]! ^ 0x80;
-  const verdict = (id: Uint8Array) => (checkNodeId(id, ourAddress).valid ? pc.green('valid') : pc.yellow('invalid'));
+  const verdict = (id: Uint8Array) =>
+    checkNodeId(id, ourAddress).valid ? pc.green('valid') : pc.yellow('invalid');
   return [
     heading(4, `BEP 42: node ids bound to the address ${formatIp(ourAddress)}`),
     `  generated id   ${hex(ourId)}  ${verdict(ourId)}`,
     `  random id      ${hex(stranger)}  ${verdict(stranger)}`,
     `  one bit off    ${hex(forged)}  ${verdict(forged)}`,
-    pc.dim('  the first 21 bits come from CRC32C of the masked address, so one address gets only 8 prefixes'),
+    pc.dim(
+      '  the first 21 bits come from CRC32C of the masked address, so one address gets only 8 prefixes',
+    ),
   ].join('\n');
 }
 
@@ -117,7 +137,12 @@ function bloomSection(): string {
 }
 
 function hostileSection(ourId: Uint8Array, infoHash: Uint8Array): string {
-  const good = encodeKrpc({ y: 'q', t: Uint8Array.of(1, 2), method: 'get_peers', args: { id: ourId, infoHash } });
+  const good = encodeKrpc({
+    y: 'q',
+    t: Uint8Array.of(1, 2),
+    method: 'get_peers',
+    args: { id: ourId, infoHash },
+  });
   const truncated = good.subarray(0, good.length - 9);
   // Written through the unknown-method path so the encoder lets the required info_hash be absent.
   const missingHash = encodeKrpc({

@@ -18,6 +18,8 @@ export function registerDemo(program: Command, io: CliIo): void {
         throw usageError(`--seed "${flags.seed}" is not an integer in 0..4294967295`);
       }
       io.out(protocolTour({ ...TOUR_DEFAULTS, seed }).join('\n\n'));
-      io.out('\nNext: decode a datagram yourself with "dhtscope decode <hex>", or see "dhtscope --help".');
+      io.out(
+        '\nNext: decode a datagram yourself with "dhtscope decode <hex>", or see "dhtscope --help".',
+      );
     });
 }

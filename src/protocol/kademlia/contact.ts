@@ -89,16 +89,17 @@ export function sameEndpoint(a: ContactInfo, b: ContactInfo): boolean {
   return a.port === b.port && a.address === b.address;
 }
 
-/** Why a contact handed to the table is unusable, or undefined if it is fine. */
-export function contactInfoProblem(info: ContactInfo, idBytes: number): string | undefined {
-  if (!(info.id instanceof Uint8Array) || info.id.length !== idBytes) {
-    return `id must be ${idBytes} bytes`;
-  }
-  if (typeof info.address !== 'string' || info.address.length === 0) return 'address is empty';
-  if (!Number.isInteger(info.port) || info.port < 1 || info.port > 65_535) {
-    return `port ${info.port} is not in 1..65535`;
-  }
-  return undefined;
+/** Whether the id has the right length, the address is set and the port is in 1..65535. */
+export function isValidContactInfo(info: ContactInfo, idBytes: number): boolean {
+  return (
+    info.id instanceof Uint8Array &&
+    info.id.length === idBytes &&
+    typeof info.address === 'string' &&
+    info.address.length > 0 &&
+    Number.isInteger(info.port) &&
+    info.port >= 1 &&
+    info.port <= 65_535
+  );
 }
 
 /** A fresh record for a node heard from for the first time. */

@@ -16,9 +16,9 @@ import {
   type ContactState,
   contactFailed,
   contactHeardFrom,
-  contactInfoProblem,
   contactState,
   hasResponded,
+  isValidContactInfo,
   newContact,
   sameEndpoint,
 } from './contact.ts';
@@ -91,7 +91,7 @@ export class RoutingTable {
    * attacker hijack a good node's slot and divert the lookups routed to it.
    */
   heardFrom(info: ContactInfo, how: 'response' | 'query', now: number): HeardFromResult {
-    if (contactInfoProblem(info, NODE_ID_BYTES) !== undefined) {
+    if (!isValidContactInfo(info, NODE_ID_BYTES)) {
       return { kind: 'rejected', reason: 'invalid-contact' };
     }
     if (nodeIdsEqual(info.id, this.#self)) return { kind: 'rejected', reason: 'own-id' };

@@ -296,7 +296,8 @@ describe('generateNodeId', () => {
       const id = generateNodeId(address, fixedRandomBytes(random));
       seen.add((id[0]! << 13) | (id[1]! << 5) | (id[2]! >> 3));
     }
-    assert.deepEqual([...seen].sort(), [...new Set(allowedPrefixes(address))].sort());
+    const byValue = (a: number, b: number) => a - b;
+    assert.deepEqual([...seen].sort(byValue), [...new Set(allowedPrefixes(address))].sort(byValue));
   });
 });
 

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { matchSnapshot } from '../helpers/snapshot.ts';
+
+const PING_HEX = Buffer.from('d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe').toString(
+  'hex',
+);
+const ROOT = new URL('../../', import.meta.url);
+const VERSION = (
+  JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string }
+).version;
+
+describe('dhtscope (in-process)', () => {
+  it('--help lists every command and the --json convention', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    assert.equal(code, 0);
+    for (const word of ['decode', 'demo', '--json', 'Usage: dhtscope'])
+      assert.ok(stdout.includes(word), word);
+  });
+
+  it('with no arguments prints help and succeeds', async () => {
+    const { code, stdout } = await runCli([]);
+    assert.equal(code, 0);
+    assert.ok(stdout.includes('Usage: dhtscope'));
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    assert.equal(code, 0);
+    assert.equal(stdout.trim(), VERSION);
+  });
+
+  it('an unknown command exits 2 and suggests the closest one', async () => {
+    const { code, stderr } = await runCli(['decod']);
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown command 'decod'/);
+    assert.match(stderr, /Did you mean decode\?/);
+  });
+
+  it('decode <hex> pretty-prints a datagram', async () => {
+    const { code, stdout } = await runCli(['decode', PING_HEX]);
+    assert.equal(code, 0);
+    assert.match(stdout, /query · ping/);
+    assert.match(stdout, /a\.id\s+node id\s+6162636465666768696a30313233343536373839/);
+    assert.match(stdout, /bencode: canonical/);
+  });
+
+  it('decode --json prints machine-readable output with byte strings as hex', async () => {
+    const { code, stdout } = await runCli(['decode', PING_HEX, '--json']);
+    assert.equal(code, 0);
+    const parsed = JSON.parse(stdout) as { ok: boolean; message: { method: string; t: string } };
+    assert.equal(parsed.ok, true);
+    assert.equal(parsed.message.method, 'ping');
+    assert.equal(parsed.message.t, '6161');
+  });
+
+  it('decode of a broken datagram shows the reason and where, and exits 1', async () => {
+    const broken = PING_HEX.slice(0, 40);
+    const { code, stdout, stderr } = await runCli(['decode', broken]);
+    assert.equal(code, 1);
+    assert.match(stdout, /rejected: bencode\.unexpected-end/);
+    assert.match(stdout, /at byte 20/);
+    assert.match(stderr, /not a valid KRPC message \(bencode\.unexpected-end\)/);
+  });
+
+  it('decode reads raw files, hex files and standard input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dhtscope-cli-'));
+    const raw = join(dir, 'ping.bin');
+    const hexFile = join(dir, 'ping.hex');
+    writeFileSync(raw, Buffer.from(PING_HEX, 'hex'));
+    writeFileSync(hexFile, `${PING_HEX.slice(0, 30)}\n${PING_HEX.slice(30)}\n`);
+    for (const argv of [
+      ['decode', raw],
+      ['decode', hexFile],
+    ]) {
+      const { code, stdout } = await runCli(argv);
+      assert.equal(code, 0, argv.join(' '));
+      assert.match(stdout, /query · ping/);
+    }
+    const fromStdin = await runCli(['decode', '-'], Buffer.from(PING_HEX, 'hex'));
+    assert.equal(fromStdin.code, 0);
+    assert.match(fromStdin.stdout, /query · ping/);
+  });
+
+  it('decode --from checks the sender id against BEP 42', async () => {
+    // BEP 42 test vector: 124.31.75.21 with id 5fbfbff10c5d6a4ec8a88e4c6ab4c28b95eee401
+    const id = Buffer.from('5fbfbff10c5d6a4ec8a88e4c6ab4c28b95eee401', 'hex');
+    const datagram = Buffer.concat([
+      Buffer.from('d1:ad2:id20:'),
+      id,
+      Buffer.from('e1:q4:ping1:t2:aa1:y1:qe'),
+    ]);
+    const valid = await runCli(['decode', datagram.toString('hex'), '--from', '124.31.75.21']);
+    assert.match(valid.stdout, /BEP 42: valid for 124\.31\.75\.21/);
+    const invalid = await runCli(['decode', datagram.toString('hex'), '--from', '21.75.31.124']);
+    assert.match(invalid.stdout, /BEP 42: not valid for 21\.75\.31\.124/);
+  });
+
+  it('bad arguments say what is wrong and how to fix it, with exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['decode', 'nothex-and-no-file'], /neither hex nor an existing file[\s\S]*hint:/],
+      [['decode', 'abc'], /odd number of hex digits/],
+      [
+        ['decode', PING_HEX, '--from', 'nowhere'],
+        /--from "nowhere" is not an IPv4 or IPv6 address/,
+      ],
+      [['decode'], /missing required argument 'datagram'/],
+      [['demo', '--seed', 'x'], /--seed "x" is not an integer/],
+      [['decode', PING_HEX, '--bogus'], /unknown option '--bogus'/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const { code, stderr } = await runCli(argv);
+      assert.equal(code, 2, argv.join(' '));
+      assert.match(stderr, pattern);
+    }
+  });
+
+  it('demo prints the protocol tour (snapshot)', async () => {
+    const { code, stdout } = await runCli(['demo']);
+    assert.equal(code, 0);
+    matchSnapshot('demo', stdout);
+  });
+
+  it('demo with another seed gives another tour', async () => {
+    const a = await runCli(['demo', '--seed', '1']);
+    const b = await runCli(['demo', '--seed', '2']);
+    assert.notEqual(a.stdout, b.stdout);
+  });
+});
+
+describe('dhtscope (the installed bin, as a user runs it)', () => {
+  const bin = new URL('bin/dhtscope.js', ROOT).pathname;
+  const env = { ...process.env, NO_COLOR: '1' };
+
+  it('runs from dist/ with the Node that runs the tests', () => {
+    const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', env });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /Usage: dhtscope/);
+    const decode = spawnSync(process.execPath, [bin, 'decode', PING_HEX.slice(0, 40)], {
+      encoding: 'utf8',
+      env,
+    });
+    assert.equal(decode.status, 1);
+    assert.match(decode.stderr, /error: not a valid KRPC message/);
+  });
+});
