@@ -17,12 +17,25 @@ import {
 /** How a field can be wrong; with the table name and wire key it forms a reason code. */
 export type FieldProblem = 'missing' | 'bad-type' | 'bad-length' | 'out-of-range';
 
-export const FIELD_PROBLEMS: readonly FieldProblem[] = [
-  'missing',
-  'bad-type',
-  'bad-length',
-  'out-of-range',
-];
+/** The problems a field can actually have, given its kind and whether it is required. */
+export function possibleProblems(field: FieldSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (field.required === true) problems.push('missing');
+  if (field.kind.type !== 'any') problems.push('bad-type');
+  const kind = field.kind;
+  const hasLength =
+    (kind.type === 'bytes' &&
+      (kind.length !== undefined ||
+        kind.maxLength !== undefined ||
+        kind.multipleOf !== undefined)) ||
+    kind.type === 'nodes' ||
+    kind.type === 'peers' ||
+    kind.type === 'address';
+  if (hasLength) problems.push('bad-length');
+  if (kind.type === 'int' && (kind.min !== undefined || kind.max !== undefined))
+    problems.push('out-of-range');
+  return problems;
+}
 
 export type FieldKind =
   /** A byte string, optionally of an exact length, a maximum, or a whole number of records. */

@@ -4,7 +4,7 @@
  * per code and an analyst can tell a fuzzer from a buggy client.
  */
 import type { DecodeFailureReason } from '../bencode/index.ts';
-import { FIELD_PROBLEMS, type FieldProblem } from './fields.ts';
+import { type FieldProblem, possibleProblems } from './fields.ts';
 import { ALL_TABLES } from './tables.ts';
 
 const BENCODE_REASONS: readonly DecodeFailureReason[] = [
@@ -45,13 +45,14 @@ export type RejectReason =
   | (typeof ENVELOPE_REASONS)[number]
   | `${string}.${string}.${FieldProblem}`;
 
-/** Every reason code this parser can produce, for pre-registering counters. */
+/** Every reason code this parser can produce (and no other), for pre-registering counters. */
 export function allRejectReasons(): RejectReason[] {
   const reasons: RejectReason[] = BENCODE_REASONS.map((r) => `bencode.${r}` as const);
   reasons.push(...ENVELOPE_REASONS);
   for (const table of ALL_TABLES) {
     for (const field of table.fields) {
-      for (const problem of FIELD_PROBLEMS) reasons.push(`${table.name}.${field.wire}.${problem}`);
+      for (const problem of possibleProblems(field))
+        reasons.push(`${table.name}.${field.wire}.${problem}`);
     }
   }
   return [...new Set(reasons)];

@@ -1,0 +1,62 @@
+/**
+ * The docs stay true to the code: every flag the README and docs/cli.md show
+ * exists, every option a command has is documented, and the reason-code table
+ * lists exactly what the parser can return.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { Command } from 'commander';
+import { buildProgram } from '../src/cli/main.ts';
+import { allRejectReasons } from '../src/protocol/krpc/index.ts';
+
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const silent = { out: () => {}, err: () => {}, readStdin: async () => new Uint8Array() };
+
+function longFlags(command: Command): string[] {
+  return command.options.map((o) => o.long).filter((l): l is string => l !== undefined);
+}
+
+describe('docs match the code', () => {
+  const program = buildProgram(silent);
+  const known = new Set([...longFlags(program), '--help', ...program.commands.flatMap(longFlags)]);
+
+  it('every --flag in README.md and docs/cli.md exists', () => {
+    for (const file of ['README.md', 'docs/cli.md']) {
+      for (const [flag] of read(file).matchAll(/(?<![\w-])--[a-z][a-z-]*/g)) {
+        assert.ok(known.has(flag), `${file} mentions ${flag}, which no command has`);
+      }
+    }
+  });
+
+  it('every command and option is documented in docs/cli.md', () => {
+    const cli = read('docs/cli.md');
+    for (const command of program.commands) {
+      assert.ok(
+        cli.includes(`dhtscope ${command.name()}`),
+        `docs/cli.md does not describe ${command.name()}`,
+      );
+      for (const flag of longFlags(command))
+        assert.ok(cli.includes(flag), `docs/cli.md lacks ${command.name()} ${flag}`);
+    }
+  });
+
+  it('docs/protocol.md lists every reason code and no other', () => {
+    const doc = read('docs/protocol.md');
+    const start = doc.indexOf('| table | reasons |');
+    assert.ok(start >= 0, 'docs/protocol.md has no reason table');
+    const table = doc.slice(start, doc.indexOf('\n\n', start));
+    const listed = new Set(
+      [...table.matchAll(/^\| `([a-z_]+)` \| (.*) \|$/gm)].flatMap(([, name, cells]) =>
+        [...cells!.matchAll(/`([^`]+)`/g)].map((m) => `${name}.${m[1]}`),
+      ),
+    );
+    const actual = new Set<string>(allRejectReasons());
+    for (const reason of actual) assert.ok(listed.has(reason), `docs/protocol.md lacks ${reason}`);
+    for (const reason of listed)
+      assert.ok(
+        actual.has(reason),
+        `docs/protocol.md lists ${reason}, which the parser never returns`,
+      );
+  });
+});
