@@ -15,4 +15,4 @@ export type {
   NonCanonical,
   NonCanonicalReason,
 } from './types.ts';
-export { DEFAULT_DECODE_LIMITS } from './types.ts';
+export { DECODE_FAILURE_REASONS, DEFAULT_DECODE_LIMITS } from './types.ts';

@@ -48,18 +48,21 @@ export interface DecodeOptions extends Partial<DecodeLimits> {
 }
 
 /** Why a decode failed. One code per way of failing. */
-export type DecodeFailureReason =
-  | 'unexpected-end'
-  | 'unexpected-byte'
-  | 'bad-integer'
-  | 'bad-length'
-  | 'key-not-string'
-  | 'depth-limit'
-  | 'string-limit'
-  | 'element-limit'
-  | 'integer-limit'
-  | 'trailing-data'
-  | 'non-canonical';
+export const DECODE_FAILURE_REASONS = [
+  'unexpected-end',
+  'unexpected-byte',
+  'bad-integer',
+  'bad-length',
+  'key-not-string',
+  'depth-limit',
+  'string-limit',
+  'element-limit',
+  'integer-limit',
+  'trailing-data',
+  'non-canonical',
+] as const;
+
+export type DecodeFailureReason = (typeof DECODE_FAILURE_REASONS)[number];
 
 /** Valid bencode that a canonical encoder would not have produced. */
 export type NonCanonicalReason =

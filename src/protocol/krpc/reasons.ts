@@ -3,23 +3,9 @@
  * valid KRPC message has exactly one code, so a sensor can keep one counter
  * per code and an analyst can tell a fuzzer from a buggy client.
  */
-import type { DecodeFailureReason } from '../bencode/index.ts';
+import { DECODE_FAILURE_REASONS, type DecodeFailureReason } from '../bencode/index.ts';
 import { type FieldProblem, possibleProblems } from './fields.ts';
 import { ALL_TABLES } from './tables.ts';
-
-const BENCODE_REASONS: readonly DecodeFailureReason[] = [
-  'unexpected-end',
-  'unexpected-byte',
-  'bad-integer',
-  'bad-length',
-  'key-not-string',
-  'depth-limit',
-  'string-limit',
-  'element-limit',
-  'integer-limit',
-  'trailing-data',
-  'non-canonical',
-];
 
 /** Structural reasons: the message envelope itself is wrong. */
 export const ENVELOPE_REASONS = [
@@ -47,7 +33,7 @@ export type RejectReason =
 
 /** Every reason code this parser can produce (and no other), for pre-registering counters. */
 export function allRejectReasons(): RejectReason[] {
-  const reasons: RejectReason[] = BENCODE_REASONS.map((r) => `bencode.${r}` as const);
+  const reasons: RejectReason[] = DECODE_FAILURE_REASONS.map((r) => `bencode.${r}` as const);
   reasons.push(...ENVELOPE_REASONS);
   for (const table of ALL_TABLES) {
     for (const field of table.fields) {

@@ -8,21 +8,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import bencodeReference from 'bencode';
 import fc from 'fast-check';
-import { type BValue, decode, decodeAt, encode } from '../../../src/protocol/bencode/index.ts';
+import {
+  type BValue,
+  DECODE_FAILURE_REASONS,
+  decode,
+  decodeAt,
+  encode,
+} from '../../../src/protocol/bencode/index.ts';
 
-const REASONS = new Set([
-  'unexpected-end',
-  'unexpected-byte',
-  'bad-integer',
-  'bad-length',
-  'key-not-string',
-  'depth-limit',
-  'string-limit',
-  'element-limit',
-  'integer-limit',
-  'trailing-data',
-  'non-canonical',
-]);
+const REASONS = new Set<string>(DECODE_FAILURE_REASONS);
 
 const latin1Key = fc.string({
   unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)),

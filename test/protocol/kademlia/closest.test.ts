@@ -10,23 +10,7 @@ import {
   randomIdWithPrefix,
   randomNodeId,
 } from '../../../src/protocol/kademlia/index.ts';
-
-/** Deterministic xorshift32 byte source, so failures replay. */
-function seededRandomBytes(seed: number): RandomBytes {
-  let state = seed >>> 0 || 0x9e3779b9;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      state ^= state << 13;
-      state >>>= 0;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      state >>>= 0;
-      out[i] = state & 0xff;
-    }
-    return out;
-  };
-}
+import { seededRandomBytes } from '../../../src/protocol/random.ts';
 
 const NOW = 1_700_000_000_000;
 

@@ -11,29 +11,12 @@ import {
   nodeIdFromHex,
   nodeIdsEqual,
   nodeIdToHex,
-  type RandomBytes,
   randomIdInPrefix,
   randomIdWithPrefix,
   randomNodeId,
   xorDistance,
 } from '../../../src/protocol/kademlia/index.ts';
-
-/** Deterministic xorshift32 byte source, so failures replay. */
-function seededRandomBytes(seed: number): RandomBytes {
-  let state = seed >>> 0 || 0x9e3779b9;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      state ^= state << 13;
-      state >>>= 0;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      state >>>= 0;
-      out[i] = state & 0xff;
-    }
-    return out;
-  };
-}
+import { seededRandomBytes } from '../../../src/protocol/random.ts';
 
 const arbId = fc.uint8Array({ minLength: NODE_ID_BYTES, maxLength: NODE_ID_BYTES });
 
