@@ -1,3 +1,4 @@
+import type { ByteKeyMap } from './byte-keys.ts';
 import { BencodeDecodeError } from './errors.ts';
 import {
   type BDict,
@@ -70,6 +71,7 @@ class Decoder {
   private readonly maxElements: number;
   private readonly maxIntegerDigits: number;
   private readonly strict: boolean;
+  private readonly knownKeys: ByteKeyMap<string> | undefined;
   private failReason: DecodeFailureReason = 'unexpected-end';
   private failOffset = 0;
   private nonCanonical: NonCanonical | null = null;
@@ -83,6 +85,7 @@ class Decoder {
     this.maxElements = options?.maxElements ?? DEFAULT_DECODE_LIMITS.maxElements;
     this.maxIntegerDigits = options?.maxIntegerDigits ?? DEFAULT_DECODE_LIMITS.maxIntegerDigits;
     this.strict = options?.strict === true;
+    this.knownKeys = options?.knownKeys;
   }
 
   run(): DecodeResult {
@@ -247,7 +250,7 @@ class Decoder {
           if (!this.noteNonCanonical(reason, keyOffset)) return undefined;
         }
       }
-      const key = latin1(buf, keyStart, keyEnd);
+      const key = this.knownKeys?.get(buf, keyStart, keyEnd) ?? latin1(buf, keyStart, keyEnd);
       const item = this.value();
       if (item === undefined) return undefined;
       if (key === '__proto__') {

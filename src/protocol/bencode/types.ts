@@ -1,3 +1,5 @@
+import type { ByteKeyMap } from './byte-keys.ts';
+
 /**
  * The values bencode (BEP 3) can carry, as this codec represents them.
  *
@@ -41,6 +43,12 @@ export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = {
 };
 
 export interface DecodeOptions extends Partial<DecodeLimits> {
+  /**
+   * Dictionary keys expected often (a protocol's field names): found keys are
+   * returned as these very strings instead of being built from the bytes,
+   * which saves most of the cost of reading a small dictionary.
+   */
+  knownKeys?: ByteKeyMap<string>;
   /** Treat non-canonical encodings as failures instead of reporting them. */
   strict?: boolean;
   /** Accept bytes after the first complete value (`decode` only). */

@@ -2,26 +2,13 @@
  * Datagram → typed KRPC message, or a rejection with a reason code. Never
  * throws on any input: a hostile network is expected, not exceptional.
  */
-import {
-  type BDict,
-  type BValue,
-  type DecodeOptions,
-  decode,
-  latin1,
-  type NonCanonical,
-} from '../bencode/index.ts';
+import { type BDict, type BValue, decode, latin1, type NonCanonical } from '../bencode/index.ts';
+import { parseKrpcFast } from './fast-path.ts';
 import { readFields, type TableSpec } from './fields.ts';
+import { KRPC_DECODE_OPTIONS } from './limits.ts';
 import type { RejectReason } from './reasons.ts';
 import { COMMON_TABLE, QUERY_TABLES, RESPONSE_TABLE, UNKNOWN_QUERY_TABLE } from './tables.ts';
 import type { KrpcMessage, MessageCommon, QueryMethod } from './types.ts';
-
-/** KRPC nests three levels; BEP 44 `v` values may nest more, but a datagram is small. */
-export const KRPC_DECODE_LIMITS: DecodeOptions = {
-  maxDepth: 32,
-  maxStringLength: 65_536,
-  maxElements: 65_536,
-  maxIntegerDigits: 32,
-};
 
 export interface ParseOptions {
   /** Reject non-canonical bencode instead of reporting it. Default false: real clients are sloppy. */
@@ -58,10 +45,25 @@ const Y_QUERY = 0x71;
 const Y_RESPONSE = 0x72;
 const Y_ERROR = 0x65;
 
+/**
+ * Parses one datagram. Canonical, well-formed queries and responses (nearly
+ * all traffic) take the fast path; everything else, and every rejection, is
+ * decided by the general path below.
+ */
 export function parseKrpc(datagram: Uint8Array, options?: ParseOptions): ParseResult {
+  const message = parseKrpcFast(datagram);
+  if (message !== undefined) return { ok: true, message, nonCanonical: null };
+  return parseKrpcGeneral(datagram, options);
+}
+
+/**
+ * The general path: bencode to generic values, then the validation tables.
+ * The reference for what is accepted and for every rejection reason.
+ */
+export function parseKrpcGeneral(datagram: Uint8Array, options?: ParseOptions): ParseResult {
   const decoded = decode(
     datagram,
-    options?.strict === true ? { ...KRPC_DECODE_LIMITS, strict: true } : KRPC_DECODE_LIMITS,
+    options?.strict === true ? { ...KRPC_DECODE_OPTIONS, strict: true } : KRPC_DECODE_OPTIONS,
   );
   if (!decoded.ok)
     return { ok: false, reason: `bencode.${decoded.reason}`, offset: decoded.offset };

@@ -2,7 +2,7 @@
  * Compact encodings of BEP 5 and BEP 32: peers as address+port (6 or 18
  * bytes), nodes as id+address+port (26 or 38 bytes).
  */
-import { formatIp, formatIpv4, parseIp } from './ip.ts';
+import { formatIpv4, formatIpv6, parseIp } from './ip.ts';
 
 export const NODE_ID_LENGTH = 20;
 export const COMPACT_PEER_V4 = 6;
@@ -22,11 +22,16 @@ export interface CompactNode extends PeerAddress {
 
 /** Reads a 6-byte (IPv4) or 18-byte (IPv6) compact peer; null for any other length. */
 export function decodeCompactPeer(bytes: Uint8Array): PeerAddress | null {
-  if (bytes.length === COMPACT_PEER_V4) {
-    return { address: formatIpv4(bytes, 0), port: (bytes[4]! << 8) | bytes[5]! };
+  return readCompactPeer(bytes, 0, bytes.length);
+}
+
+/** `decodeCompactPeer` over `length` bytes of `buf` at `at`, without making a view first. */
+export function readCompactPeer(buf: Uint8Array, at: number, length: number): PeerAddress | null {
+  if (length === COMPACT_PEER_V4) {
+    return { address: formatIpv4(buf, at), port: (buf[at + 4]! << 8) | buf[at + 5]! };
   }
-  if (bytes.length === COMPACT_PEER_V6) {
-    return { address: formatIp(bytes.subarray(0, 16)), port: (bytes[16]! << 8) | bytes[17]! };
+  if (length === COMPACT_PEER_V6) {
+    return { address: formatIpv6(buf, at), port: (buf[at + 16]! << 8) | buf[at + 17]! };
   }
   return null;
 }
@@ -47,16 +52,24 @@ export function encodeCompactPeer(peer: PeerAddress): Uint8Array {
  * returns null when its length is not a whole number of entries.
  */
 export function decodeCompactNodes(bytes: Uint8Array, family: 4 | 6): CompactNode[] | null {
+  return readCompactNodes(bytes, 0, bytes.length, family);
+}
+
+/** `decodeCompactNodes` over `buf[start..end)`; the ids are views into `buf`. */
+export function readCompactNodes(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  family: 4 | 6,
+): CompactNode[] | null {
   const size = family === 4 ? COMPACT_NODE_V4 : COMPACT_NODE_V6;
-  if (bytes.length % size !== 0) return null;
+  if ((end - start) % size !== 0) return null;
   const nodes: CompactNode[] = [];
-  for (let at = 0; at < bytes.length; at += size) {
-    const peer = decodeCompactPeer(bytes.subarray(at + NODE_ID_LENGTH, at + size))!;
-    nodes.push({
-      id: bytes.subarray(at, at + NODE_ID_LENGTH),
-      address: peer.address,
-      port: peer.port,
-    });
+  for (let at = start; at < end; at += size) {
+    const ip = at + NODE_ID_LENGTH;
+    const port = (buf[at + size - 2]! << 8) | buf[at + size - 1]!;
+    const address = family === 4 ? formatIpv4(buf, ip) : formatIpv6(buf, ip);
+    nodes.push({ id: buf.subarray(at, ip), address, port });
   }
   return nodes;
 }

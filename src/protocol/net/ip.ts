@@ -13,7 +13,7 @@ export function ipFamily(address: string): IpFamily {
 /** Formats 4 or 16 bytes; IPv4-mapped IPv6 addresses keep their `::ffff:a.b.c.d` form. */
 export function formatIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return formatIpv4(bytes, 0);
-  if (bytes.length === 16) return formatIpv6(bytes);
+  if (bytes.length === 16) return formatIpv6(bytes, 0);
   throw new RangeError(`an IP address has 4 or 16 bytes, not ${bytes.length}`);
 }
 
@@ -21,11 +21,11 @@ export function formatIpv4(bytes: Uint8Array, offset: number): string {
   return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
 }
 
-function formatIpv6(bytes: Uint8Array): string {
+export function formatIpv6(bytes: Uint8Array, offset: number): string {
   const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
+  for (let i = offset; i < offset + 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
   const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
-  if (mapped) return `::ffff:${formatIpv4(bytes, 12)}`;
+  if (mapped) return `::ffff:${formatIpv4(bytes, offset + 12)}`;
   // RFC 5952: compress the longest run of two or more zero groups, the first on a tie.
   let bestStart = -1;
   let bestLength = 1;
