@@ -1,0 +1,289 @@
+/**
+ * The crash-safe append path. Rows are buffered in memory and written to the
+ * current journal file at least every `flushIntervalMs` (one second at most,
+ * so a crash or a kill loses at most the last second), then fsynced. A
+ * journal file holds one partition (hour or day) and is rotated into a
+ * Parquet part when the partition changes, when it grows past
+ * `rotateBytes`, or after `rotateAfterMs`. Rotation runs in the background;
+ * appends never wait for it.
+ *
+ * One writer id is one process at a time (a lock file says which); several
+ * writers with different ids may share a data directory.
+ */
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Dataset } from './datasets.ts';
+import { Duck } from './duck.ts';
+import { StoreError } from './errors.ts';
+import {
+  isValidWriterId,
+  type JournalFile,
+  journalPath,
+  listJournals,
+  listParts,
+} from './files.ts';
+import { lineEncoder } from './journal-format.ts';
+import { type DataLayout, type PartitionKey, partitionOf } from './layout.ts';
+import { rotateJournal } from './rotate.ts';
+
+export interface JournalOptions {
+  /** Names this writer's files; one process per id at a time. */
+  writerId: string;
+  /** How often buffered rows reach the file. The crash-loss window; at most 1000. */
+  flushIntervalMs: number;
+  /** fsync after each flush, so a machine crash (not just a process kill) loses at most that window. */
+  fsync: boolean;
+  /** Rotate the journal into Parquet once it holds this many bytes. */
+  rotateBytes: number;
+  /** …or once it is this old (so readers mostly scan Parquet, not CSV). */
+  rotateAfterMs: number;
+  /** Flush early when this many bytes are buffered. */
+  maxBufferedBytes: number;
+  /** Called when a background rotation fails; the journal stays and is retried at the next start. */
+  onError: (error: unknown) => void;
+}
+
+export const JOURNAL_DEFAULTS: JournalOptions = {
+  writerId: 'main',
+  flushIntervalMs: 250,
+  fsync: true,
+  rotateBytes: 64 * 1024 * 1024,
+  rotateAfterMs: 5 * 60_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  onError: (error) => {
+    process.emitWarning(
+      `dhtscope store: rotation failed, will retry at next start: ${String(error)}`,
+    );
+  },
+};
+
+export interface JournalStats {
+  appended: number;
+  flushed: number;
+  rotations: number;
+  bufferedRows: number;
+}
+
+interface OpenFile {
+  fd: number;
+  journal: JournalFile;
+  bucket: number;
+  bytes: number;
+  openedAt: number;
+}
+
+export class Journal<R extends object> {
+  readonly dataset: Dataset;
+  private readonly layout: DataLayout;
+  private readonly options: JournalOptions;
+  private readonly encode: (row: R) => string;
+  private readonly duck: Duck;
+  private readonly timeProp: string;
+  private readonly bucketMicros: number;
+  private readonly timer: NodeJS.Timeout;
+  private current: OpenFile | undefined;
+  private nextSeq: number;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private rotations: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly counters = { appended: 0, flushed: 0, rotations: 0 };
+
+  private constructor(
+    layout: DataLayout,
+    dataset: Dataset,
+    options: JournalOptions,
+    duck: Duck,
+    nextSeq: number,
+  ) {
+    this.layout = layout;
+    this.dataset = dataset;
+    this.options = options;
+    this.duck = duck;
+    this.nextSeq = nextSeq;
+    this.encode = lineEncoder<R>(dataset.columns);
+    const timeColumn = dataset.columns.find((c) => c.name === dataset.timeColumn);
+    if (timeColumn === undefined)
+      throw new TypeError(`${dataset.name} has no column ${dataset.timeColumn}`);
+    this.timeProp = timeColumn.prop;
+    this.bucketMicros = (dataset.partition === 'hour' ? 3600 : 86_400) * 1_000_000;
+    this.timer = setInterval(() => this.tick(), options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Opens the journal of one dataset for writing: takes the writer lock,
+   * converts what a previous run of this writer left behind, and starts a
+   * new journal file on the first append.
+   */
+  static async open<R extends object>(
+    layout: DataLayout,
+    dataset: Dataset,
+    options: Partial<JournalOptions> = {},
+  ): Promise<Journal<R>> {
+    const resolved: JournalOptions = { ...JOURNAL_DEFAULTS, ...options };
+    if (!isValidWriterId(resolved.writerId)) {
+      throw new StoreError(
+        `writer id "${resolved.writerId}" is not valid`,
+        'use 1 to 40 letters, digits or underscores',
+      );
+    }
+    if (!(resolved.flushIntervalMs > 0 && resolved.flushIntervalMs <= 1000)) {
+      throw new StoreError(`flush interval ${resolved.flushIntervalMs} ms is outside 1..1000 ms`);
+    }
+    mkdirSync(layout.journalDir(dataset), { recursive: true });
+    acquireLock(layout.lockFile(dataset, resolved.writerId), dataset, resolved.writerId);
+    clearTmp(layout, resolved.writerId);
+    const duck = await Duck.open({ threads: 1 });
+    const leftovers = listJournals(layout, dataset).filter((j) => j.writerId === resolved.writerId);
+    let maxSeq = 0;
+    for (const journal of leftovers) {
+      maxSeq = Math.max(maxSeq, journal.seq);
+      await rotateJournal(duck, layout, dataset, journal);
+    }
+    for (const part of listParts(layout, dataset)) {
+      if (part.writerId === resolved.writerId) maxSeq = Math.max(maxSeq, part.seq);
+    }
+    return new Journal<R>(layout, dataset, resolved, duck, maxSeq + 1);
+  }
+
+  /** Buffers one row. Never blocks on disk; `flush` or the timer writes it. */
+  append(row: R): void {
+    if (this.closed) throw new StoreError(`the ${this.dataset.name} journal is closed`);
+    const ts = (row as Record<string, unknown>)[this.timeProp] as number;
+    const bucket = Math.floor(ts / this.bucketMicros);
+    if (this.current === undefined || bucket !== this.current.bucket) this.switchFile(bucket, ts);
+    const line = this.encode(row);
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    this.counters.appended++;
+    if (this.pendingBytes >= this.options.maxBufferedBytes) this.flush();
+  }
+
+  /** Writes every buffered row to the journal file (and fsyncs it). */
+  flush(): void {
+    const current = this.current;
+    if (current === undefined || this.pending.length === 0) return;
+    const text = this.pending.join('');
+    const rows = this.pending.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+    current.bytes += writeSync(current.fd, text);
+    if (this.options.fsync) fdatasyncSync(current.fd);
+    this.counters.flushed += rows;
+  }
+
+  /** Closes the current journal file and rotates it into Parquet in the background. */
+  rotate(): void {
+    this.flush();
+    const current = this.current;
+    if (current === undefined) return;
+    this.current = undefined;
+    closeSync(current.fd);
+    this.rotations = this.rotations.then(async () => {
+      try {
+        if ((await rotateJournal(this.duck, this.layout, this.dataset, current.journal)) !== null) {
+          this.counters.rotations++;
+        }
+      } catch (error) {
+        this.options.onError(error);
+      }
+    });
+  }
+
+  /** Waits for the rotations started so far. */
+  async settled(): Promise<void> {
+    await this.rotations;
+  }
+
+  /** Flushes, rotates everything into Parquet and releases the writer lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    this.rotate();
+    this.closed = true;
+    await this.rotations;
+    this.duck.close();
+    rmSync(this.layout.lockFile(this.dataset, this.options.writerId), { force: true });
+  }
+
+  get stats(): JournalStats {
+    return { ...this.counters, bufferedRows: this.pending.length };
+  }
+
+  private switchFile(bucket: number, ts: number): void {
+    if (this.current !== undefined) this.rotate();
+    const partition: PartitionKey = partitionOf(this.dataset, ts);
+    const seq = this.nextSeq++;
+    const path = journalPath(this.layout, this.dataset, this.options.writerId, seq, partition);
+    const fd = openSync(path, 'a');
+    const journal: JournalFile = { path, writerId: this.options.writerId, seq, partition };
+    this.current = { fd, journal, bucket, bytes: 0, openedAt: Date.now() };
+  }
+
+  private tick(): void {
+    try {
+      this.flush();
+      const current = this.current;
+      if (
+        current !== undefined &&
+        current.bytes > 0 &&
+        (current.bytes >= this.options.rotateBytes ||
+          Date.now() - current.openedAt >= this.options.rotateAfterMs)
+      ) {
+        this.rotate();
+      }
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+}
+
+/**
+ * Takes the lock of one writer id, or explains who holds it. A lock left by
+ * a process that no longer runs is taken over.
+ */
+function acquireLock(path: string, dataset: Dataset, writerId: string): void {
+  if (existsSync(path)) {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      throw new StoreError(
+        `another process (pid ${pid}) is writing ${dataset.name} as writer "${writerId}" in this data directory`,
+        'stop that process, or give this one another writer id',
+      );
+    }
+  }
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${process.pid}\n`);
+  renameSync(tmp, path);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes this writer's unfinished rotation outputs (never visible to readers). */
+function clearTmp(layout: DataLayout, writerId: string): void {
+  if (!existsSync(layout.tmpDir)) return;
+  for (const name of readdirSync(layout.tmpDir)) {
+    if (name.startsWith(`part-${writerId}-`)) unlinkSync(join(layout.tmpDir, name));
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Read access for `sql`, `export`, `compute` and `report`: an in-memory
+ * DuckDB with one view per dataset and table, always over the files as they
+ * are when the query starts (Parquet parts plus the journals not yet
+ * rotated, so the freshest rows are included). Readers take no lock and a
+ * running writer never blocks them.
+ */
+import { existsSync } from 'node:fs';
+import { DATASETS, type Dataset } from './datasets.ts';
+import { Duck } from './duck.ts';
+import { filesToRead } from './files.ts';
+import { emptySelectSql, journalSelectSql, sqlString } from './journal-format.ts';
+import { type DataLayout, openDataDir } from './layout.ts';
+import { TABLES } from './tables.ts';
+
+/** Names the source documents' users know, kept as aliases. */
+const ALIASES: Readonly<Record<string, string>> = { dht_events: 'events' };
+
+/** A rotation can move a file between listing and reading it; then the query is run again. */
+const MAX_ATTEMPTS = 5;
+
+export class StoreReader {
+  readonly layout: DataLayout;
+  readonly duck: Duck;
+
+  private constructor(layout: DataLayout, duck: Duck) {
+    this.layout = layout;
+    this.duck = duck;
+  }
+
+  static async open(dataDir: string): Promise<StoreReader> {
+    const layout = openDataDir(dataDir, { create: false });
+    return new StoreReader(layout, await Duck.open());
+  }
+
+  /** (Re)defines every view over the files present now. */
+  async refreshViews(): Promise<void> {
+    for (const dataset of DATASETS) {
+      await this.duck.run(
+        `CREATE OR REPLACE VIEW ${dataset.name} AS ${datasetSelectSql(this.layout, dataset)}`,
+      );
+    }
+    for (const table of TABLES) {
+      const file = this.layout.tableFile(table.name);
+      const select = existsSync(file)
+        ? `SELECT ${table.columns.map((c) => c.name).join(', ')} FROM read_parquet(${sqlString(file)})`
+        : emptySelectSql(table.columns);
+      await this.duck.run(`CREATE OR REPLACE VIEW ${table.name} AS ${select}`);
+    }
+    for (const [alias, target] of Object.entries(ALIASES)) {
+      await this.duck.run(`CREATE OR REPLACE VIEW ${alias} AS SELECT * FROM ${target}`);
+    }
+  }
+
+  /**
+   * Runs `work` against fresh views, again if a file vanished underneath it
+   * (a rotation or retention finished meanwhile).
+   */
+  async withFreshViews<T>(work: (duck: Duck) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await this.refreshViews();
+      try {
+        return await work(this.duck);
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isVanishedFile(error)) throw error;
+      }
+    }
+  }
+
+  async query(sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+    return this.withFreshViews((duck) => duck.table(sql));
+  }
+
+  close(): void {
+    this.duck.close();
+  }
+}
+
+export function datasetSelectSql(layout: DataLayout, dataset: Dataset): string {
+  const { parts, journals } = filesToRead(layout, dataset);
+  const names = dataset.columns.map((c) => c.name).join(', ');
+  const selects: string[] = [];
+  if (parts.length > 0)
+    selects.push(`SELECT ${names} FROM read_parquet([${parts.map(sqlString).join(', ')}])`);
+  if (journals.length > 0) selects.push(journalSelectSql(dataset.columns, journals));
+  if (selects.length === 0) selects.push(emptySelectSql(dataset.columns));
+  return selects.join(' UNION ALL ');
+}
+
+function isVanishedFile(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /No files found|No such file|does not exist|Cannot open file|could not open|IO Error/i.test(
+    message,
+  );
+}
