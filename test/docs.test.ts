@@ -60,3 +60,19 @@ describe('docs match the code', () => {
       );
   });
 });
+
+describe('docs/data-directory.md matches the schema', () => {
+  it('documents every column of every dataset and table, with its type', async () => {
+    const { DAILY_SUMMARY_COLUMNS, EVENT_COLUMNS, SQL_TYPES, SYSTEM_METRICS_COLUMNS } =
+      await import('../src/store/schema.ts');
+    const doc = read('docs/data-directory.md');
+    for (const columns of [EVENT_COLUMNS, SYSTEM_METRICS_COLUMNS, DAILY_SUMMARY_COLUMNS]) {
+      for (const c of columns) {
+        assert.ok(
+          doc.includes(`| \`${c.name}\` | ${SQL_TYPES[c.type]} |`),
+          `docs/data-directory.md lacks ${c.name}`,
+        );
+      }
+    }
+  });
+});

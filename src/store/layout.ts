@@ -72,7 +72,7 @@ export function openDataDir(root: string, options: { create: boolean }): DataLay
     if (!options.create) {
       throw new StoreError(
         `no data directory at ${layout.root}`,
-        'run a sensor first (dhtscope antenna), or point --data-dir at an existing data directory',
+        'point --data-dir (or DHTSCOPE_DATA_DIR) at a data directory that dhtscope has written',
       );
     }
     mkdirSync(layout.root, { recursive: true });

@@ -58,8 +58,8 @@ export class StoreReader {
    */
   async withFreshViews<T>(work: (duck: Duck) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await this.refreshViews();
       try {
+        await this.refreshViews();
         return await work(this.duck);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isVanishedFile(error)) throw error;

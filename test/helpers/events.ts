@@ -13,13 +13,18 @@ const KINDS: EventKind[] = [
 ];
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-/** `count` events from `startMicros`, `stepMicros` apart; `seq` is stored in announce_port for checking. */
+/**
+ * `count` events from `startMicros`, `stepMicros` apart; the sequence number
+ * is stored in announce_port for checking; targets are drawn from
+ * `targetPool` infohashes.
+ */
 export function makeEvents(
   count: number,
   startMicros: number,
   stepMicros: number,
   seed = 1,
   firstSeq = 0,
+  targetPool = 65_536,
 ): EventRecord[] {
   const rng = seededRandomBytes(seed);
   const events: EventRecord[] = [];
@@ -42,7 +47,9 @@ export function makeEvents(
     };
     if (kind !== 'malformed') {
       event.remoteId = hex(rng(20));
-      event.target = hex(rng(2)).padEnd(40, '0');
+      const pick = rng(2);
+      const n = ((pick[0]! << 8) | pick[1]!) % targetPool;
+      event.target = n.toString(16).padStart(4, '0').padEnd(40, '0');
     } else {
       event.malformedReason = 'bencode.unexpected-end';
       event.raw = hex(rng(12));

@@ -7,7 +7,16 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerDecode } from './decode.ts';
 import { registerDemo } from './demo.ts';
+import { registerExport } from './export.ts';
+import { registerRetention } from './retention.ts';
+import { registerSql } from './sql.ts';
 
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDemo, registerDecode];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerDemo,
+  registerDecode,
+  registerSql,
+  registerExport,
+  registerRetention,
+];

@@ -1,0 +1,49 @@
+/**
+ * Query results for people (an aligned table), for spreadsheets (CSV) and
+ * for programs (JSON: an array of row objects).
+ */
+import Table from 'cli-table3';
+import pc from 'picocolors';
+
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+export function resultAsTable(result: QueryResult, maxRows: number): string {
+  const table = new Table({
+    head: result.columns,
+    style: { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true },
+  });
+  for (const row of result.rows.slice(0, maxRows))
+    table.push(result.columns.map((c) => cellText(row[c])));
+  const lines = [table.toString()];
+  const more = result.rows.length - maxRows;
+  lines.push(
+    more > 0
+      ? `${result.rows.length} rows, first ${maxRows} shown (use --csv or --json for all, or --max-rows)`
+      : `${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`,
+  );
+  return lines.join('\n');
+}
+
+export function resultAsCsv(result: QueryResult): string {
+  const lines = [result.columns.map(csvCell).join(',')];
+  for (const row of result.rows)
+    lines.push(result.columns.map((c) => csvCell(cellText(row[c]))).join(','));
+  return lines.join('\n');
+}
+
+export function resultAsJson(result: QueryResult): string {
+  return JSON.stringify(result.rows, null, 2);
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { listJournals, listParts } from '../../src/store/files.ts';
+import {
+  Duck,
+  EVENT_COLUMNS,
+  EVENTS,
+  type EventRecord,
+  Journal,
+  openDataDir,
+  SQL_TYPES,
+  StoreError,
+  StoreReader,
+} from '../../src/store/index.ts';
+import { makeEvents } from '../helpers/events.ts';
+
+const roots: string[] = [];
+function freshDir(): string {
+  const root = mkdtempSync(join(tmpdir(), 'dhtscope-store-'));
+  roots.push(root);
+  return join(root, 'data');
+}
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+const HOUR = 3_600_000_000;
+const START = Date.UTC(2026, 10, 21, 13, 0, 0) * 1000;
+
+/** Rows back from the store, with every column, in the shape they went in. */
+async function readBack(dataDir: string): Promise<EventRecord[]> {
+  const reader = await StoreReader.open(dataDir);
+  try {
+    const cols = EVENT_COLUMNS.map((c) =>
+      c.type === 'timestamp' ? `epoch_us(${c.name}) AS ${c.name}` : c.name,
+    );
+    const { rows } = await reader.query(
+      `SELECT ${cols.join(', ')} FROM events ORDER BY ts, announce_port`,
+    );
+    return rows.map((row) => {
+      const event: Record<string, unknown> = {};
+      for (const c of EVENT_COLUMNS) {
+        const value = row[c.name];
+        if (value === null || value === undefined) continue;
+        event[c.prop] = c.type === 'integer' || c.type === 'timestamp' ? Number(value) : value;
+      }
+      return event as EventRecord;
+    });
+  } finally {
+    reader.close();
+  }
+}
+
+describe('store: journal and partitions', () => {
+  it('rows read back identical, from the live journal and from Parquet after rotation', async () => {
+    const dataDir = freshDir();
+    const journal = await Journal.open<EventRecord>(openDataDir(dataDir, { create: true }), EVENTS);
+    const events = makeEvents(500, START, 1000);
+    events[3]!.org = 'Line\nbreak, "quotes" and commas';
+    events[4]!.seed = true;
+    events[4]!.scrape = false;
+    events[4]!.want = 'n4,n6';
+    events[5]!.bep42 = 'invalid';
+    events[5]!.client = 'libtorrent (Rasterbar) 2.0.0';
+    for (const e of events) journal.append(e);
+    journal.flush();
+    assert.deepStrictEqual(await readBack(dataDir), events, 'from the journal');
+    await journal.close();
+    assert.equal(listJournals(journal['layout'], EVENTS).length, 0, 'no journal left after close');
+    assert.deepStrictEqual(await readBack(dataDir), events, 'from Parquet');
+  });
+
+  it('one part per hour: a journal never spans two partitions', async () => {
+    const dataDir = freshDir();
+    const layout = openDataDir(dataDir, { create: true });
+    const journal = await Journal.open<EventRecord>(layout, EVENTS);
+    for (const e of makeEvents(300, START - HOUR / 2, HOUR / 100)) journal.append(e); // 3 hours
+    await journal.close();
+    const parts = listParts(layout, EVENTS);
+    assert.deepEqual(
+      parts.map((p) => `${p.partition.date}T${p.partition.hour}`),
+      ['2026-11-21T12', '2026-11-21T13', '2026-11-21T14', '2026-11-21T15'],
+    );
+    const duck = await Duck.open();
+    try {
+      for (const part of parts) {
+        const [row] = await duck.rows(
+          `SELECT count(*) FILTER (WHERE strftime(ts, '%Y-%m-%dT%H') <> '${part.partition.date}T${part.partition.hour}') AS stray FROM read_parquet('${part.path}')`,
+        );
+        assert.equal(Number(row!.stray), 0, `${part.path} holds only its hour`);
+      }
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('Parquet parts open in DuckDB with the documented schema', async () => {
+    const dataDir = freshDir();
+    const layout = openDataDir(dataDir, { create: true });
+    const journal = await Journal.open<EventRecord>(layout, EVENTS);
+    for (const e of makeEvents(10, START, 1000)) journal.append(e);
+    await journal.close();
+    const duck = await Duck.open();
+    try {
+      const described = await duck.rows(
+        `DESCRIBE SELECT * FROM read_parquet('${listParts(layout, EVENTS)[0]!.path}', hive_partitioning = false)`,
+      );
+      assert.deepEqual(
+        described.map((r) => `${r.column_name} ${r.column_type}`),
+        EVENT_COLUMNS.map((c) => `${c.name} ${SQL_TYPES[c.type]}`),
+      );
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('a torn last line is invisible to readers and cut off by the next writer', async () => {
+    const dataDir = freshDir();
+    const layout = openDataDir(dataDir, { create: true });
+    const first = await Journal.open<EventRecord>(layout, EVENTS, { writerId: 'torn' });
+    const events = makeEvents(20, START, 1000);
+    for (const e of events) first.append(e);
+    first.flush();
+    const [file] = listJournals(layout, EVENTS);
+    const line = readFileSync(file!.path, 'utf8').split('\n')[0]!;
+    appendFileSync(file!.path, line.slice(0, line.length - 7)); // a crash mid-line
+    assert.equal((await readBack(dataDir)).length, 20, 'the torn line is not read');
+    // Abandon the writer as a crash would (no close), then start another with the same id.
+    clearInterval(first['timer']);
+    const second = await Journal.open<EventRecord>(layout, EVENTS, { writerId: 'torn' });
+    assert.equal(listJournals(layout, EVENTS).length, 0, 'the leftover journal was converted');
+    assert.deepStrictEqual(await readBack(dataDir), events);
+    await second.close();
+  });
+
+  it('a second process cannot take a writer id that a live process holds', async () => {
+    const dataDir = freshDir();
+    const layout = openDataDir(dataDir, { create: true });
+    const holder = spawn(
+      process.execPath,
+      [new URL('./writer-child.ts', import.meta.url).pathname, dataDir, '0'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    try {
+      await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+      await assert.rejects(
+        Journal.open<EventRecord>(layout, EVENTS, { writerId: 'crashy' }),
+        (error: unknown) =>
+          error instanceof StoreError && /pid \d+/.test(error.message) && error.hint !== undefined,
+      );
+      const other = await Journal.open<EventRecord>(layout, EVENTS, { writerId: 'other' });
+      await other.close();
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('bad settings and foreign directories are refused with an explanation', async () => {
+    const layout = openDataDir(freshDir(), { create: true });
+    await assert.rejects(Journal.open(layout, EVENTS, { writerId: 'no-dashes' }), /not valid/);
+    await assert.rejects(
+      Journal.open(layout, EVENTS, { flushIntervalMs: 5000 }),
+      /outside 1\.\.1000/,
+    );
+    const foreign = freshDir();
+    openDataDir(foreign, { create: true });
+    appendFileSync(join(foreign, 'dhtscope-data.json'), '{broken');
+    assert.throws(() => openDataDir(foreign, { create: false }), /not valid JSON/);
+    const nonEmpty = mkdtempSync(join(tmpdir(), 'dhtscope-foreign-'));
+    roots.push(nonEmpty);
+    appendFileSync(join(nonEmpty, 'notes.txt'), 'mine');
+    assert.throws(() => openDataDir(nonEmpty, { create: true }), /not a dhtscope data directory/);
+    assert.throws(() => openDataDir(join(nonEmpty, 'missing'), { create: false }), StoreError);
+  });
+
+  it('the data directory records its format version', () => {
+    const dataDir = freshDir();
+    openDataDir(dataDir, { create: true });
+    const format = JSON.parse(readFileSync(join(dataDir, 'dhtscope-data.json'), 'utf8')) as {
+      version: number;
+    };
+    assert.equal(format.version, 1);
+    assert.ok(existsSync(join(dataDir, 'tables')));
+    assert.ok(readdirSync(dataDir).includes('tmp'));
+  });
+});
