@@ -10,9 +10,9 @@
 export interface BenchResult {
   name: string;
   lines: string[];
-  contenders: ContenderStats[];
-  ratios: RatioStats[];
-  goals: GoalCheck[];
+  contenders?: ContenderStats[];
+  ratios?: RatioStats[];
+  goals?: GoalCheck[];
 }
 
 export interface Contender {

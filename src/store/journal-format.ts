@@ -8,38 +8,44 @@ import { type Column, SQL_TYPES } from './schema.ts';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** Builds the encoder for one column list: row → one journal line (with its newline). */
+/** Quotes a free-text value when it holds a comma, a quote or a line break. */
+export function csvText(text: string): string {
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Builds the encoder for one column list: row → one journal line (with its
+ * newline). The encoder is generated as straight-line code, one expression
+ * per column, because this runs once per event on the sensor's hot path and
+ * a generic loop over the columns costs several times more. `token` columns
+ * are written as they are (the schema promises they never hold a comma,
+ * quote or line break); `text` columns are quoted when needed.
+ */
 export function lineEncoder<R extends object>(columns: readonly Column[]): (row: R) => string {
-  const props = columns.map((c) => c.prop);
-  const types = columns.map((c) => c.type);
-  const n = columns.length;
-  return (row: R): string => {
-    const values = row as Record<string, unknown>;
-    let line = '';
-    for (let i = 0; i < n; i++) {
-      const value = values[props[i]!];
-      if (value !== undefined && value !== null) {
-        switch (types[i]) {
-          case 'boolean':
-            line += value === true ? 't' : 'f';
-            break;
-          case 'timestamp':
-          case 'integer':
-            line += Math.trunc(value as number);
-            break;
-          case 'double':
-            line += value as number;
-            break;
-          default: {
-            const text = value as string;
-            line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-          }
-        }
-      }
-      line += ',';
+  const parts = columns.map((c) => {
+    if (!IDENTIFIER.test(c.prop))
+      throw new TypeError(`column property ${JSON.stringify(c.prop)} is not an identifier`);
+    const v = `r.${c.prop}`;
+    switch (c.type) {
+      case 'boolean':
+        return `(${v} === undefined || ${v} === null ? '' : ${v} ? 't' : 'f')`;
+      case 'timestamp':
+      case 'integer':
+        return `(${v} === undefined || ${v} === null ? '' : Math.trunc(${v}))`;
+      case 'double':
+        return `(${v} === undefined || ${v} === null ? '' : ${v})`;
+      case 'text':
+        return `(${v} === undefined || ${v} === null ? '' : csvText(${v}))`;
+      default:
+        return `(${v} ?? '')`;
     }
-    return `${line}e\n`;
-  };
+  });
+  const body = `return ${parts.join(" + ',' + ")} + ',e\\n';`;
+  return new Function('csvText', `return function encodeLine(r) { ${body} };`)(csvText) as (
+    row: R,
+  ) => string;
 }
 
 /** A SELECT over journal files yielding rows typed and named as the schema says; torn lines excluded. */
@@ -54,6 +60,7 @@ export function journalSelectSql(columns: readonly Column[], files: readonly str
   const list = files.map(sqlString).join(', ');
   return (
     `SELECT ${select} FROM read_csv([${list}], columns = {${csvColumns}}, header = false, ` +
+    // parallel = false: the parallel CSV reader can split a row at a line break inside quotes.
     `auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
     `ignore_errors = true, null_padding = false, strict_mode = true, parallel = false) WHERE _end = 'e'`
   );

@@ -62,7 +62,7 @@ export const JOURNAL_DEFAULTS: JournalOptions = {
   fsync: true,
   rotateBytes: 64 * 1024 * 1024,
   rotateAfterMs: 5 * 60_000,
-  maxBufferedBytes: 4 * 1024 * 1024,
+  maxBufferedBytes: 1024 * 1024,
   onError: (error) => {
     process.emitWarning(
       `dhtscope store: rotation failed, will retry at next start: ${String(error)}`,
@@ -147,7 +147,7 @@ export class Journal<R extends object> {
     mkdirSync(layout.journalDir(dataset), { recursive: true });
     acquireLock(layout.lockFile(dataset, resolved.writerId), dataset, resolved.writerId);
     clearTmp(layout, resolved.writerId);
-    const duck = await Duck.open({ threads: 1 });
+    const duck = await Duck.open({ threads: 2 });
     const leftovers = listJournals(layout, dataset).filter((j) => j.writerId === resolved.writerId);
     let maxSeq = 0;
     for (const journal of leftovers) {

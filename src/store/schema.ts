@@ -130,9 +130,9 @@ export const EVENT_COLUMNS = [
   column('scrape', 'scrape', 'boolean', true, 'get_peers asked for bloom filters (BEP 33)'),
   column('noseed', 'noseed', 'boolean', true, 'get_peers asked for non-seeds (BEP 33)'),
   column('read_only', 'readOnly', 'boolean', true, 'sender set ro (BEP 43)'),
-  column('want', 'want', 'token', true, 'BEP 32 want list, comma-separated (n4,n6)'),
+  column('want', 'want', 'text', true, 'BEP 32 want list, comma-separated (n4,n6)'),
   column('client_v', 'clientV', 'token', true, 'client version field v as sent (hex)'),
-  column('client', 'client', 'token', true, 'client name and version decoded from v'),
+  column('client', 'client', 'text', true, 'client name and version decoded from v'),
   column(
     'bep42',
     'bep42',
