@@ -6,11 +6,17 @@
  */
 import { type Column, SQL_TYPES } from './schema.ts';
 
-const NEEDS_QUOTES = /[",\r\n]/;
+const NEEDS_QUOTES = /[",]/;
+const LINE_BREAKS = /\r\n|[\r\n]/g;
 
-/** Quotes a free-text value when it holds a comma, a quote or a line break. */
+/**
+ * A free-text value for the journal: line breaks become spaces (no column
+ * legitimately holds one, and a journal without them can be parsed in
+ * parallel), then it is quoted when it holds a comma or a quote.
+ */
 export function csvText(text: string): string {
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const flat = text.includes('\n') || text.includes('\r') ? text.replace(LINE_BREAKS, ' ') : text;
+  return NEEDS_QUOTES.test(flat) ? `"${flat.replaceAll('"', '""')}"` : flat;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -21,7 +27,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * per column, because this runs once per event on the sensor's hot path and
  * a generic loop over the columns costs several times more. `token` columns
  * are written as they are (the schema promises they never hold a comma,
- * quote or line break); `text` columns are quoted when needed.
+ * quote or line break); `text` columns go through `csvText`.
  */
 export function lineEncoder<R extends object>(columns: readonly Column[]): (row: R) => string {
   const parts = columns.map((c) => {
@@ -60,9 +66,8 @@ export function journalSelectSql(columns: readonly Column[], files: readonly str
   const list = files.map(sqlString).join(', ');
   return (
     `SELECT ${select} FROM read_csv([${list}], columns = {${csvColumns}}, header = false, ` +
-    // parallel = false: the parallel CSV reader can split a row at a line break inside quotes.
     `auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-    `ignore_errors = true, null_padding = false, strict_mode = true, parallel = false) WHERE _end = 'e'`
+    `ignore_errors = true, null_padding = false, strict_mode = true) WHERE _end = 'e'`
   );
 }
 

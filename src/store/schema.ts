@@ -15,7 +15,7 @@ export type ColumnType =
   | 'double'
   /** Text written by dhtscope itself: hex, enum values, reason codes. Never contains , " or newlines. */
   | 'token'
-  /** Free text from outside (organisation names): quoted in the journal when needed. */
+  /** Free text from outside (organisation names): quoted in the journal when needed; line breaks are stored as spaces. */
   | 'text'
   | 'boolean';
 
