@@ -8,6 +8,7 @@ import type { CliIo } from '../io.ts';
 import { registerDecode } from './decode.ts';
 import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
+import { registerIpinfo } from './ipinfo.ts';
 import { registerRetention } from './retention.ts';
 import { registerSql } from './sql.ts';
 
@@ -19,4 +20,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSql,
   registerExport,
   registerRetention,
+  registerIpinfo,
 ];
