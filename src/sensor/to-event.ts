@@ -1,0 +1,130 @@
+/**
+ * One inbound datagram → one event row. Every datagram becomes a row:
+ * queries with their arguments, responses and errors, and malformed ones
+ * with their reason code (and, when sampled, their bytes).
+ */
+import type { Enrichment } from '../enrich/index.ts';
+import { decodeClientVersion } from '../protocol/krpc/client-version.ts';
+import type { ParseResult } from '../protocol/krpc/parse.ts';
+import type { KrpcMessage } from '../protocol/krpc/types.ts';
+import { parseIp } from '../protocol/net/ip.ts';
+import { checkNodeId } from '../protocol/security/bep42.ts';
+import type { EventKind, EventRecord } from '../store/schema.ts';
+import { hex } from './opsec.ts';
+
+export interface Received {
+  /** Microseconds since the epoch. */
+  atMicros: number;
+  from: { address: string; port: number; family: 4 | 6 };
+  datagram: Uint8Array;
+  result: ParseResult;
+  /** announce_peer only: the token was one we issued to this address. */
+  tokenValid?: boolean;
+}
+
+export interface Receiver {
+  port: number;
+  /** Hex node id of the identity the datagram is attributed to. */
+  id: string;
+}
+
+/** Longest raw sample kept for a malformed datagram (a DHT datagram is normally < 1500 bytes). */
+export const MAX_RAW_SAMPLE = 1500;
+
+const PRINTABLE_METHOD = /^[\x21-\x7e]{1,64}$/;
+
+export function toEvent(
+  received: Received,
+  receiver: Receiver,
+  enrichment: Enrichment,
+  keepRaw: boolean,
+): EventRecord {
+  const event: EventRecord = {
+    ts: received.atMicros,
+    sensorPort: receiver.port,
+    sensorId: receiver.id,
+    family: received.from.family,
+    remoteIp: received.from.address,
+    remotePort: received.from.port,
+    kind: 'malformed',
+    asn: enrichment.asn,
+    org: enrichment.org,
+    country: enrichment.country,
+  };
+  const result = received.result;
+  if (!result.ok) {
+    event.malformedReason = result.reason;
+    if (result.t !== undefined) event.txid = hex(result.t);
+    if (keepRaw) event.raw = hex(received.datagram.subarray(0, MAX_RAW_SAMPLE));
+    return event;
+  }
+  const message = result.message;
+  event.kind = kindOf(message);
+  event.txid = hex(message.t);
+  if (message.v !== undefined) {
+    event.clientV = hex(message.v);
+    const version = decodeClientVersion(message.v);
+    if (version.client !== undefined)
+      event.client = `${version.client} ${version.version ?? ''}`.trim();
+  }
+  if (message.ro === true) event.readOnly = true;
+  const remoteId =
+    message.y === 'q' ? message.args.id : message.y === 'r' ? message.result.id : undefined;
+  if (remoteId !== undefined && remoteId.length === 20) {
+    event.remoteId = hex(remoteId);
+    event.bep42 = bep42Verdict(remoteId, received.from.address);
+  }
+  if (message.y === 'q') addQueryFields(event, message, received.tokenValid);
+  return event;
+}
+
+function kindOf(message: KrpcMessage): EventKind {
+  if (message.y === 'r') return 'response';
+  if (message.y === 'e') return 'error';
+  return message.method === 'unknown' ? 'other' : message.method;
+}
+
+function addQueryFields(
+  event: EventRecord,
+  message: KrpcMessage & { y: 'q' },
+  tokenValid: boolean | undefined,
+): void {
+  switch (message.method) {
+    case 'find_node':
+    case 'sample_infohashes':
+    case 'get':
+      event.target = hex(message.args.target);
+      if ('want' in message.args && message.args.want !== undefined)
+        event.want = message.args.want.join(',');
+      break;
+    case 'get_peers':
+      event.target = hex(message.args.infoHash);
+      if (message.args.want !== undefined) event.want = message.args.want.join(',');
+      if (message.args.scrape !== undefined) event.scrape = message.args.scrape;
+      if (message.args.noseed !== undefined) event.noseed = message.args.noseed;
+      break;
+    case 'announce_peer':
+      event.target = hex(message.args.infoHash);
+      event.announcePort = message.args.port;
+      event.impliedPort = message.args.impliedPort;
+      if (message.args.seed !== undefined) event.seed = message.args.seed;
+      if (tokenValid !== undefined) event.tokenValid = tokenValid;
+      break;
+    case 'unknown': {
+      const name = String.fromCharCode(...message.name);
+      event.method = PRINTABLE_METHOD.test(name) ? name : hex(message.name);
+      const target = message.args.infoHash ?? message.args.target;
+      if (target !== undefined) event.target = hex(target);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+function bep42Verdict(id: Uint8Array, address: string): 'valid' | 'invalid' | 'exempt' | undefined {
+  const ip = parseIp(address);
+  if (ip === null) return undefined;
+  const check = checkNodeId(id, ip);
+  return check.exempt ? 'exempt' : check.valid ? 'valid' : 'invalid';
+}
