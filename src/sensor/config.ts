@@ -53,6 +53,11 @@ export const antennaConfigSchema = z
     metricsIntervalSeconds: z.number().int().min(1).max(3600).default(60),
     /** Share of malformed datagrams whose bytes are kept (the rest keep only their reason). */
     malformedSampleRate: z.number().min(0).max(1).default(0.1),
+    /** Inbound queries answered per remote address (a token bucket); the rest are recorded but not answered. */
+    rateLimit: z
+      .object({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
+      .strict()
+      .default({ perSecond: 50, burst: 100 }),
     /** Events waiting for the disk beyond this are dropped and counted. */
     maxQueuedEvents: z.number().int().min(1000).default(200_000),
     logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),

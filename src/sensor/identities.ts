@@ -19,10 +19,14 @@ export const SOURCE_PORTS: readonly number[] = [
 ];
 
 export const IDENTITY_DEFAULTS = {
-  /** Sized for a small VPS: the first 4 source ports. The sources run all 13. */
-  ports: SOURCE_PORTS.slice(0, 4),
-  /** Ids per port (the sources: 16). */
-  idsPerPort: 4,
+  /** Sized for a small VPS: the first 8 source ports. The sources run all 13. */
+  ports: SOURCE_PORTS.slice(0, 8),
+  /**
+   * Ids per port (the sources: 16). One by default: a datagram does not say
+   * which of a port's ids it is for, and clients that check the answering id
+   * (bittorrent-dht drops the contact) lose us when another id answers.
+   */
+  idsPerPort: 1,
   /** Rotation period and jitter (the sources: 12 h ± 30 min). */
   rotationMs: 12 * 3_600_000,
   rotationJitterMs: 30 * 60_000,

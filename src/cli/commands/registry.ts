@@ -5,10 +5,12 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
+import { registerAntenna } from './antenna.ts';
 import { registerDecode } from './decode.ts';
 import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
 import { registerIpinfo } from './ipinfo.ts';
+import { registerMetrics } from './metrics.ts';
 import { registerRetention } from './retention.ts';
 import { registerSql } from './sql.ts';
 
@@ -16,6 +18,8 @@ export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerDemo,
+  registerAntenna,
+  registerMetrics,
   registerDecode,
   registerSql,
   registerExport,

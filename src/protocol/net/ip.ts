@@ -55,18 +55,27 @@ export function parseIp(text: string): Uint8Array | null {
 }
 
 function parseIpv4(text: string): Uint8Array | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
+  // Hand-written (no regex, no split): this runs for every answer a node sends (BEP 42 `ip`).
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i]!;
-    // Strict decimal: no leading zeros (they mean octal to some parsers), no signs.
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    out[i] = n;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 3) return null;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return null;
+    // Strict decimal: no leading zeros (they mean octal to some parsers).
+    if (digits === 1 && value === 0) return null;
+    value = value * 10 + (c - 0x30);
+    if (++digits > 3 || value > 255) return null;
   }
-  return out;
+  return part === 4 ? out : null;
 }
 
 function parseIpv6(text: string): Uint8Array | null {

@@ -1,0 +1,89 @@
+/**
+ * Antenna ingest (decode, answer, enrich, store) against a bare node:dgram
+ * receiver that only counts, in the same run, both fed by the blaster in a
+ * separate process, interleaved round by round. Goals (DESIGN.md): ≥ 50,000
+ * queries/s recorded and answered, ≥ 70 % of the bare receiver, RSS flat.
+ * The memory soak (10 M events) is `node bench/antenna-soak.ts`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Antenna } from '../src/sensor/antenna.ts';
+import { resolveConfig } from '../src/sensor/config.ts';
+import { silentLogger } from '../src/sensor/log.ts';
+import { freeUdpPorts } from '../test/helpers/ports.ts';
+import type { BenchResult } from './harness.ts';
+import { bareReceiver, blast } from './udp-baseline.ts';
+
+const ROUNDS = 3;
+const SECONDS = 4;
+
+export async function run(): Promise<BenchResult> {
+  const root = mkdtempSync(join(tmpdir(), 'dhtscope-bench-antenna-'));
+  const bare: number[] = [];
+  const recorded: number[] = [];
+  const answered: number[] = [];
+  const offered: number[] = [];
+  const rss: number[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? ['bare', 'antenna'] : ['antenna', 'bare'];
+      for (const which of order) {
+        const [port] = await freeUdpPorts(1);
+        if (which === 'bare') {
+          const receiver = await bareReceiver([port!]);
+          const report = await blast({
+            targets: [{ address: '127.0.0.1', port: port! }],
+            seconds: SECONDS,
+          });
+          bare.push(receiver.received() / report.seconds);
+          await receiver.close();
+          continue;
+        }
+        const config = resolveConfig(
+          {},
+          {
+            dataDir: join(root, `data-${round}`),
+            bind: '127.0.0.1',
+            ports: [port!],
+            idsPerPort: 1,
+            bootstrap: ['127.0.0.1:9'],
+            // A flood from 16 addresses: answer all of it, as the goal asks for answered queries.
+            rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
+          },
+          'bench',
+        );
+        const antenna = await Antenna.start(config, { log: silentLogger });
+        const before = { recorded: antenna.counters.recorded, sent: antenna.status().blockedSends };
+        const report = await blast({
+          targets: [{ address: '127.0.0.1', port: port! }],
+          seconds: SECONDS,
+        });
+        const status = antenna.status();
+        offered.push(report.rate);
+        recorded.push((antenna.counters.recorded - before.recorded) / report.seconds);
+        answered.push(antenna.counters.sent / report.seconds);
+        rss.push(process.memoryUsage().rss / 1048576);
+        if (status.blockedSends !== 0)
+          throw new Error(`the passive policy blocked ${status.blockedSends} sends`);
+        await antenna.stop();
+      }
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const m = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const ratio = m(recorded) / m(bare);
+  const lines = [
+    `${ROUNDS} rounds × ${SECONDS} s, blaster in another process (16 source addresses), median`,
+    `  blaster offered                    ${fmt(m(offered))} datagrams/s`,
+    `  bare node:dgram receiver           ${fmt(m(bare))} datagrams/s received`,
+    `  antenna recorded                   ${fmt(m(recorded))} events/s  (${(ratio * 100).toFixed(0)} % of the bare receiver)`,
+    `  antenna answered                   ${fmt(m(answered))} datagrams/s sent`,
+    `  RSS after a round                  ${m(rss).toFixed(0)} MB`,
+    `  ${m(recorded) >= 50_000 && m(answered) >= 50_000 ? 'PASS' : 'MISS'}  ≥ 50,000 queries/s recorded and answered`,
+    `  ${ratio >= 0.7 ? 'PASS' : 'MISS'}  ≥ 70 % of the bare receiver: ${(ratio * 100).toFixed(0)} %`,
+  ];
+  return { name: 'antenna ingest vs bare receiver', lines };
+}

@@ -1,0 +1,173 @@
+import { type Command, Option } from 'commander';
+import { Antenna, type AntennaStatus } from '../../sensor/antenna.ts';
+import {
+  type AntennaConfigInput,
+  ConfigError,
+  readConfigFile,
+  resolveConfig,
+} from '../../sensor/config.ts';
+import { createLogger } from '../../sensor/log.ts';
+import { addDataDirOption } from '../data-dir.ts';
+import { CliError, usageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { storeErrors } from '../store-errors.ts';
+
+interface AntennaFlags {
+  config?: string;
+  dataDir?: string;
+  bind?: string;
+  ports?: string;
+  idsPerPort?: string;
+  bootstrap?: string[];
+  bep42Ids?: boolean;
+  externalIp?: string;
+  writerId?: string;
+  metricsPort?: string;
+  logLevel?: string;
+  debug?: boolean;
+  overlay?: string;
+  maxmindAsn?: string;
+  maxmindCity?: string;
+  duration?: string;
+  status?: boolean;
+}
+
+export function registerAntenna(program: Command, io: CliIo): void {
+  const command = program
+    .command('antenna')
+    .description(
+      'run the passive sensor: many DHT identities that record every query reaching them',
+    )
+    .option('--config <file>', 'JSON config file (keys in docs/sensor.md); flags override it')
+    .option(
+      '--bind <address>',
+      'local address for every port: 0.0.0.0, ::, or one address (default 0.0.0.0)',
+    )
+    .option(
+      '--ports <list>',
+      'comma-separated UDP ports (default 6881,6882,6883,6969,6889,51413,51414,16881)',
+    )
+    .option(
+      '--ids-per-port <n>',
+      'node ids per port (default 1; the source documents run 16, see docs/sensor.md)',
+    )
+    .option(
+      '--bootstrap <host:port>',
+      'bootstrap node, repeatable; when given, the public routers are not contacted',
+      collect,
+      [],
+    )
+    .option(
+      '--bep42-ids',
+      'use only BEP 42-valid ids for --external-ip (fewer keyspace regions, see docs/sensor.md)',
+    )
+    .option(
+      '--external-ip <ip>',
+      'the address other nodes see this host at (needed by --bep42-ids)',
+    )
+    .option('--writer-id <id>', "names this sensor's files in the data directory (default antenna)")
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on 127.0.0.1:<port>/metrics (default off)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'error, warn, info or debug (default info)').choices([
+        'error',
+        'warn',
+        'info',
+        'debug',
+      ]),
+    )
+    .option('--debug', 'same as --log-level debug')
+    .option('--overlay <file>', 'enrichment overlay CSV (see docs/enrichment.md)')
+    .option('--maxmind-asn <file>', 'MaxMind GeoLite2-ASN .mmdb')
+    .option('--maxmind-city <file>', 'MaxMind GeoLite2-City .mmdb')
+    .option(
+      '--duration <seconds>',
+      'stop after this many seconds (default: run until SIGINT/SIGTERM)',
+    )
+    .option('--no-status', 'no live status line (it is shown only on a terminal anyway)')
+    .addHelpText(
+      'after',
+      '\nPassive: it answers queries like a well-behaved node and sends only bootstrap pings and\nfind_node for its own ids; never get_peers or announce_peer, never TCP. Logs are JSON lines\non standard error. SIGINT or SIGTERM flushes everything and stops.\n\nExample:\n  dhtscope antenna --ports 6881,51413 --ids-per-port 8 --metrics-port 9464',
+    );
+  addDataDirOption(command).action(async (flags: AntennaFlags) => {
+    const fromFlags: AntennaConfigInput = {};
+    const source = (name: string) => command.getOptionValueSource(name);
+    if (source('dataDir') === 'cli' || source('dataDir') === 'env')
+      fromFlags.dataDir = flags.dataDir!;
+    if (flags.bind !== undefined) fromFlags.bind = flags.bind;
+    if (flags.ports !== undefined)
+      fromFlags.ports = flags.ports.split(',').map((p) => numberFlag('--ports', p.trim()));
+    if (flags.idsPerPort !== undefined)
+      fromFlags.idsPerPort = numberFlag('--ids-per-port', flags.idsPerPort);
+    if (flags.bootstrap !== undefined && flags.bootstrap.length > 0)
+      fromFlags.bootstrap = flags.bootstrap;
+    if (flags.bep42Ids === true) fromFlags.bep42Ids = true;
+    if (flags.externalIp !== undefined) fromFlags.externalIp = flags.externalIp;
+    if (flags.writerId !== undefined) fromFlags.writerId = flags.writerId;
+    if (flags.metricsPort !== undefined)
+      fromFlags.metricsPort = numberFlag('--metrics-port', flags.metricsPort);
+    if (flags.debug === true) fromFlags.logLevel = 'debug';
+    else if (flags.logLevel !== undefined) fromFlags.logLevel = flags.logLevel as 'info';
+    const enrichment: NonNullable<AntennaConfigInput['enrichment']> = {};
+    if (flags.overlay !== undefined) enrichment.overlay = flags.overlay;
+    if (flags.maxmindAsn !== undefined) enrichment.maxmindAsn = flags.maxmindAsn;
+    if (flags.maxmindCity !== undefined) enrichment.maxmindCity = flags.maxmindCity;
+    if (Object.keys(enrichment).length > 0) fromFlags.enrichment = enrichment;
+    const duration =
+      flags.duration === undefined ? undefined : numberFlag('--duration', flags.duration);
+
+    let config: ReturnType<typeof resolveConfig>;
+    try {
+      const file = flags.config === undefined ? {} : readConfigFile(flags.config);
+      config = resolveConfig(file, fromFlags, flags.config ?? 'command line');
+    } catch (error) {
+      if (error instanceof ConfigError) throw usageError(error.message, error.hint);
+      throw error;
+    }
+    const log = createLogger(config.logLevel);
+    const antenna = await storeErrors(() =>
+      Antenna.start(config, { log }).catch((error: unknown) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+          throw new CliError(`cannot bind: ${(error as Error).message}`, {
+            hint: "another program uses that port, or the address is not this host's; choose others with --ports / --bind",
+          });
+        }
+        throw error;
+      }),
+    );
+    const statusLine = flags.status !== false && process.stderr.isTTY === true;
+    const timer = statusLine
+      ? setInterval(() => process.stderr.write(`\r${describe(antenna.status())}\x1b[K`), 1000)
+      : undefined;
+    await new Promise<void>((resolve) => {
+      const finish = () => resolve();
+      process.once('SIGINT', finish);
+      process.once('SIGTERM', finish);
+      if (duration !== undefined) setTimeout(finish, duration * 1000).unref();
+    });
+    if (timer !== undefined) {
+      clearInterval(timer);
+      process.stderr.write('\n');
+    }
+    await antenna.stop();
+    io.out(describe(antenna.status()));
+  });
+}
+
+function describe(s: AntennaStatus): string {
+  return `${s.eventsPerSecond} events/s · ${s.recorded} recorded · identities ${s.reachable}/${s.identities} reachable · routing ${s.routingTableNodes} nodes · drops ${s.drops} · blocked sends ${s.blockedSends}`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function numberFlag(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n))
+    throw usageError(`${flag} "${text}" is not a number`);
+  return n;
+}

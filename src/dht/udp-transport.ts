@@ -1,0 +1,134 @@
+/** The real transport: one UDP socket from node:dgram. */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { familyOf } from './address.ts';
+import { DhtTransportError } from './errors.ts';
+import type { DatagramHandler, Destination, Endpoint, Transport } from './transport.ts';
+import { MAX_DATAGRAM_BYTES, newTransportStats } from './transport-support.ts';
+
+export interface UdpTransportOptions {
+  /** Local address to bind: an IPv4 address makes an IPv4 socket, an IPv6 one an IPv6 socket. */
+  address: string;
+  /** Local port; 0 lets the system pick a free one. */
+  port: number;
+  /** SO_RCVBUF in bytes; default: the system's. A busy sensor wants several MB. */
+  receiveBufferSize?: number;
+  /** SO_SNDBUF in bytes; default: the system's. */
+  sendBufferSize?: number;
+}
+
+/**
+ * Binds a UDP socket. Never shares the port (no SO_REUSEADDR): two sensors on
+ * one port would each see half the traffic. IPv6 sockets are IPv6-only, so
+ * an identity is on exactly one DHT (BEP 32 runs the two side by side).
+ * Rejects with a DhtTransportError that names the address, port and reason
+ * when the socket cannot be bound.
+ */
+export async function udpTransport(options: UdpTransportOptions): Promise<Transport> {
+  const family = familyOf(options.address);
+  const socket = createSocket({
+    type: family === 6 ? 'udp6' : 'udp4',
+    reuseAddr: false,
+    ipv6Only: family === 6,
+  });
+  await bind(socket, options);
+  if (options.receiveBufferSize !== undefined) socket.setRecvBufferSize(options.receiveBufferSize);
+  if (options.sendBufferSize !== undefined) socket.setSendBufferSize(options.sendBufferSize);
+  return new UdpTransport(socket, family);
+}
+
+function bind(socket: Socket, options: UdpTransportOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      socket.close();
+      const where = `${options.address} port ${options.port}`;
+      const why =
+        error.code === 'EADDRINUSE'
+          ? 'the port is already in use'
+          : error.code === 'EADDRNOTAVAIL'
+            ? 'the address is not one of this host'
+            : error.code === 'EACCES'
+              ? 'permission denied'
+              : error.message;
+      reject(
+        new DhtTransportError(`cannot bind UDP ${where}: ${why}`, error.code, { cause: error }),
+      );
+    };
+    socket.once('error', onError);
+    try {
+      socket.bind({ address: options.address, port: options.port, exclusive: true }, () => {
+        socket.off('error', onError);
+        resolve();
+      });
+    } catch (error) {
+      // Synchronous argument errors (a port out of range, say).
+      socket.off('error', onError);
+      reject(new DhtTransportError(`cannot bind UDP: ${(error as Error).message}`, undefined));
+    }
+  });
+}
+
+class UdpTransport implements Transport {
+  readonly local: Endpoint;
+  readonly stats = newTransportStats();
+  readonly #socket: Socket;
+  #handler: DatagramHandler | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(socket: Socket, family: 4 | 6) {
+    this.#socket = socket;
+    const bound = socket.address();
+    this.local = { address: bound.address, port: bound.port, family };
+    socket.on('message', (message: Buffer, remote: RemoteInfo) => {
+      this.stats.received++;
+      this.stats.bytesReceived += message.length;
+      this.#handler?.(message, {
+        address: remote.address,
+        port: remote.port,
+        family: familyOf(remote.address),
+      });
+    });
+    // Without a send callback an asynchronous send failure arrives here; a
+    // datagram socket has no other errors after bind worth dying for.
+    socket.on('error', () => {
+      this.stats.sendErrors++;
+    });
+  }
+
+  send(data: Uint8Array, to: Destination): void {
+    if (this.#closed !== undefined || data.length > MAX_DATAGRAM_BYTES) {
+      this.stats.sendErrors++;
+      return;
+    }
+    try {
+      this.#socket.send(data, to.port, to.address, this.#afterSend);
+    } catch {
+      // Thrown synchronously for a bad port or a closed socket.
+      this.stats.sendErrors++;
+    }
+  }
+
+  /** One callback shared by every send, so sending allocates no closure. */
+  readonly #afterSend = (error: Error | null, bytes: number): void => {
+    if (error) {
+      this.stats.sendErrors++;
+    } else {
+      this.stats.sent++;
+      this.stats.bytesSent += bytes;
+    }
+  };
+
+  onDatagram(handler: DatagramHandler): void {
+    this.#handler = handler;
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= new Promise((resolve) => {
+      try {
+        this.#socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
+      }
+    });
+    return this.#closed;
+  }
+}
