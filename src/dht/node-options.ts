@@ -36,6 +36,13 @@ export interface DhtNodeOptions {
   upkeepPingRate?: RateLimit;
   /** Period of the upkeep tick (ping questionable nodes, refresh stale buckets); 0 = no upkeep. */
   maintenanceIntervalMs?: number;
+  /**
+   * Refresh buckets unchanged for 15 minutes with a find_node lookup of a
+   * random id in their range (BEP 5). A node whose policy forbids find_node
+   * for foreign targets (a passive sensor) turns this off rather than have
+   * every refresh blocked; questionable nodes are still pinged.
+   */
+  refreshBuckets?: boolean;
   /** BEP 43: mark our queries `ro` so others keep us out of their routing tables. */
   readOnly?: boolean;
   /** What to answer with and what may be sent; unset members keep the default. */
@@ -61,5 +68,6 @@ export const DHT_NODE_DEFAULTS = {
   // Once a minute: a bucket goes stale after 15 minutes (BEP 5), so it is
   // refreshed within a minute of that; one questionable node per bucket is pinged.
   maintenanceIntervalMs: 60_000,
+  refreshBuckets: true,
   readOnly: false,
 } as const;

@@ -122,6 +122,7 @@ export class DhtNode {
       stats: this.stats,
       pingRate: options.upkeepPingRate ?? d.upkeepPingRate,
       intervalMs: options.maintenanceIntervalMs ?? d.maintenanceIntervalMs,
+      refreshBuckets: options.refreshBuckets ?? d.refreshBuckets,
       ping: (contact) => this.ping(contact),
       lookup: (target) => this.lookup(target),
       onTick: () => this.peerStore.purgeExpired(),

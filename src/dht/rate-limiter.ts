@@ -1,9 +1,15 @@
 /**
  * Per-remote token buckets for inbound queries. One address that floods us
- * gets dropped, everyone else is still answered. The map of buckets is an
- * LRU bounded by `maxTracked`, so a flood from many addresses costs memory
- * up to the bound and no more; an address pushed out starts again with a
- * full bucket, which is the price of the bound.
+ * gets dropped, everyone else is still answered.
+ *
+ * The buckets live in two generations, an approximate LRU that costs no Map
+ * deletion on the hot path: a remote is looked up in the current generation,
+ * then in the previous one (and moved up); when the current one holds half of
+ * `maxTracked`, it becomes the previous one and the old previous one is
+ * dropped whole. So at most `maxTracked` remotes are tracked, and a remote is
+ * forgotten only after `maxTracked / 2` others have been seen since it last
+ * was. A forgotten remote starts again with a full bucket: the price of the
+ * bound, paid only by remotes quieter than the flood.
  */
 import type { Clock } from './clock.ts';
 
@@ -21,17 +27,18 @@ interface Bucket {
 
 export class RateLimiter {
   readonly #limit: RateLimit;
-  readonly #maxTracked: number;
+  readonly #generationSize: number;
   readonly #clock: Clock;
-  readonly #buckets = new Map<string, Bucket>();
+  #current = new Map<string, Bucket>();
+  #previous = new Map<string, Bucket>();
 
   constructor(limit: RateLimit, maxTracked: number, clock: Clock) {
     if (!(limit.perSecond > 0) || !(limit.burst >= 1))
       throw new RangeError(`a rate limit needs perSecond > 0 and burst >= 1`);
-    if (!Number.isInteger(maxTracked) || maxTracked < 1)
-      throw new RangeError(`maxTracked must be an integer >= 1, got ${maxTracked}`);
+    if (!Number.isInteger(maxTracked) || maxTracked < 2)
+      throw new RangeError(`maxTracked must be an integer >= 2, got ${maxTracked}`);
     this.#limit = limit;
-    this.#maxTracked = maxTracked;
+    this.#generationSize = Math.floor(maxTracked / 2);
     this.#clock = clock;
   }
 
@@ -39,19 +46,18 @@ export class RateLimiter {
   allow(key: string): boolean {
     const now = this.#clock.now();
     const { perSecond, burst } = this.#limit;
-    let bucket = this.#buckets.get(key);
+    let bucket = this.#current.get(key);
     if (bucket === undefined) {
-      bucket = { tokens: burst, at: now };
-      if (this.#buckets.size >= this.#maxTracked) {
-        const oldest = this.#buckets.keys().next().value;
-        if (oldest !== undefined) this.#buckets.delete(oldest);
+      bucket = this.#previous.get(key);
+      if (bucket === undefined) bucket = { tokens: burst, at: now };
+      if (this.#current.size >= this.#generationSize) {
+        this.#previous = this.#current;
+        this.#current = new Map();
       }
-    } else {
-      this.#buckets.delete(key); // re-inserted below: most recently used last
-      bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
-      bucket.at = now;
+      this.#current.set(key, bucket);
     }
-    this.#buckets.set(key, bucket);
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+    bucket.at = now;
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
@@ -59,6 +65,8 @@ export class RateLimiter {
 
   /** Remotes currently tracked (at most `maxTracked`). */
   get size(): number {
-    return this.#buckets.size;
+    let size = this.#current.size;
+    for (const key of this.#previous.keys()) if (!this.#current.has(key)) size++;
+    return size;
   }
 }

@@ -41,7 +41,8 @@ export interface ReceiverDeps {
   invalidAnswer(pending: PendingQuery): void;
 }
 
-const MALFORMED_QUERY = new TextEncoder().encode('malformed query');
+const TEXT = new TextEncoder();
+const MALFORMED_QUERY = TEXT.encode('malformed query');
 
 export class Receiver {
   readonly #deps: ReceiverDeps;
@@ -98,12 +99,13 @@ export class Receiver {
       stats.rateLimited++;
       return { action: 'rate-limited' };
     }
+    const reply = answer(this.#deps.context, query, from);
+    const action = this.#sendReply(query.t, reply, from, query.method);
+    // After the answer, so a ping checking the newcomer never overtakes it.
     // BEP 43: a read-only node asks not to be put in routing tables.
     const id = query.args.id;
     if (query.ro !== true && id !== undefined)
       this.#deps.heardFrom({ id, address: from.address, port: from.port }, 'query');
-    const reply = answer(this.#deps.context, query, from);
-    const action = this.#sendReply(query.t, reply, from, query.method);
     return reply.tokenValid === undefined ? { action } : { action, tokenValid: reply.tokenValid };
   }
 
@@ -132,7 +134,7 @@ export class Receiver {
     const message: KrpcMessage =
       reply.y === 'r'
         ? { ...common, y: 'r', result: reply.result }
-        : { ...common, y: 'e', code: reply.code, message: new TextEncoder().encode(reply.message) };
+        : { ...common, y: 'e', code: reply.code, message: TEXT.encode(reply.message) };
     return this.#sendAndCount(message, from, method);
   }
 

@@ -29,6 +29,13 @@ export const TOKEN_DEFAULTS: TokenOptions = { rotationMs: 5 * 60_000, length: 8 
 /** Bytes of a secret; as long as the hash, more would add nothing. */
 const SECRET_BYTES = 20;
 
+/**
+ * Tokens issued under the current secret, by address: a busy node answers the
+ * same askers again and again, and a SHA-1 per answer was the largest cost of
+ * answering get_peers. Cleared on rotation, so it never outlives its secret.
+ */
+const TOKEN_CACHE_LIMIT = 16_384;
+
 export class TokenIssuer {
   readonly #clock: Clock;
   readonly #randomBytes: (n: number) => Uint8Array;
@@ -36,6 +43,7 @@ export class TokenIssuer {
   #current: Uint8Array;
   #previous: Uint8Array;
   #rotatedAt: number;
+  #issued = new Map<string, Uint8Array>();
 
   constructor(
     clock: Clock,
@@ -58,7 +66,13 @@ export class TokenIssuer {
   /** The token for `address` under the current secret. */
   issue(address: string): Uint8Array {
     this.#rotate();
-    return this.#token(this.#current, address);
+    let token = this.#issued.get(address);
+    if (token === undefined) {
+      token = this.#token(this.#current, address);
+      if (this.#issued.size >= TOKEN_CACHE_LIMIT) this.#issued.clear();
+      this.#issued.set(address, token);
+    }
+    return token;
   }
 
   /** Whether `token` was issued to `address` under the current or the previous secret. */
@@ -66,7 +80,7 @@ export class TokenIssuer {
     if (token.length !== this.#options.length) return false;
     this.#rotate();
     return (
-      equal(token, this.#token(this.#current, address)) ||
+      equal(token, this.#issued.get(address) ?? this.#token(this.#current, address)) ||
       equal(token, this.#token(this.#previous, address))
     );
   }
@@ -78,6 +92,7 @@ export class TokenIssuer {
     // Two or more periods without a look: both secrets are too old by now.
     this.#previous = periods === 1 ? this.#current : this.#secret();
     this.#current = this.#secret();
+    this.#issued = new Map();
     this.#rotatedAt += periods * this.#options.rotationMs;
   }
 

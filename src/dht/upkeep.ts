@@ -20,6 +20,8 @@ export interface UpkeepDeps {
   pingRate: RateLimit;
   /** Period of the tick; 0 disables the timer (pings on request still go out). */
   intervalMs: number;
+  /** Whether the tick refreshes stale buckets (lookups of random ids in their range). */
+  refreshBuckets: boolean;
   ping(contact: ContactInfo): Promise<unknown>;
   lookup(target: Uint8Array): Promise<unknown>;
   /** Extra work on each tick (the node purges its peer store). */
@@ -41,7 +43,7 @@ export class Upkeep {
 
   constructor(deps: UpkeepDeps) {
     this.#deps = deps;
-    this.#budget = new RateLimiter(deps.pingRate, 1, deps.clock);
+    this.#budget = new RateLimiter(deps.pingRate, 2, deps.clock);
   }
 
   start(): void {
@@ -89,7 +91,7 @@ export class Upkeep {
       }
       if (stalest !== undefined) this.ping(stalest);
     }
-    void this.#refreshStale();
+    if (this.#deps.refreshBuckets) void this.#refreshStale();
     this.#deps.onTick?.();
   }
 

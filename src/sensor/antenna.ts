@@ -73,6 +73,8 @@ export interface AntennaDeps {
   clock?: Clock;
   /** Inbound events from every identity, after they are recorded (the live detectors hook in here). */
   onEvent?: (event: EventRecord) => void;
+  /** Opens the socket of one port; real UDP by default (the lab and benchmarks bring their own). */
+  openSocket?: (address: string, port: number) => Promise<Transport>;
 }
 
 export class Antenna {
@@ -81,6 +83,7 @@ export class Antenna {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly onEvent: ((event: EventRecord) => void) | undefined;
+  private readonly openSocket: (address: string, port: number) => Promise<Transport>;
   private readonly identities: Identity[] = [];
   private readonly muxes: PortMux[] = [];
   private readonly sockets: Transport[] = [];
@@ -100,6 +103,10 @@ export class Antenna {
     this.log = deps.log;
     this.clock = deps.clock ?? systemClock;
     this.onEvent = deps.onEvent;
+    // A large receive buffer absorbs bursts; the kernel caps it at net.core.rmem_max.
+    this.openSocket =
+      deps.openSocket ??
+      ((address, port) => udpTransport({ address, port, receiveBufferSize: 8 << 20 }));
   }
 
   static async start(config: AntennaConfig, deps: AntennaDeps): Promise<Antenna> {
@@ -145,8 +152,7 @@ export class Antenna {
         ? bep42SliceId(externalIp, index, plans.length, randomBytes)
         : sliceId(index, plans.length, randomBytes);
     for (const port of config.ports) {
-      // A large receive buffer absorbs bursts; the kernel caps it at net.core.rmem_max.
-      const socket = await udpTransport({ address: config.bind, port, receiveBufferSize: 8 << 20 });
+      const socket = await this.openSocket(config.bind, port);
       this.sockets.push(socket);
       this.muxes.push(new PortMux(socket, () => this.ownIds));
     }
@@ -188,8 +194,11 @@ export class Antenna {
       clock: this.clock,
       version: ANTENNA_VERSION,
       rateLimit: this.config.rateLimit,
+      // Bucket refresh looks up random ids, which the passive contract forbids.
+      refreshBuckets: false,
       policy: {
         ...PASSIVE_ANSWERS,
+        scrape: () => undefined,
         allowSend: (message) => passiveVerdict(message, this.ownIds).allowed,
         answerUnknown: true,
       },

@@ -147,7 +147,8 @@ export class Journal<R extends object> {
     mkdirSync(layout.journalDir(dataset), { recursive: true });
     acquireLock(layout.lockFile(dataset, resolved.writerId), dataset, resolved.writerId);
     clearTmp(layout, resolved.writerId);
-    const duck = await Duck.open({ threads: 2 });
+    // A rotation needs little memory; DuckDB's default limit is 80 % of RAM.
+    const duck = await Duck.open({ threads: 2, memoryLimit: '128MB' });
     const leftovers = listJournals(layout, dataset).filter((j) => j.writerId === resolved.writerId);
     let maxSeq = 0;
     for (const journal of leftovers) {

@@ -139,6 +139,21 @@ describe('routing-table upkeep', () => {
     await s.node.close();
   });
 
+  it('with refreshBuckets false the tick pings but never refreshes', async () => {
+    const network = memoryNetwork();
+    const clock = new ManualClock(0);
+    const node = new DhtNode({
+      id: randomNodeId(seeded(2)),
+      transport: network.transport('127.0.0.1', 6881),
+      clock,
+      refreshBuckets: false,
+    });
+    await node.start();
+    clock.advance(60 * MINUTE);
+    assert.equal(node.stats.refreshes, 0);
+    await node.close();
+  });
+
   it('with maintenanceIntervalMs 0 no timer runs', async () => {
     const network = memoryNetwork();
     const clock = new ManualClock(0);
