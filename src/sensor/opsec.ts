@@ -32,8 +32,7 @@ export const PASSIVE_ANSWERS = {
   samples: () => ({ samples: new Uint8Array(0), num: 0, interval: 21_600 }),
 } as const;
 
+/** Lowercase hex, by Node's native encoder (several ids per event, on the hot path). */
 export function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }
