@@ -14,9 +14,11 @@
  * kernel's delivery work, so one blaster can be the bottleneck: compare the
  * CPU times (a side near its wall-clock time is saturated).
  */
+
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { parseArgs } from 'node:util';
+import type { BlasterReport } from './blaster.ts';
 
 const BLASTER = new URL('./blaster.ts', import.meta.url).pathname;
 
@@ -111,16 +113,8 @@ export interface BlastOptions {
   seed?: number;
 }
 
-export interface BlastReport {
-  sent: number;
-  seconds: number;
-  rate: number;
-  errors: number;
-  bytes: number;
-  sources: number;
-  targets: number;
-  cpuSeconds: number;
-}
+/** The blaster's closing JSON line. */
+export type BlastReport = BlasterReport;
 
 /** Runs bench/blaster.ts in a child process (same Node binary) and returns its report. */
 export function blast(options: BlastOptions): Promise<BlastReport> {

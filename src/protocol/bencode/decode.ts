@@ -273,7 +273,8 @@ class Decoder {
   }
 }
 
-function compareBytes(
+/** Raw-byte order of two ranges of one buffer (negative: a first), as BEP 3 sorts keys. */
+export function compareBytes(
   buf: Uint8Array,
   aStart: number,
   aEnd: number,

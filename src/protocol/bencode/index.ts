@@ -1,5 +1,5 @@
 export { ByteKeyMap } from './byte-keys.ts';
-export { decode, decodeAt, decodeOrThrow, latin1 } from './decode.ts';
+export { compareBytes, decode, decodeAt, decodeOrThrow, latin1 } from './decode.ts';
 export { encode } from './encode.ts';
 export { BencodeDecodeError, BencodeEncodeError, describeDecodeFailure } from './errors.ts';
 export type {

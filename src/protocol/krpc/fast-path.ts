@@ -14,7 +14,7 @@
  */
 
 import { ByteKeyMap } from '../bencode/byte-keys.ts';
-import { latin1 } from '../bencode/index.ts';
+import { compareBytes, latin1 } from '../bencode/index.ts';
 import { type PeerAddress, readCompactNodes, readCompactPeer } from '../net/compact.ts';
 import type { FieldKind, FieldSpec } from './fields.ts';
 import { KRPC_DECODE_OPTIONS } from './limits.ts';
@@ -378,12 +378,5 @@ function ascending(
   bStart: number,
   bEnd: number,
 ): boolean {
-  const aLength = aEnd - aStart;
-  const bLength = bEnd - bStart;
-  const n = Math.min(aLength, bLength);
-  for (let i = 0; i < n; i++) {
-    const d = buf[aStart + i]! - buf[bStart + i]!;
-    if (d !== 0) return d < 0;
-  }
-  return aLength < bLength;
+  return compareBytes(buf, aStart, aEnd, bStart, bEnd) < 0;
 }
