@@ -20,11 +20,9 @@ export function toJson(value: unknown): string {
   return JSON.stringify(toJsonValue(value), null, 2);
 }
 
-export function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
-  return s;
-}
+import { toHex as hex } from '../protocol/hex.ts';
+
+export { hex };
 
 /** Bytes as text when they are printable ASCII, else null. */
 export function printableAscii(bytes: Uint8Array): string | null {

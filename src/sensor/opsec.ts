@@ -32,7 +32,6 @@ export const PASSIVE_ANSWERS = {
   samples: () => ({ samples: new Uint8Array(0), num: 0, interval: 21_600 }),
 } as const;
 
-/** Lowercase hex, by Node's native encoder (several ids per event, on the hot path). */
-export function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
-}
+import { toHex as hex } from '../protocol/hex.ts';
+
+export { hex };

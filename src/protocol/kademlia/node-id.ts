@@ -5,6 +5,8 @@
 // every lookup, so they walk the bytes in place and never allocate.
 
 /** Length of a node id (and of an info-hash) in bytes: 160 bits, BEP 5. */
+import { toHex } from '../hex.ts';
+
 export const NODE_ID_BYTES = 20;
 
 /** Length of a node id in bits. */
@@ -20,10 +22,6 @@ export type NodeId = Uint8Array;
 export type RandomBytes = (n: number) => Uint8Array;
 
 const HEX_ID = /^[0-9a-fA-F]{40}$/;
-
-const BYTE_TO_HEX: readonly string[] = Array.from({ length: 256 }, (_, byte) =>
-  byte.toString(16).padStart(2, '0'),
-);
 
 /** True if `x` is a `Uint8Array` of exactly NODE_ID_BYTES bytes. */
 export function isNodeId(x: unknown): x is NodeId {
@@ -47,9 +45,7 @@ export function nodeIdFromHex(hex: string): NodeId {
 
 /** Lower-case hexadecimal form of an id (any byte length, so info-hashes work too). */
 export function nodeIdToHex(id: Uint8Array): string {
-  let hex = '';
-  for (const byte of id) hex += BYTE_TO_HEX[byte];
-  return hex;
+  return toHex(id);
 }
 
 /** Byte-wise equality of two ids. */

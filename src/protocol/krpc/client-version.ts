@@ -7,6 +7,8 @@
 // at all. This module never throws: the field comes off the network.
 
 /** What could be read from a `v` field. Only `raw`, `hex` and `printable` are always present. */
+import { toHex } from '../hex.ts';
+
 export interface ClientVersion {
   /** The field itself, the caller's view, not a copy. */
   raw: Uint8Array;
@@ -143,12 +145,6 @@ function rakshasaVersion(minor: number, tinyByte: number): string {
 
 function isPrintable(byte: number): boolean {
   return byte >= 0x20 && byte <= 0x7e;
-}
-
-function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
 }
 
 function toPrintable(bytes: Uint8Array): string {
