@@ -144,6 +144,14 @@ export class Antenna {
       config.bootstrap.length > 0 ? config.bootstrap : [...PUBLIC_ROUTERS],
       this.log,
     );
+    if (this.bootstrap.length === 0) {
+      this.log.warn(
+        'no bootstrap node could be resolved: the antenna will only see nodes that find it on their own',
+        {
+          hint: 'check DNS and the network, or give --bootstrap <ip:port> of a node you know',
+        },
+      );
+    }
 
     const plans = planIdentities(config.ports, config.idsPerPort);
     const externalIp = config.externalIp === undefined ? null : parseIp(config.externalIp);
