@@ -25,9 +25,11 @@ export async function run(): Promise<BenchResult> {
   const answered: number[] = [];
   const offered: number[] = [];
   const rss: number[] = [];
+  const recordOnly: number[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['bare', 'antenna'] : ['antenna', 'bare'];
+      const order =
+        round % 2 === 0 ? ['bare', 'antenna', 'record-only'] : ['record-only', 'antenna', 'bare'];
       for (const which of order) {
         const [port] = await freeUdpPorts(1);
         if (which === 'bare') {
@@ -48,8 +50,11 @@ export async function run(): Promise<BenchResult> {
             ports: [port!],
             idsPerPort: 1,
             bootstrap: ['127.0.0.1:9'],
-            // A flood from 16 addresses: answer all of it, as the goal asks for answered queries.
-            rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
+            // 'antenna': answer the whole flood from 16 addresses, as the goal asks for answered
+            // queries. 'record-only': the default per-address limit, so almost nothing is answered.
+            ...(which === 'antenna'
+              ? { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } }
+              : {}),
           },
           'bench',
         );
@@ -60,6 +65,11 @@ export async function run(): Promise<BenchResult> {
           seconds: SECONDS,
         });
         const status = antenna.status();
+        if (which === 'record-only') {
+          recordOnly.push((antenna.counters.recorded - before.recorded) / report.seconds);
+          await antenna.stop();
+          continue;
+        }
         offered.push(report.rate);
         recorded.push((antenna.counters.recorded - before.recorded) / report.seconds);
         answered.push(antenna.counters.sent / report.seconds);
@@ -81,9 +91,11 @@ export async function run(): Promise<BenchResult> {
     `  bare node:dgram receiver           ${fmt(m(bare))} datagrams/s received`,
     `  antenna recorded                   ${fmt(m(recorded))} events/s  (${(ratio * 100).toFixed(0)} % of the bare receiver)`,
     `  antenna answered                   ${fmt(m(answered))} datagrams/s sent`,
+    `  antenna recording only             ${fmt(m(recordOnly))} events/s  (answers rate-limited per address, the default)`,
     `  RSS after a round                  ${m(rss).toFixed(0)} MB`,
     `  ${m(recorded) >= 50_000 && m(answered) >= 50_000 ? 'PASS' : 'MISS'}  ≥ 50,000 queries/s recorded and answered`,
     `  ${ratio >= 0.7 ? 'PASS' : 'MISS'}  ≥ 70 % of the bare receiver: ${(ratio * 100).toFixed(0)} %`,
+    `  ${m(recordOnly) >= 50_000 ? 'PASS' : 'MISS'}  ≥ 50,000 events/s recorded (answers rate-limited): ${fmt(m(recordOnly))}`,
   ];
   return { name: 'antenna ingest vs bare receiver', lines };
 }

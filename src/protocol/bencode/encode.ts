@@ -15,17 +15,30 @@ const MAX_ENCODE_DEPTH = 512;
  * null, keys with characters above U+00FF, cycles): those are caller bugs.
  */
 export function encode(value: BEncodable): Uint8Array {
-  const writer = new Writer(256);
+  const writer = SCRATCH;
+  writer.reset();
   writeValue(writer, value, [], 0);
   return writer.finish();
 }
 
+/**
+ * The bytes are written into one scratch buffer, reused by every call (encoding
+ * is synchronous and never re-entered), and copied out once at the end: one
+ * allocation per message instead of two, which mattered when a node encodes an
+ * answer for every query it receives.
+ */
 class Writer {
   private buf: Uint8Array;
   private pos = 0;
 
   constructor(capacity: number) {
     this.buf = new Uint8Array(capacity);
+  }
+
+  reset(): void {
+    this.pos = 0;
+    // A rare huge message should not pin a huge buffer for ever.
+    if (this.buf.length > 1 << 20) this.buf = new Uint8Array(4096);
   }
 
   private reserve(n: number): void {
@@ -57,6 +70,8 @@ class Writer {
     return this.buf.slice(0, this.pos);
   }
 }
+
+const SCRATCH = new Writer(4096);
 
 type Path = (string | number)[];
 
@@ -95,6 +110,13 @@ function writeValue(w: Writer, value: unknown, path: Path, depth: number): void 
       w.byte(0x65);
       return;
     case 'string': {
+      if (isAscii(value)) {
+        // Method names and message types: skip the UTF-8 encoder, the bytes are the characters.
+        w.ascii(String(value.length));
+        w.byte(0x3a);
+        w.ascii(value);
+        return;
+      }
       const bytes = utf8.encode(value);
       w.ascii(String(bytes.length));
       w.byte(0x3a);
@@ -125,7 +147,8 @@ function writeValue(w: Writer, value: unknown, path: Path, depth: number): void 
 function writeDict(w: Writer, dict: Record<string, unknown>, path: Path, depth: number): void {
   // Default sort compares UTF-16 code units; with keys restricted to U+0000–U+00FF
   // that is exactly the raw-byte order BEP 3 asks for.
-  const keys = Object.keys(dict).sort();
+  const keys = Object.keys(dict);
+  if (!isSorted(keys)) keys.sort();
   w.byte(0x64);
   for (const key of keys) {
     const item = dict[key];
@@ -146,6 +169,16 @@ function writeDict(w: Writer, dict: Record<string, unknown>, path: Path, depth: 
     path.pop();
   }
   w.byte(0x65);
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
 }
 
 function isPlainObject(value: object): boolean {
