@@ -4,9 +4,12 @@ export interface CliIo {
   err(text: string): void;
   /** Reads all of standard input (for `-` arguments). */
   readStdin(): Promise<Uint8Array>;
+  /** True only in the real `dhtscope` process: it may replace itself (execve), never a test's. */
+  mayReplaceProcess?: boolean;
 }
 
 export const processIo: CliIo = {
+  mayReplaceProcess: true,
   out: (text) => {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   },

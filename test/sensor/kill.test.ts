@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -56,6 +56,9 @@ describe('antenna: kill -9', () => {
     const sentAt: number[] = [];
     try {
       const child = await startAntenna(dataDir, port!);
+      // The antenna restarted itself with a heap ceiling, keeping its pid (execve).
+      const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(cmdline.includes('--max-old-space-size=192'), cmdline.join(' '));
       const id = new Uint8Array(20).fill(3);
       const t = new Uint8Array(4);
       const view = new DataView(t.buffer);

@@ -4,7 +4,7 @@ import { encodeKrpc, parseKrpc } from '../../src/protocol/krpc/index.ts';
 import type { KrpcMessage } from '../../src/protocol/krpc/types.ts';
 import { seededRandomBytes } from '../../src/protocol/random.ts';
 import { checkNodeId } from '../../src/protocol/security/bep42.ts';
-import { ConfigError, resolveConfig } from '../../src/sensor/config.ts';
+import { ConfigError, heapLimitMb, resolveConfig } from '../../src/sensor/config.ts';
 import {
   bep42SliceId,
   nextRotationDelay,
@@ -190,6 +190,21 @@ describe('configuration', () => {
     assert.deepEqual(config.ports, [7000]);
     assert.equal(config.idsPerPort, 3);
     assert.equal(config.bind, '0.0.0.0');
+  });
+
+  it('the heap ceiling grows with the identities, and can be set or turned off', () => {
+    assert.equal(heapLimitMb(resolveConfig({}, {}, 'test')), 192);
+    assert.equal(
+      heapLimitMb(
+        resolveConfig(
+          {},
+          { ports: [...Array(13).keys()].map((i) => 7000 + i), idsPerPort: 16 },
+          'test',
+        ),
+      ),
+      128 + 4 * 208,
+    );
+    assert.equal(heapLimitMb(resolveConfig({ heapLimitMb: 0 }, {}, 'test')), 0);
   });
 
   it('a bad value or an unknown key is named, with how to fix it', () => {

@@ -3,6 +3,7 @@ import { Antenna, type AntennaStatus } from '../../sensor/antenna.ts';
 import {
   type AntennaConfigInput,
   ConfigError,
+  heapLimitMb,
   readConfigFile,
   resolveConfig,
 } from '../../sensor/config.ts';
@@ -126,6 +127,7 @@ export function registerAntenna(program: Command, io: CliIo): void {
       if (error instanceof ConfigError) throw usageError(error.message, error.hint);
       throw error;
     }
+    if (io.mayReplaceProcess === true) replaceWithHeapLimit(heapLimitMb(config));
     const log = createLogger(config.logLevel);
     const antenna = await storeErrors(() =>
       Antenna.start(config, { log }).catch((error: unknown) => {
@@ -159,6 +161,39 @@ export function registerAntenna(program: Command, io: CliIo): void {
 
 function describe(s: AntennaStatus): string {
   return `${s.eventsPerSecond} events/s · ${s.recorded} recorded · identities ${s.reachable}/${s.identities} reachable · routing ${s.routingTableNodes} nodes · drops ${s.drops} · blocked sends ${s.blockedSends}`;
+}
+
+/**
+ * Restarts this very process (execve: same pid, so signals and kill -9 still
+ * reach the sensor) with a V8 heap ceiling, unless one is set already. Heap
+ * limits only take effect when Node starts; nothing is open yet here.
+ */
+function replaceWithHeapLimit(limitMb: number): void {
+  const already =
+    process.env.DHTSCOPE_HEAP_LIMIT !== undefined ||
+    [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) =>
+      a.startsWith('--max-old-space-size'),
+    );
+  const execve = (
+    process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }
+  ).execve;
+  if (limitMb === 0 || already || typeof execve !== 'function' || process.platform === 'win32')
+    return;
+  const args = [
+    process.execPath,
+    ...process.execArgv,
+    `--max-old-space-size=${limitMb}`,
+    '--max-semi-space-size=4',
+    ...process.argv.slice(1),
+  ];
+  // execve is marked experimental in Node 24; its one-line warning would only confuse.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    execve(process.execPath, args, { ...process.env, DHTSCOPE_HEAP_LIMIT: String(limitMb) });
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {
