@@ -257,7 +257,7 @@ export class Antenna {
     if (!result.ok)
       counters.malformed[result.reason] = (counters.malformed[result.reason] ?? 0) + 1;
     else if (result.message.y === 'q') identity.lastQueryAt = this.clock.now();
-    if (inbound.action === 'rate-limited') countDrop(counters, 'rate-limited-unanswered');
+    if (inbound.action === 'rate-limited') counters.rateLimited++;
     const queued = this.events.stats.bufferedRows;
     counters.queueDepth = queued;
     if (queued >= this.config.maxQueuedEvents) {

@@ -17,7 +17,9 @@ export interface SensorCounters {
   bytesSent: number;
   sent: number;
   blockedSends: number;
-  /** Events dropped by reason (queue full, rate limited, …). */
+  /** Queries recorded but not answered because their sender exceeded its rate limit. */
+  rateLimited: number;
+  /** Events dropped (not recorded), by reason. */
   drops: Record<string, number>;
   malformed: Record<string, number>;
   queueDepth: number;
@@ -31,6 +33,7 @@ export function newCounters(): SensorCounters {
     bytesSent: 0,
     sent: 0,
     blockedSends: 0,
+    rateLimited: 0,
     drops: {},
     malformed: {},
     queueDepth: 0,

@@ -44,9 +44,15 @@ export function renderPrometheus(counters: SensorCounters, gauges: Gauges): stri
     ['', counters.bytesSent],
   ]);
   metric(
+    'dhtscope_queries_rate_limited_total',
+    'counter',
+    'Queries recorded but not answered: their sender exceeded its rate limit.',
+    [['', counters.rateLimited]],
+  );
+  metric(
     'dhtscope_drops_total',
     'counter',
-    'Events dropped, by reason.',
+    'Events dropped (not recorded), by reason.',
     Object.entries(counters.drops).map(([r, n]) => [`{reason="${r}"}`, n]),
   );
   metric(
