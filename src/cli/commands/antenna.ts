@@ -52,11 +52,13 @@ export function registerAntenna(program: Command, io: CliIo): void {
       '--ids-per-port <n>',
       'node ids per port (default 1; the source documents run 16, see docs/sensor.md)',
     )
-    .option(
-      '--bootstrap <host:port>',
-      'bootstrap node, repeatable; when given, the public routers are not contacted',
-      collect,
-      [],
+    .addOption(
+      new Option(
+        '--bootstrap <host:port>',
+        'bootstrap node, repeatable; when given, the public routers are not contacted',
+      )
+        .argParser(collect)
+        .default([], 'the public routers'),
     )
     .option(
       '--bep42-ids',
@@ -72,7 +74,7 @@ export function registerAntenna(program: Command, io: CliIo): void {
       'serve Prometheus metrics on 127.0.0.1:<port>/metrics (default off)',
     )
     .addOption(
-      new Option('--log-level <level>', 'error, warn, info or debug (default info)').choices([
+      new Option('--log-level <level>', 'how much to log (default info)').choices([
         'error',
         'warn',
         'info',
