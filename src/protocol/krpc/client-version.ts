@@ -59,6 +59,8 @@ const KNOWN_CLIENTS: ReadonlyMap<string, KnownClient> = new Map<string, KnownCli
   // MonoTorrent, GitInfoHelper.cs: "MO" + ASCII digits, "06" in old releases,
   // "ABCC" (major, minor, two-digit build) since 1.0, so 6 bytes in all.
   ['MO', { name: 'MonoTorrent', scheme: 'ascii' }],
+  // dhtscope's own sensor: "DS" + big-endian number (src/sensor/antenna.ts, ANTENNA_VERSION).
+  ['DS', { name: 'dhtscope', scheme: 'uint16' }],
   // µTorrent and BitTorrent are closed source. libtorrent's dht_extensions
   // lists UT and reads the 2 bytes as one binary number, as does BitTorrent's
   // own bootstrap-dht (`--version CC-N`); what the number counts is unverified.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeClientVersion } from '../../../src/protocol/krpc/client-version.ts';
+import { ANTENNA_VERSION } from '../../../src/sensor/antenna.ts';
 
 /** The bytes of a C-style string literal such as "lt\x10\x14". */
 function bytesOf(text: string): Uint8Array {
@@ -210,5 +211,13 @@ describe('decodeClientVersion: raw', () => {
     assert.equal(decoded.raw.buffer, datagram.buffer);
     assert.equal(decoded.raw.byteOffset, 2);
     assert.equal(decoded.version, '2.0.9');
+  });
+});
+
+describe('dhtscope itself', () => {
+  it('reads the v field the antenna sends', () => {
+    const version = decodeClientVersion(ANTENNA_VERSION);
+    assert.equal(version.client, 'dhtscope');
+    assert.equal(version.version, '1');
   });
 });
