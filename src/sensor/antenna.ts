@@ -5,27 +5,25 @@
  * system_metrics, retention run every 6 hours. It knows nothing of
  * analysis: the `antenna` command wires live detectors to its event stream.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { type Clock, systemClock } from '../dht/clock.ts';
 import type { Inbound } from '../dht/inbound.ts';
 import { DhtNode } from '../dht/node.ts';
 import { type Transport, udpTransport } from '../dht/transport.ts';
 import { createEnricher, type Enricher } from '../enrich/index.ts';
 import { parseIp } from '../protocol/net/ip.ts';
-import {
-  Duck,
-  EVENTS,
-  type EventRecord,
-  Journal,
-  openDataDir,
-  RETENTION_DEFAULTS,
-  RETENTION_INTERVAL_MS,
-  runRetention,
-  SYSTEM_METRICS,
-  type SystemMetrics,
-} from '../store/index.ts';
+// The store's modules one by one, not its index: the index also exports the readers,
+// which load DuckDB (~47 MB resident) into the sensor. Rotation and retention run in
+// child processes instead.
+import { EVENTS, SYSTEM_METRICS } from '../store/datasets.ts';
+import { Journal } from '../store/journal.ts';
+import { openDataDir } from '../store/layout.ts';
+import { RETENTION_INTERVAL_MS } from '../store/retention.ts';
+import type { EventRecord, SystemMetrics } from '../store/schema.ts';
 import { type AntennaConfig, PUBLIC_ROUTERS } from './config.ts';
 import {
   bep42SliceId,
@@ -43,6 +41,9 @@ import { toEvent } from './to-event.ts';
 
 /** Our `v` field: "DS" (dhtscope) and a version number, as BEP 5 suggests. */
 export const ANTENNA_VERSION = Uint8Array.of(0x44, 0x53, 0x00, 0x01);
+
+/** The CLI, for retention runs; the same path from src/sensor and dist/sensor. */
+const DHTSCOPE_BIN = fileURLToPath(new URL('../../bin/dhtscope.js', import.meta.url));
 
 /** An identity counts as reachable while it has received a query within this window. */
 const REACHABLE_WINDOW_MS = 10 * 60_000;
@@ -187,7 +188,7 @@ export class Antenna {
 
     this.sampler = new MetricsSampler(layout.root, config.ports, this.counters, this.clock.now());
     this.every('metrics', config.metricsIntervalSeconds * 1000, () => this.recordMetrics());
-    this.every('retention', RETENTION_INTERVAL_MS, () => void this.retention(layout));
+    this.every('retention', RETENTION_INTERVAL_MS, () => this.retention(layout.root));
     if (config.metricsPort > 0) {
       this.server = await servePrometheus(config.metricsPort, () => this.prometheus());
       this.log.info('metrics endpoint', { url: `http://127.0.0.1:${config.metricsPort}/metrics` });
@@ -287,16 +288,26 @@ export class Antenna {
     this.metricsJournal.append(this.sampler.sample(this.counters, this.clock.now()));
   }
 
-  private async retention(layout: ReturnType<typeof openDataDir>): Promise<void> {
-    const duck = await Duck.open({ threads: 1 });
-    try {
-      const report = await runRetention(duck, layout, { ...RETENTION_DEFAULTS, now: Date.now() });
-      this.log.info('retention', { ...report });
-    } catch (error) {
-      this.log.error('retention failed', { error: String(error) });
-    } finally {
-      duck.close();
-    }
+  /** `dhtscope retention` in a child process, so DuckDB never loads into the sensor. */
+  private retention(dataDir: string): void {
+    const child = spawn(
+      process.execPath,
+      [DHTSCOPE_BIN, 'retention', '--json', '--data-dir', dataDir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.once('exit', (code) => {
+      if (code === 0) this.log.info('retention', { report: out.trim() });
+      else this.log.error('retention failed', { exit: code, output: out.trim() });
+    });
   }
 
   private syncSendCounters(): void {

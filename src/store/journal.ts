@@ -10,6 +10,8 @@
  * One writer id is one process at a time (a lock file says which); several
  * writers with different ids may share a data directory.
  */
+
+import { spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -25,8 +27,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Dataset } from './datasets.ts';
-import { Duck } from './duck.ts';
 import { StoreError } from './errors.ts';
 import {
   isValidWriterId,
@@ -37,7 +39,6 @@ import {
 } from './files.ts';
 import { lineEncoder } from './journal-format.ts';
 import { type DataLayout, type PartitionKey, partitionOf } from './layout.ts';
-import { rotateJournal } from './rotate.ts';
 
 export interface JournalOptions {
   /** Names this writer's files; one process per id at a time. */
@@ -144,14 +145,10 @@ export class Journal<R extends object> {
     mkdirSync(layout.journalDir(dataset), { recursive: true });
     acquireLock(layout.lockFile(dataset, resolved.writerId), dataset, resolved.writerId);
     clearTmp(layout, resolved.writerId);
-    const duck = await openRotationEngine();
     const leftovers = listJournals(layout, dataset).filter((j) => j.writerId === resolved.writerId);
     let maxSeq = 0;
-    for (const journal of leftovers) {
-      maxSeq = Math.max(maxSeq, journal.seq);
-      await rotateJournal(duck, layout, dataset, journal);
-    }
-    duck.close();
+    for (const journal of leftovers) maxSeq = Math.max(maxSeq, journal.seq);
+    if (leftovers.length > 0) await rotateInChild(layout, dataset, leftovers);
     for (const part of listParts(layout, dataset)) {
       if (part.writerId === resolved.writerId) maxSeq = Math.max(maxSeq, part.seq);
     }
@@ -193,16 +190,9 @@ export class Journal<R extends object> {
     closeSync(current.fd);
     this.rotations = this.rotations.then(async () => {
       try {
-        // A fresh engine per rotation: closing it returns DuckDB's native memory, which
-        // otherwise grew by about 200 MB per 500,000 events in the antenna soak.
-        const duck = await openRotationEngine();
-        try {
-          if ((await rotateJournal(duck, this.layout, this.dataset, current.journal)) !== null) {
-            this.counters.rotations++;
-          }
-        } finally {
-          duck.close();
-        }
+        this.counters.rotations += await rotateInChild(this.layout, this.dataset, [
+          current.journal,
+        ]);
       } catch (error) {
         this.options.onError(error);
       }
@@ -256,9 +246,40 @@ export class Journal<R extends object> {
   }
 }
 
-/** A rotation needs little memory; DuckDB's default limit is 80 % of RAM. */
-function openRotationEngine(): Promise<Duck> {
-  return Duck.open({ threads: 2, memoryLimit: '128MB' });
+const ROTATE_CHILD = fileURLToPath(
+  new URL(`./rotate-child.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+);
+
+/** Converts journals into Parquet parts in a child process (see rotate-child.ts); resolves to parts written. */
+function rotateInChild(
+  layout: DataLayout,
+  dataset: Dataset,
+  journals: JournalFile[],
+): Promise<number> {
+  const job = JSON.stringify({ root: layout.root, dataset: dataset.name, journals });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ROTATE_CHILD, job], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve((JSON.parse(out) as { parts: number }).parts);
+      else
+        reject(
+          new StoreError(
+            `rotating ${journals.length} journal file(s) failed (exit ${code}): ${err.trim()}`,
+          ),
+        );
+    });
+  });
 }
 
 /**
