@@ -4,7 +4,9 @@
  * port's datagram handler, answered into a counting socket, recorded into a
  * real store. Prints RSS every million events: it must stay flat (≤ 300 MB).
  *
- *   node_modules/.bin/node bench/antenna-soak.ts [events=10000000]
+ *   node_modules/.bin/node --max-old-space-size=192 --max-semi-space-size=4 bench/antenna-soak.ts [events]
+ *
+ * (the heap flags are those `dhtscope antenna` restarts itself with).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,8 @@ import { resolveConfig } from '../src/sensor/config.ts';
 import { silentLogger } from '../src/sensor/log.ts';
 
 const total = Number(process.argv[2] ?? 10_000_000);
+/** Node itself with the modules loaded: part of the antenna's share, unlike the soak's data. */
+const NODE_BASE_MB = process.memoryUsage().rss / 1048576;
 let handler: ((data: Uint8Array, from: Endpoint) => void) | undefined;
 let answered = 0;
 const fake: Transport = {
@@ -31,6 +35,20 @@ const fake: Transport = {
   async close() {},
 };
 
+const rng = seededRandomBytes(0x50a4);
+const sources = Array.from({ length: 100_000 }, (_, i) => ({
+  from: {
+    address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    port: 1024 + (i % 60_000),
+    family: 4 as const,
+  },
+  id: rng(20),
+}));
+// 1 M infohashes in one buffer (20 MB), so the soak's own data does not dwarf what it measures.
+const hashPool = rng(20 * 1_000_000);
+const hash = (n: number) => hashPool.subarray((n % 1_000_000) * 20, (n % 1_000_000) * 20 + 20);
+// What the soak's own data costs, so the antenna's share can be told apart.
+const dataRss = process.memoryUsage().rss;
 const root = mkdtempSync(join(tmpdir(), 'dhtscope-soak-'));
 const antenna = await Antenna.start(
   resolveConfig(
@@ -46,21 +64,12 @@ const antenna = await Antenna.start(
   ),
   { log: silentLogger, openSocket: async () => fake },
 );
-const rng = seededRandomBytes(0x50a4);
-const sources = Array.from({ length: 100_000 }, (_, i) => ({
-  from: {
-    address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-    port: 1024 + (i % 60_000),
-    family: 4 as const,
-  },
-  id: rng(20),
-}));
-// 1 M infohashes in one buffer (20 MB), so the soak's own data does not dwarf what it measures.
-const hashPool = rng(20 * 1_000_000);
-const hash = (n: number) => hashPool.subarray((n % 1_000_000) * 20, (n % 1_000_000) * 20 + 20);
 const t = new Uint8Array(2);
 const started = Date.now();
-console.log(`events  rss_mb  heap_mb  answered  seconds`);
+console.log(
+  `node + the soak's data: ${(dataRss / 1048576).toFixed(0)} MB before the antenna starts`,
+);
+console.log(`events  rss_mb  antenna_mb  heap_mb  answered  seconds`);
 for (let i = 1; i <= total; i++) {
   const source = sources[(i * 7919) % sources.length]!;
   t[0] = i & 255;
@@ -78,8 +87,9 @@ for (let i = 1; i <= total; i++) {
   if (i % 1_000_000 === 0) {
     await new Promise((r) => setImmediate(r));
     const m = process.memoryUsage();
+    const antennaMb = (m.rss - dataRss) / 1048576 + NODE_BASE_MB;
     console.log(
-      `${i}  ${(m.rss / 1048576).toFixed(0)}  ${(m.heapUsed / 1048576).toFixed(0)}  ${answered}  ${((Date.now() - started) / 1000).toFixed(0)}`,
+      `${i}  ${(m.rss / 1048576).toFixed(0)}  ${antennaMb.toFixed(0)}  ${(m.heapUsed / 1048576).toFixed(0)}  ${answered}  ${((Date.now() - started) / 1000).toFixed(0)}`,
     );
   } else if (i % 5000 === 0) {
     await new Promise((r) => setImmediate(r));

@@ -104,7 +104,7 @@ async function appendBench(root: string, lines: string[]): Promise<void> {
     `  journal append + flush + fsync      ${fmt(journal)} events/s  (${(journal / baseline).toFixed(2)}× the bare write)`,
   );
   lines.push(
-    `  rotation, journal CSV → Parquet     ${fmt(rotated)} events/s  (on DuckDB threads, beside the appends)`,
+    `  rotation, journal CSV → Parquet     ${fmt(rotated)} events/s  (in a child process, beside the appends)`,
   );
   lines.push(
     `  ${journal >= 500_000 ? 'PASS' : 'MISS'}  journal append ≥ 500,000 events/s: ${fmt(journal)}`,
