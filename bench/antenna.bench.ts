@@ -5,6 +5,7 @@
  * queries/s recorded and answered, ≥ 70 % of the bare receiver, RSS flat.
  * The memory soak (10 M events) is `node bench/antenna-soak.ts`.
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,12 +27,19 @@ export async function run(): Promise<BenchResult> {
   const offered: number[] = [];
   const rss: number[] = [];
   const recordOnly: number[] = [];
+  const echo: number[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const order =
-        round % 2 === 0 ? ['bare', 'antenna', 'record-only'] : ['record-only', 'antenna', 'bare'];
+        round % 2 === 0
+          ? ['bare', 'echo', 'antenna', 'record-only']
+          : ['record-only', 'antenna', 'echo', 'bare'];
       for (const which of order) {
         const [port] = await freeUdpPorts(1);
+        if (which === 'echo') {
+          echo.push(await bareEcho(port!));
+          continue;
+        }
         if (which === 'bare') {
           const receiver = await bareReceiver([port!]);
           const report = await blast({
@@ -89,7 +97,8 @@ export async function run(): Promise<BenchResult> {
     `${ROUNDS} rounds × ${SECONDS} s, blaster in another process (16 source addresses), median`,
     `  blaster offered                    ${fmt(m(offered))} datagrams/s`,
     `  bare node:dgram receiver           ${fmt(m(bare))} datagrams/s received`,
-    `  antenna recorded                   ${fmt(m(recorded))} events/s  (${(ratio * 100).toFixed(0)} % of the bare receiver)`,
+    `  bare node:dgram echo (answers each) ${fmt(m(echo))} datagrams/s answered`,
+    `  antenna recorded                   ${fmt(m(recorded))} events/s  (${(ratio * 100).toFixed(0)} % of the bare receiver, ${((m(recorded) / m(echo)) * 100).toFixed(0)} % of the bare echo)`,
     `  antenna answered                   ${fmt(m(answered))} datagrams/s sent`,
     `  antenna recording only             ${fmt(m(recordOnly))} events/s  (answers rate-limited per address, the default)`,
     `  RSS after a round                  ${m(rss).toFixed(0)} MB`,
@@ -98,4 +107,22 @@ export async function run(): Promise<BenchResult> {
     `  ${m(recordOnly) >= 50_000 ? 'PASS' : 'MISS'}  ≥ 50,000 events/s recorded (answers rate-limited): ${fmt(m(recordOnly))}`,
   ];
   return { name: 'antenna ingest vs bare receiver', lines };
+}
+
+/**
+ * The like-for-like floor for "recorded and answered": a socket that answers
+ * every datagram with one fixed 60-byte reply and does nothing else.
+ */
+async function bareEcho(port: number): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
+  const reply = Buffer.alloc(60, 0x61);
+  let answered = 0;
+  socket.on('message', (_data, rinfo) => {
+    socket.send(reply, rinfo.port, rinfo.address);
+    answered++;
+  });
+  const report = await blast({ targets: [{ address: '127.0.0.1', port }], seconds: SECONDS });
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return answered / report.seconds;
 }
