@@ -3,7 +3,7 @@
  * bigints become decimal strings, so any JSON reader can take them.
  */
 export function toJsonValue(value: unknown): unknown {
-  if (value instanceof Uint8Array) return hex(value);
+  if (value instanceof Uint8Array) return toHex(value);
   if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map(toJsonValue);
   if (value !== null && typeof value === 'object') {
@@ -20,9 +20,7 @@ export function toJson(value: unknown): string {
   return JSON.stringify(toJsonValue(value), null, 2);
 }
 
-import { toHex as hex } from '../protocol/hex.ts';
-
-export { hex };
+import { toHex } from '../protocol/hex.ts';
 
 /** Bytes as text when they are printable ASCII, else null. */
 export function printableAscii(bytes: Uint8Array): string | null {

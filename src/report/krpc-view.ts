@@ -5,6 +5,7 @@
  */
 import pc from 'picocolors';
 import { describeDecodeFailure } from '../protocol/bencode/index.ts';
+import { toHex } from '../protocol/hex.ts';
 import { decodeClientVersion } from '../protocol/krpc/client-version.ts';
 import type { FieldSpec, TableSpec } from '../protocol/krpc/fields.ts';
 import {
@@ -19,7 +20,7 @@ import {
 import type { CompactNode, PeerAddress } from '../protocol/net/compact.ts';
 import { parseIp } from '../protocol/net/ip.ts';
 import { checkNodeId } from '../protocol/security/bep42.ts';
-import { hex, printableAscii } from './json.ts';
+import { printableAscii } from './json.ts';
 
 export interface KrpcViewOptions {
   /** The address the datagram came from, to check the sender's id against BEP 42. */
@@ -113,13 +114,13 @@ function renderField(
     return [`${head}${bytesText(value)} ${pc.cyan(name.trim())}`];
   }
   if (field.wire === 'id' && value instanceof Uint8Array)
-    return [`${head}${hex(value)}${bep42Note(value, options)}`];
+    return [`${head}${toHex(value)}${bep42Note(value, options)}`];
   switch (field.kind.type) {
     case 'nodes': {
       const nodes = value as CompactNode[];
       return [
         `${head}${nodes.length} node(s)`,
-        ...nodes.map((n) => `      ${hex(n.id)}  ${endpoint(n)}`),
+        ...nodes.map((n) => `      ${toHex(n.id)}  ${endpoint(n)}`),
       ];
     }
     case 'peers': {
@@ -198,13 +199,13 @@ function endpoint(peer: PeerAddress): string {
 
 function bytesText(bytes: Uint8Array): string {
   const text = printableAscii(bytes);
-  return text === null ? hex(bytes) : `${hex(bytes)} ${pc.dim(JSON.stringify(text))}`;
+  return text === null ? toHex(bytes) : `${toHex(bytes)} ${pc.dim(JSON.stringify(text))}`;
 }
 
 function chunks(bytes: Uint8Array, size: number): string[] {
   const out: string[] = [];
   for (let at = 0; at < bytes.length; at += size)
-    out.push(`      ${hex(bytes.subarray(at, at + size))}`);
+    out.push(`      ${toHex(bytes.subarray(at, at + size))}`);
   return out;
 }
 

@@ -6,13 +6,13 @@
  */
 import pc from 'picocolors';
 import { decode, encode } from '../protocol/bencode/index.ts';
+import { toHex } from '../protocol/hex.ts';
 import { commonPrefixLength, nodeIdToHex, RoutingTable } from '../protocol/kademlia/index.ts';
 import { encodeKrpc, type KrpcMessage, parseKrpc } from '../protocol/krpc/index.ts';
 import { formatIp } from '../protocol/net/ip.ts';
 import { seededRandomBytes } from '../protocol/random.ts';
 import { checkNodeId, generateNodeId } from '../protocol/security/bep42.ts';
 import { ScrapeBloom } from '../protocol/swarm/bloom.ts';
-import { hex } from './json.ts';
 import { renderParseResult } from './krpc-view.ts';
 
 export interface TourOptions {
@@ -71,7 +71,7 @@ function krpcSection(ourId: Uint8Array, infoHash: Uint8Array, ourAddress: Uint8A
   const parsed = parseKrpc(datagram);
   return [
     heading(2, 'KRPC (BEP 5): a get_peers query as it crosses the wire'),
-    `  ${hex(datagram)}`,
+    `  ${toHex(datagram)}`,
     indent(renderParseResult(datagram, parsed, { from: formatIp(ourAddress) })),
   ].join('\n');
 }
@@ -118,9 +118,9 @@ function bep42Section(
     checkNodeId(id, ourAddress).valid ? pc.green('valid') : pc.yellow('invalid');
   return [
     heading(4, `BEP 42: node ids bound to the address ${formatIp(ourAddress)}`),
-    `  generated id   ${hex(ourId)}  ${verdict(ourId)}`,
-    `  random id      ${hex(stranger)}  ${verdict(stranger)}`,
-    `  one bit off    ${hex(forged)}  ${verdict(forged)}`,
+    `  generated id   ${toHex(ourId)}  ${verdict(ourId)}`,
+    `  random id      ${toHex(stranger)}  ${verdict(stranger)}`,
+    `  one bit off    ${toHex(forged)}  ${verdict(forged)}`,
     pc.dim(
       '  the first 21 bits come from CRC32C of the masked address, so one address gets only 8 prefixes',
     ),

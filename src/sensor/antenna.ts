@@ -15,6 +15,7 @@ import type { Inbound } from '../dht/inbound.ts';
 import { DhtNode } from '../dht/node.ts';
 import { type Transport, udpTransport } from '../dht/transport.ts';
 import { createEnricher, type Enricher } from '../enrich/index.ts';
+import { toHex } from '../protocol/hex.ts';
 import { parseIp } from '../protocol/net/ip.ts';
 // The store's modules one by one, not its index: the index also exports the readers,
 // which load DuckDB (~47 MB resident) into the sensor. Rotation and retention run in
@@ -34,7 +35,7 @@ import {
 } from './identities.ts';
 import type { Logger } from './log.ts';
 import { countDrop, MetricsSampler, newCounters, type SensorCounters } from './metrics.ts';
-import { hex, PASSIVE_ANSWERS, passiveVerdict } from './opsec.ts';
+import { PASSIVE_ANSWERS, passiveVerdict } from './opsec.ts';
 import { PortMux } from './port-mux.ts';
 import { renderPrometheus, servePrometheus } from './prometheus.ts';
 import { toEvent } from './to-event.ts';
@@ -170,7 +171,7 @@ export class Antenna {
       const identity: Identity = {
         ...plan,
         node: undefined as unknown as DhtNode,
-        idHex: hex(id),
+        idHex: toHex(id),
         lastQueryAt: 0,
         rotation: undefined,
       };
@@ -233,7 +234,7 @@ export class Antenna {
         const old = identity.node;
         const id = newId(identity.index);
         this.ownIds.delete(identity.idHex);
-        identity.idHex = hex(id);
+        identity.idHex = toHex(id);
         this.ownIds.add(identity.idHex);
         this.muxes[this.config.ports.indexOf(identity.port)]!.setId(identity.slot, id);
         void old.close();
@@ -259,7 +260,7 @@ export class Antenna {
       counters.malformed[result.reason] = (counters.malformed[result.reason] ?? 0) + 1;
     else if (result.message.y === 'q') identity.lastQueryAt = this.clock.now();
     if (inbound.action === 'rate-limited') counters.rateLimited++;
-    const queued = this.events.stats.bufferedRows;
+    const queued = this.events.bufferedRows;
     counters.queueDepth = queued;
     if (queued >= this.config.maxQueuedEvents) {
       countDrop(counters, 'queue-full');

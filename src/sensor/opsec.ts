@@ -17,7 +17,7 @@ export function passiveVerdict(message: KrpcMessage, ownIds: ReadonlySet<string>
   if (message.y !== 'q') return { allowed: true }; // answers to queries others sent us
   if (message.method === 'ping') return { allowed: true };
   if (message.method === 'find_node') {
-    return ownIds.has(hex(message.args.target))
+    return ownIds.has(toHex(message.args.target))
       ? { allowed: true }
       : { allowed: false, reason: 'find-node-foreign-target' };
   }
@@ -32,6 +32,4 @@ export const PASSIVE_ANSWERS = {
   samples: () => ({ samples: new Uint8Array(0), num: 0, interval: 21_600 }),
 } as const;
 
-import { toHex as hex } from '../protocol/hex.ts';
-
-export { hex };
+import { toHex } from '../protocol/hex.ts';

@@ -13,9 +13,10 @@
  * asks for. Blocked datagrams are counted, never sent.
  */
 import type { Endpoint, Transport } from '../dht/transport.ts';
+import { toHex } from '../protocol/hex.ts';
 import { parseKrpc } from '../protocol/krpc/parse.ts';
 import type { KrpcMessage } from '../protocol/krpc/types.ts';
-import { hex, passiveVerdict } from './opsec.ts';
+import { passiveVerdict } from './opsec.ts';
 
 /** Bounds: transactions awaiting an answer and remotes remembered, per port. */
 export const PORT_MUX_LIMITS = { pendingQueries: 65_536, rememberedRemotes: 65_536 } as const;
@@ -93,7 +94,7 @@ export class PortMux {
     if (parsed.message.y === 'q') {
       remember(
         this.pending,
-        `${to.address}|${to.port}|${hex(parsed.message.t)}`,
+        `${to.address}|${to.port}|${toHex(parsed.message.t)}`,
         slot,
         PORT_MUX_LIMITS.pendingQueries,
       );
@@ -119,7 +120,7 @@ export class PortMux {
 
   private slotFor(message: KrpcMessage, from: Endpoint): number {
     if (message.y !== 'q') {
-      const key = `${from.address}|${from.port}|${hex(message.t)}`;
+      const key = `${from.address}|${from.port}|${toHex(message.t)}`;
       const slot = this.pending.get(key);
       if (slot !== undefined) {
         this.pending.delete(key);

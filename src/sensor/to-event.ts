@@ -4,13 +4,13 @@
  * with their reason code (and, when sampled, their bytes).
  */
 import type { Enrichment } from '../enrich/index.ts';
+import { toHex } from '../protocol/hex.ts';
 import { decodeClientVersion } from '../protocol/krpc/client-version.ts';
 import type { ParseResult } from '../protocol/krpc/parse.ts';
 import type { KrpcMessage } from '../protocol/krpc/types.ts';
 import { parseIp } from '../protocol/net/ip.ts';
 import { checkNodeId } from '../protocol/security/bep42.ts';
 import type { EventKind, EventRecord } from '../store/schema.ts';
-import { hex } from './opsec.ts';
 
 export interface Received {
   /** Microseconds since the epoch. */
@@ -54,15 +54,15 @@ export function toEvent(
   const result = received.result;
   if (!result.ok) {
     event.malformedReason = result.reason;
-    if (result.t !== undefined) event.txid = hex(result.t);
-    if (keepRaw) event.raw = hex(received.datagram.subarray(0, MAX_RAW_SAMPLE));
+    if (result.t !== undefined) event.txid = toHex(result.t);
+    if (keepRaw) event.raw = toHex(received.datagram.subarray(0, MAX_RAW_SAMPLE));
     return event;
   }
   const message = result.message;
   event.kind = kindOf(message);
-  event.txid = hex(message.t);
+  event.txid = toHex(message.t);
   if (message.v !== undefined) {
-    event.clientV = hex(message.v);
+    event.clientV = toHex(message.v);
     const version = decodeClientVersion(message.v);
     if (version.client !== undefined)
       event.client = `${version.client} ${version.version ?? ''}`.trim();
@@ -71,7 +71,7 @@ export function toEvent(
   const remoteId =
     message.y === 'q' ? message.args.id : message.y === 'r' ? message.result.id : undefined;
   if (remoteId !== undefined && remoteId.length === 20) {
-    event.remoteId = hex(remoteId);
+    event.remoteId = toHex(remoteId);
     event.bep42 = bep42Verdict(remoteId, received.from.address);
   }
   if (message.y === 'q') addQueryFields(event, message, received.tokenValid);
@@ -93,18 +93,18 @@ function addQueryFields(
     case 'find_node':
     case 'sample_infohashes':
     case 'get':
-      event.target = hex(message.args.target);
+      event.target = toHex(message.args.target);
       if ('want' in message.args && message.args.want !== undefined)
         event.want = message.args.want.join(',');
       break;
     case 'get_peers':
-      event.target = hex(message.args.infoHash);
+      event.target = toHex(message.args.infoHash);
       if (message.args.want !== undefined) event.want = message.args.want.join(',');
       if (message.args.scrape !== undefined) event.scrape = message.args.scrape;
       if (message.args.noseed !== undefined) event.noseed = message.args.noseed;
       break;
     case 'announce_peer':
-      event.target = hex(message.args.infoHash);
+      event.target = toHex(message.args.infoHash);
       event.announcePort = message.args.port;
       event.impliedPort = message.args.impliedPort;
       if (message.args.seed !== undefined) event.seed = message.args.seed;
@@ -112,9 +112,9 @@ function addQueryFields(
       break;
     case 'unknown': {
       const name = String.fromCharCode(...message.name);
-      event.method = PRINTABLE_METHOD.test(name) ? name : hex(message.name);
+      event.method = PRINTABLE_METHOD.test(name) ? name : toHex(message.name);
       const target = message.args.infoHash ?? message.args.target;
-      if (target !== undefined) event.target = hex(target);
+      if (target !== undefined) event.target = toHex(target);
       break;
     }
     default:

@@ -27,7 +27,7 @@ export class Duck {
     await this.connection.run(sql);
   }
 
-  /** Rows as plain objects; BIGINTs beyond 2^53 and other exotic values come back as strings. */
+  /** Rows as plain JS objects (BIGINT as bigint, TIMESTAMP as Date). */
   async rows(sql: string): Promise<Record<string, unknown>[]> {
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJS() as Record<string, unknown>[];

@@ -214,6 +214,11 @@ export class Journal<R extends object> {
     rmSync(this.layout.lockFile(this.dataset, this.options.writerId), { force: true });
   }
 
+  /** Rows waiting to be written; read per event by the sensor, so no object is built. */
+  get bufferedRows(): number {
+    return this.pending.length;
+  }
+
   get stats(): JournalStats {
     return { ...this.counters, bufferedRows: this.pending.length };
   }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { EVENTS, SYSTEM_METRICS } from './datasets.ts';
 import type { Duck } from './duck.ts';
 import { listPartitionDates, listParts } from './files.ts';
-import { sqlString } from './journal-format.ts';
+import { emptySelectSql, sqlString } from './journal-format.ts';
 import type { DataLayout } from './layout.ts';
 import { DAILY_SUMMARIES } from './tables.ts';
 
@@ -121,7 +121,9 @@ async function appendSummaries(
 export function daySummarySql(layout: DataLayout, date: string, nowMs: number): string {
   const parts = listParts(layout, EVENTS, new Set([date])).map((p) => sqlString(p.path));
   const source =
-    parts.length > 0 ? `read_parquet([${parts.join(', ')}])` : '(SELECT * FROM events WHERE false)';
+    parts.length > 0
+      ? `read_parquet([${parts.join(', ')}])`
+      : `(${emptySelectSql(EVENTS.columns)})`;
   const t = SUMMARY_THRESHOLDS;
   const lookups = "kind = 'get_peers'";
   return `

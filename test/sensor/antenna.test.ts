@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { toHex } from '../../src/protocol/hex.ts';
 import { parseKrpc } from '../../src/protocol/krpc/index.ts';
 import type { KrpcMessage } from '../../src/protocol/krpc/types.ts';
 import { Antenna } from '../../src/sensor/antenna.ts';
 import { resolveConfig } from '../../src/sensor/config.ts';
 import { silentLogger } from '../../src/sensor/log.ts';
-import { hex } from '../../src/sensor/opsec.ts';
 import { StoreReader } from '../../src/store/index.ts';
 import { KrpcClient } from '../helpers/krpc-client.ts';
 import { freeUdpPorts } from '../helpers/ports.ts';
@@ -176,8 +176,8 @@ describe('antenna', () => {
       assert.ok(kinds.includes(kind), `an event of kind ${kind}`);
     }
     const getPeers = rows.find((r) => r.kind === 'get_peers')!;
-    assert.equal(getPeers.target, hex(id(3)));
-    assert.equal(getPeers.remote_id, hex(id(1)));
+    assert.equal(getPeers.target, toHex(id(3)));
+    assert.equal(getPeers.remote_id, toHex(id(1)));
     const announces = rows.filter((r) => r.kind === 'announce_peer');
     assert.deepEqual(
       announces.map((r) => r.token_valid),
@@ -257,7 +257,7 @@ describe('antenna', () => {
         `the sensor sent a ${message.method} query`,
       );
       if (message.method === 'find_node')
-        assert.ok(ids.has(hex(message.args.target)), 'find_node only for its own ids');
+        assert.ok(ids.has(toHex(message.args.target)), 'find_node only for its own ids');
     }
     assert.ok(queries > 0, 'the sensor bootstrapped (pings or find_node of its ids)');
     assert.deepEqual(tcpConnects, []);

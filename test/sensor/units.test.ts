@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { toHex } from '../../src/protocol/hex.ts';
 import { encodeKrpc, parseKrpc } from '../../src/protocol/krpc/index.ts';
 import type { KrpcMessage } from '../../src/protocol/krpc/types.ts';
 import { seededRandomBytes } from '../../src/protocol/random.ts';
@@ -13,7 +14,7 @@ import {
   sliceId,
 } from '../../src/sensor/identities.ts';
 import { countDrop, newCounters } from '../../src/sensor/metrics.ts';
-import { hex, passiveVerdict } from '../../src/sensor/opsec.ts';
+import { passiveVerdict } from '../../src/sensor/opsec.ts';
 import { renderPrometheus } from '../../src/sensor/prometheus.ts';
 import { toEvent } from '../../src/sensor/to-event.ts';
 
@@ -66,7 +67,7 @@ describe('identities', () => {
 });
 
 describe('the passive verdict', () => {
-  const own = new Set([hex(id(1))]);
+  const own = new Set([toHex(id(1))]);
   const query = (method: string, args: Record<string, unknown>) =>
     ({ t, y: 'q', method, args }) as unknown as KrpcMessage;
 
@@ -101,7 +102,7 @@ describe('the passive verdict', () => {
 
 describe('datagram → event', () => {
   const from = { address: '8.8.8.8', port: 51413, family: 4 as const };
-  const receiver = { port: 6881, id: hex(id(9)) };
+  const receiver = { port: 6881, id: toHex(id(9)) };
   const event = (message: KrpcMessage, tokenValid?: boolean) => {
     const datagram = encodeKrpc(message);
     return toEvent(
@@ -127,12 +128,12 @@ describe('datagram → event', () => {
       args: { id: id(3), infoHash: id(4), want: ['n4', 'n6'], scrape: true },
     });
     assert.equal(e.kind, 'get_peers');
-    assert.equal(e.target, hex(id(4)));
+    assert.equal(e.target, toHex(id(4)));
     assert.equal(e.want, 'n4,n6');
     assert.equal(e.scrape, true);
     assert.equal(e.client, 'libtorrent (Rasterbar) 2.0.0');
     assert.equal(e.bep42, 'invalid');
-    assert.equal(e.remoteId, hex(id(3)));
+    assert.equal(e.remoteId, toHex(id(3)));
     assert.equal(e.asn, 15169);
     assert.equal(e.sensorPort, 6881);
   });
