@@ -21,13 +21,14 @@ export const systemClock: Clock = {
 };
 
 /**
- * A clock running `factor` times faster than `base` from the moment it is
- * made: a lab can compress a day of DHT upkeep (15-minute refreshes, 5-minute
- * token rotation) into minutes while every node keeps its ordinary settings.
+ * A clock running `factor` times faster than `base` from `origin` (default:
+ * the moment it is made): a lab can compress a day of DHT upkeep (15-minute
+ * refreshes, 5-minute token rotation) into minutes while every node keeps its
+ * ordinary settings. Two processes given the same origin and factor agree on
+ * the time, which is how a lab and a separate sensor process share one.
  */
-export function scaledClock(factor: number, base: Clock = systemClock): Clock {
+export function scaledClock(factor: number, base: Clock = systemClock, origin = base.now()): Clock {
   if (!(factor > 0)) throw new RangeError(`factor must be > 0, got ${factor}`);
-  const origin = base.now();
   return {
     now: () => origin + (base.now() - origin) * factor,
     setTimeout: (fn, ms) => base.setTimeout(fn, ms / factor),

@@ -1,5 +1,7 @@
 /** The real transport: one UDP socket from node:dgram. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { familyOf } from './address.ts';
 import { DhtTransportError } from './errors.ts';
 import type { DatagramHandler, Destination, Endpoint, Transport } from './transport.ts';
@@ -25,15 +27,41 @@ export interface UdpTransportOptions {
  */
 export async function udpTransport(options: UdpTransportOptions): Promise<Transport> {
   const family = familyOf(options.address);
+  const resolver = new LiteralLookup();
   const socket = createSocket({
     type: family === 6 ? 'udp6' : 'udp4',
     reuseAddr: false,
     ipv6Only: family === 6,
+    lookup: resolver.lookup as NonNullable<SocketOptions['lookup']>,
   });
   await bind(socket, options);
+  resolver.immediate = true;
   if (options.receiveBufferSize !== undefined) socket.setRecvBufferSize(options.receiveBufferSize);
   if (options.sendBufferSize !== undefined) socket.setSendBufferSize(options.sendBufferSize);
   return new UdpTransport(socket, family);
+}
+
+type SocketOptions = Parameters<typeof createSocket>[0] & object;
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * node:dgram passes the destination of every send through `lookup`, and its
+ * default answers even an IP literal on the next tick: a closure, a tick and
+ * an async-context scope per answer sent. Once bound, IP literals (all the
+ * engine ever sends to) resolve at once; before that, and for host names,
+ * this behaves as node's default, so bind's events keep their timing.
+ */
+class LiteralLookup {
+  immediate = false;
+
+  readonly lookup = (address: string, family: number, callback: LookupCallback): void => {
+    if (isIP(address) === family) {
+      if (this.immediate) callback(null, address, family);
+      else process.nextTick(callback, null, address, family);
+      return;
+    }
+    dnsLookup(address, family, callback);
+  };
 }
 
 function bind(socket: Socket, options: UdpTransportOptions): Promise<void> {

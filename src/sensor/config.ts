@@ -60,6 +60,10 @@ export const antennaConfigSchema = z
       .default({ perSecond: 50, burst: 100 }),
     /** Events waiting for the disk beyond this are dropped and counted. */
     maxQueuedEvents: z.number().int().min(1000).default(200_000),
+    /** Lab runs only: the sensor's clock runs this many times faster than the wall clock (docs/scenarios.md). */
+    timeScale: z.number().min(1).max(100_000).default(1),
+    /** With timeScale: the wall-clock instant (ISO 8601) the scaled clock starts from, shared with the lab. */
+    timeOrigin: z.iso.datetime().optional(),
     logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     /** V8 old-space ceiling for the antenna process, MB; 0 leaves Node's default. Default: sized to the identities. */
     heapLimitMb: z.number().int().min(0).optional(),

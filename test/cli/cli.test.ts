@@ -110,7 +110,7 @@ describe('dhtscope (in-process)', () => {
         /--from "nowhere" is not an IPv4 or IPv6 address/,
       ],
       [['decode'], /missing required argument 'datagram'/],
-      [['demo', '--seed', 'x'], /--seed "x" is not an integer/],
+      [['tour', '--seed', 'x'], /--seed "x" is not an integer/],
       [['decode', PING_HEX, '--bogus'], /unknown option '--bogus'/],
     ];
     for (const [argv, pattern] of cases) {
@@ -120,15 +120,15 @@ describe('dhtscope (in-process)', () => {
     }
   });
 
-  it('demo prints the protocol tour (snapshot)', async () => {
-    const { code, stdout } = await runCli(['demo']);
+  it('tour prints the protocol tour (snapshot)', async () => {
+    const { code, stdout } = await runCli(['tour']);
     assert.equal(code, 0);
-    matchSnapshot('demo', stdout);
+    matchSnapshot('tour', stdout);
   });
 
-  it('demo with another seed gives another tour', async () => {
-    const a = await runCli(['demo', '--seed', '1']);
-    const b = await runCli(['demo', '--seed', '2']);
+  it('tour with another seed gives another tour', async () => {
+    const a = await runCli(['tour', '--seed', '1']);
+    const b = await runCli(['tour', '--seed', '2']);
     assert.notEqual(a.stdout, b.stdout);
   });
 });

@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
+import { type Clock, scaledClock, systemClock } from '../../dht/clock.ts';
 import { Antenna, type AntennaStatus } from '../../sensor/antenna.ts';
 import {
+  type AntennaConfig,
   type AntennaConfigInput,
   ConfigError,
   heapLimitMb,
@@ -31,6 +33,8 @@ interface AntennaFlags {
   maxmindCity?: string;
   duration?: string;
   status?: boolean;
+  timeScale?: string;
+  timeOrigin?: string;
 }
 
 export function registerAntenna(program: Command, io: CliIo): void {
@@ -89,6 +93,14 @@ export function registerAntenna(program: Command, io: CliIo): void {
       '--duration <seconds>',
       'stop after this many seconds (default: run until SIGINT/SIGTERM)',
     )
+    .option(
+      '--time-scale <factor>',
+      'lab runs: the clock runs this many times faster than real time (default 1)',
+    )
+    .option(
+      '--time-origin <iso>',
+      'lab runs: wall-clock instant the scaled clock starts from (default: now)',
+    )
     .option('--no-status', 'no live status line (it is shown only on a terminal anyway)')
     .addHelpText(
       'after',
@@ -111,6 +123,9 @@ export function registerAntenna(program: Command, io: CliIo): void {
     if (flags.writerId !== undefined) fromFlags.writerId = flags.writerId;
     if (flags.metricsPort !== undefined)
       fromFlags.metricsPort = numberFlag('--metrics-port', flags.metricsPort);
+    if (flags.timeScale !== undefined)
+      fromFlags.timeScale = numberFlag('--time-scale', flags.timeScale);
+    if (flags.timeOrigin !== undefined) fromFlags.timeOrigin = flags.timeOrigin;
     if (flags.debug === true) fromFlags.logLevel = 'debug';
     else if (flags.logLevel !== undefined) fromFlags.logLevel = flags.logLevel as 'info';
     const enrichment: NonNullable<AntennaConfigInput['enrichment']> = {};
@@ -132,7 +147,7 @@ export function registerAntenna(program: Command, io: CliIo): void {
     if (io.mayReplaceProcess === true) replaceWithHeapLimit(heapLimitMb(config));
     const log = createLogger(config.logLevel);
     const antenna = await storeErrors(() =>
-      Antenna.start(config, { log }).catch((error: unknown) => {
+      Antenna.start(config, { log, ...sensorClock(config) }).catch((error: unknown) => {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
           throw new CliError(`cannot bind: ${(error as Error).message}`, {
@@ -196,6 +211,13 @@ function replaceWithHeapLimit(limitMb: number): void {
   } finally {
     process.emitWarning = emitWarning;
   }
+}
+
+/** The scaled clock of a lab run, or nothing (the system clock) for a real one. */
+function sensorClock(config: AntennaConfig): { clock?: Clock } {
+  if (config.timeScale === 1 && config.timeOrigin === undefined) return {};
+  const origin = config.timeOrigin === undefined ? Date.now() : Date.parse(config.timeOrigin);
+  return { clock: scaledClock(config.timeScale, systemClock, origin) };
 }
 
 function collect(value: string, previous: string[]): string[] {

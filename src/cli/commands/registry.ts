@@ -10,19 +10,23 @@ import { registerDecode } from './decode.ts';
 import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
 import { registerIpinfo } from './ipinfo.ts';
+import { registerLab } from './lab.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRetention } from './retention.ts';
 import { registerSql } from './sql.ts';
+import { registerTour } from './tour.ts';
 
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerDemo,
   registerAntenna,
+  registerLab,
   registerMetrics,
   registerDecode,
   registerSql,
   registerExport,
   registerRetention,
   registerIpinfo,
+  registerTour,
 ];

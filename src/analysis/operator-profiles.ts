@@ -1,0 +1,168 @@
+/**
+ * The I/O around the detectors: one pass over the events (only the columns
+ * detection needs, ordered by address and time, streamed in chunks so a
+ * store of millions of events never sits in memory as rows), one address at
+ * a time through its detectors, then the campaign pass over all addresses,
+ * and the result written to tables/operator_profiles.parquet.
+ */
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Duck } from '../store/duck.ts';
+import { sqlString } from '../store/journal-format.ts';
+import type { StoreReader } from '../store/reader.ts';
+import { type EventKind, SQL_TYPES } from '../store/schema.ts';
+import { OPERATOR_PROFILES } from '../store/tables.ts';
+import {
+  analyseOperator,
+  type ClassifierOverrides,
+  classifyOperators,
+  type OperatorAnalysis,
+  type OperatorVerdict,
+  resolveConfig,
+} from './classify-operators.ts';
+import { kindShare, type OperatorTrack, QUERY_KINDS } from './operator-features.ts';
+
+export const OPERATOR_PROFILE_DEFAULTS = {
+  /**
+   * Events kept per address for the order-based detectors; beyond it an
+   * address is only counted. A crawler seen 200,000 times has long shown
+   * its pattern, and the cap bounds memory whatever one address sends.
+   */
+  maxEventsPerAddress: 200_000,
+};
+
+export interface OperatorProfileOptions {
+  config?: ClassifierOverrides;
+  onProgress?: (done: number, total: number) => void;
+  maxEventsPerAddress?: number;
+}
+
+export async function computeOperatorProfiles(
+  reader: StoreReader,
+  options: OperatorProfileOptions = {},
+): Promise<{ rows: number; byClass: Record<string, number> }> {
+  const config = resolveConfig(options.config);
+  const cap = options.maxEventsPerAddress ?? OPERATOR_PROFILE_DEFAULTS.maxEventsPerAddress;
+  return reader.withFreshViews(async (duck) => {
+    const analyses: OperatorAnalysis[] = [];
+    await readTracks(duck, cap, options.onProgress, (track) => {
+      analyses.push(analyseOperator(track, config));
+    });
+    const verdicts = classifyOperators(analyses, config);
+    await writeProfiles(duck, reader.layout.tableFile(OPERATOR_PROFILES.name), reader.layout.tmpDir, analyses, verdicts);
+    const byClass: Record<string, number> = {};
+    for (const v of verdicts) byClass[v.label] = (byClass[v.label] ?? 0) + 1;
+    return { rows: verdicts.length, byClass };
+  });
+}
+
+const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
+
+/** Streams the events address by address and hands each finished track to `onTrack`. */
+async function readTracks(
+  duck: Duck,
+  cap: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  onTrack: (track: OperatorTrack) => void,
+): Promise<void> {
+  const [count] = await duck.rows(`SELECT count(*)::DOUBLE AS n FROM events WHERE kind IN (${KIND_SQL})`);
+  const total = Number(count?.n ?? 0);
+  const result = await duck.connection.stream(`
+    SELECT remote_ip, epoch_us(ts)::DOUBLE AS ts, kind, target, remote_id, txid, sensor_id,
+      asn::DOUBLE AS asn, org, country
+    FROM events WHERE kind IN (${KIND_SQL})
+    ORDER BY remote_ip, ts`);
+  let track: OperatorTrack | undefined;
+  let done = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    for (const row of chunk.getRows()) {
+      const ip = row[0] as string;
+      if (track === undefined || track.remoteIp !== ip) {
+        if (track !== undefined) onTrack(track);
+        track = { remoteIp: ip, events: [], dropped: 0 };
+      }
+      if (track.asn === undefined && row[7] !== null) track.asn = row[7] as number;
+      if (track.org === undefined && row[8] !== null) track.org = row[8] as string;
+      if (track.country === undefined && row[9] !== null) track.country = row[9] as string;
+      if (track.events.length >= cap) {
+        track.dropped = (track.dropped ?? 0) + 1;
+        continue;
+      }
+      track.events.push({
+        ts: row[1] as number,
+        kind: row[2] as EventKind,
+        target: optional(row[3]),
+        remoteId: optional(row[4]),
+        txid: optional(row[5]),
+        sensorId: optional(row[6]),
+      });
+    }
+    done += chunk.rowCount;
+    onProgress?.(done, total);
+  }
+  if (track !== undefined) onTrack(track);
+}
+
+function optional(value: DuckDBValue | undefined): string | undefined {
+  return value === null || value === undefined ? undefined : (value as string);
+}
+
+/** Appends the rows to a temporary table and copies it to Parquet, replacing the file atomically. */
+async function writeProfiles(
+  duck: Duck,
+  file: string,
+  tmpDir: string,
+  analyses: readonly OperatorAnalysis[],
+  verdicts: readonly OperatorVerdict[],
+): Promise<void> {
+  const columns = OPERATOR_PROFILES.columns;
+  const table = 'operator_profiles_new';
+  await duck.run(
+    `CREATE OR REPLACE TEMP TABLE ${table} (${columns.map((c) => `${c.name} ${c.type === 'timestamp' ? 'BIGINT' : SQL_TYPES[c.type]}`).join(', ')})`,
+  );
+  const appender = await duck.connection.createAppender(table);
+  const nullable = <T>(value: T | undefined, append: (value: T) => void) => {
+    if (value === undefined) appender.appendNull();
+    else append(value);
+  };
+  try {
+    analyses.forEach((a, i) => {
+      const f = a.features;
+      const v = verdicts[i]!;
+      appender.appendVarchar(f.remoteIp);
+      nullable(f.asn, (x) => appender.appendBigInt(BigInt(Math.trunc(x))));
+      nullable(f.org, (x) => appender.appendVarchar(x));
+      nullable(f.country, (x) => appender.appendVarchar(x));
+      appender.appendBigInt(BigInt(Math.trunc(f.firstSeen)));
+      appender.appendBigInt(BigInt(Math.trunc(f.lastSeen)));
+      appender.appendBigInt(BigInt(f.queries));
+      appender.appendBigInt(BigInt(f.uniqueTargets));
+      appender.appendBigInt(BigInt(f.nodeIds));
+      for (const kind of ['get_peers', 'announce_peer', 'find_node', 'ping', 'sample_infohashes'] as const) {
+        appender.appendDouble(Math.round(kindShare(f, kind) * 10_000) / 10_000);
+      }
+      nullable(a.sweep?.monotone, (x) => appender.appendDouble(Math.round(x * 1000) / 1000));
+      appender.appendVarchar(v.label);
+      appender.appendDouble(v.confidence);
+      appender.appendVarchar(v.why);
+      nullable(v.group, (x) => appender.appendVarchar(x));
+      appender.endRow();
+    });
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  const select = columns
+    .map((c) => (c.type === 'timestamp' ? `make_timestamp(${c.name}) AS ${c.name}` : c.name))
+    .join(', ');
+  const tmp = join(tmpDir, `${OPERATOR_PROFILES.name}.parquet.tmp`);
+  await duck.run(
+    `COPY (SELECT ${select} FROM ${table} ORDER BY remote_ip) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  await duck.run(`DROP TABLE ${table}`);
+  renameSync(tmp, file);
+}
+

@@ -1,0 +1,106 @@
+/**
+ * What a lab run found, for people: each detector's findings with their
+ * evidence, and how the detectors scored against the lab's ground truth.
+ * `lab eval` prints the scores; `demo` prints everything.
+ */
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import { formatDuration } from '../lab/duration.ts';
+import type { Evaluation, Finding } from '../lab/evaluate.ts';
+import type { LiveRunResult } from '../lab/run-live.ts';
+import type { Scenario } from '../lab/scenario.ts';
+import type { ScoreReport } from '../lab/score.ts';
+
+const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
+
+export function renderLabSummary(input: {
+  scenario: Scenario;
+  live: LiveRunResult;
+  evaluation: Evaluation;
+  dataDir: string;
+}): string {
+  const { scenario, live, evaluation, dataDir } = input;
+  const lines: string[] = [];
+  lines.push(pc.bold(`dhtscope demo — scenario "${scenario.name}"`));
+  lines.push(
+    `${formatDuration(scenario.duration)} of lab time at ${scenario.timeScale}x: ${live.labNodes} DHT nodes on 127.x addresses, ` +
+      `a real antenna with ${live.sensorIdentities} identities, ${evaluation.addresses} addresses seen, ${evaluation.events} events recorded.`,
+  );
+  lines.push('');
+  lines.push(pc.bold('Findings'));
+  lines.push(renderFindings(evaluation.findings));
+  lines.push('');
+  lines.push(pc.bold('How right were they? (against the lab’s ground truth)'));
+  lines.push(renderScores(evaluation.scores));
+  lines.push('');
+  lines.push(pc.bold('Next'));
+  lines.push(
+    `  dhtscope sql --data-dir ${dataDir} "SELECT class, count(*) FROM operator_profiles GROUP BY 1"`,
+  );
+  lines.push(
+    `  dhtscope sql --data-dir ${dataDir} "SELECT remote_ip, kind, target FROM events WHERE remote_ip = '<an address above>' ORDER BY ts LIMIT 20"`,
+  );
+  lines.push('  dhtscope lab eval --scenario demo --json      score the detectors again, as JSON');
+  lines.push(
+    '  dhtscope lab trace --scenario week            a week of lab traffic written straight to the store',
+  );
+  lines.push('  docs/scenarios.md                              write a scenario of your own');
+  return lines.join('\n');
+}
+
+export function renderFindings(findings: readonly Finding[]): string {
+  if (findings.length === 0) return '  (nothing beyond normal clients and DHT nodes)';
+  const table = new Table({
+    head: ['class', 'address', 'network', 'queries', 'conf.', 'why', 'truth'],
+    style: TABLE_STYLE,
+    wordWrap: true,
+    colWidths: [null, null, null, null, null, 60, null] as unknown as number[],
+  });
+  for (const f of findings) {
+    const truth =
+      f.truth === undefined ? '' : f.truth === f.class ? pc.green('✓') : pc.red(f.truth);
+    table.push([
+      f.class + (f.group === undefined ? '' : ` (${f.group})`),
+      f.remoteIp,
+      [f.asn === undefined ? '' : `AS${f.asn}`, f.country ?? ''].join(' ').trim(),
+      String(f.queries),
+      f.confidence.toFixed(2),
+      f.why,
+      truth,
+    ]);
+  }
+  return table.toString();
+}
+
+export function renderScores(scores: ScoreReport): string {
+  const table = new Table({
+    head: ['class', 'support', 'precision', 'recall', 'F1', 'unseen'],
+    style: TABLE_STYLE,
+  });
+  const rate = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+  for (const [name, s] of Object.entries(scores.classes)) {
+    table.push([
+      name,
+      String(s.support),
+      rate(s.precision),
+      rate(s.recall),
+      rate(s.f1),
+      String(s.unseen),
+    ]);
+  }
+  const lines = [table.toString()];
+  lines.push(
+    `macro F1 ${rate(scores.macro.f1)} over ${scores.macro.classes} classes · normal clients flagged as something else: ${
+      scores.falseFlagRate === null ? '–' : `${(scores.falseFlagRate * 100).toFixed(1)} %`
+    } · ${scores.subjects.seen} of ${scores.subjects.labelled} labelled addresses seen by the sensor`,
+  );
+  const confusions = Object.entries(scores.confusion).flatMap(([label, row]) =>
+    Object.entries(row)
+      .filter(([predicted]) => predicted !== label)
+      .map(([predicted, n]) => `${label} → ${predicted}: ${n}`),
+  );
+  lines.push(
+    confusions.length === 0 ? 'no confusion between classes' : `confused: ${confusions.join(', ')}`,
+  );
+  return lines.join('\n');
+}
