@@ -17,9 +17,22 @@ function longFlags(command: Command): string[] {
   return command.options.map((o) => o.long).filter((l): l is string => l !== undefined);
 }
 
+/** Every command and subcommand (`lab eval`), with its full name. */
+function allCommands(command: Command, prefix = ''): { name: string; command: Command }[] {
+  return command.commands.flatMap((sub) => {
+    const name = `${prefix}${sub.name()}`;
+    return [{ name, command: sub }, ...allCommands(sub, `${name} `)];
+  });
+}
+
 describe('docs match the code', () => {
   const program = buildProgram(silent);
-  const known = new Set([...longFlags(program), '--help', ...program.commands.flatMap(longFlags)]);
+  const commands = allCommands(program);
+  const known = new Set([
+    ...longFlags(program),
+    '--help',
+    ...commands.flatMap(({ command }) => longFlags(command)),
+  ]);
 
   it('every --flag in README.md and docs/cli.md exists', () => {
     for (const file of ['README.md', 'docs/cli.md']) {
@@ -31,13 +44,10 @@ describe('docs match the code', () => {
 
   it('every command and option is documented in docs/cli.md', () => {
     const cli = read('docs/cli.md');
-    for (const command of program.commands) {
-      assert.ok(
-        cli.includes(`dhtscope ${command.name()}`),
-        `docs/cli.md does not describe ${command.name()}`,
-      );
+    for (const { name, command } of commands) {
+      assert.ok(cli.includes(`dhtscope ${name}`), `docs/cli.md does not describe ${name}`);
       for (const flag of longFlags(command))
-        assert.ok(cli.includes(flag), `docs/cli.md lacks ${command.name()} ${flag}`);
+        assert.ok(cli.includes(flag), `docs/cli.md lacks ${name} ${flag}`);
     }
   });
 

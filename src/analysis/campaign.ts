@@ -15,9 +15,9 @@ import type { SweepStats } from './sweep.ts';
 
 export const CAMPAIGN_DEFAULTS = {
   /** Largest ratio between two members' slopes (keyspace per second). */
-  maxSlopeRatio: 1.3,
+  maxSlopeRatio: 1.2,
   /** Largest ratio between two members' median gaps between lookups (their query rate). */
-  maxRateRatio: 1.6,
+  maxRateRatio: 1.25,
   /** Slack on "everything seen fits in one campaign duration" (clock jitter, starts a minute apart). */
   durationSlack: 0.25,
   slackUs: 5 * 60_000_000,
@@ -56,6 +56,18 @@ export function compatible(a: SweepStats, b: SweepStats, config: CampaignConfig)
   const rateRatio = a.medianGapUs / b.medianGapUs;
   if (!(Math.max(rateRatio, 1 / rateRatio) <= config.maxRateRatio)) return false;
   if (a.maxKey >= b.minKey && b.maxKey >= a.minKey) return false; // observed ranges overlap
+  // Along the direction of travel: `lo` is the member whose part comes first.
+  const [lo, hi] = a.minKey < b.minKey === (a.direction === 1) ? [a, b] : [b, a];
+  const slack = Math.abs(lo.slope) * (config.slackUs / 1e6);
+  const start = Math.min(a.firstUs, b.firstUs) / 1e6;
+  const end = Math.max(a.lastUs, b.lastUs) / 1e6;
+  // All of `lo`'s part lies before where `hi` was when the campaign started, and all of
+  // `hi`'s beyond where `lo` is at its end: the parts are adjacent (or further apart) in order.
+  const sign = lo.direction;
+  const loFar = sign === 1 ? lo.maxKey : lo.minKey;
+  const hiNear = sign === 1 ? hi.minKey : hi.maxKey;
+  if (sign * (loFar - keyAt(hi, start)) > slack) return false;
+  if (sign * (keyAt(lo, end) - hiNear) > slack) return false;
   const tRef = (a.meanT + b.meanT) / 2;
   const offset = Math.abs(keyAt(b, tRef) - keyAt(a, tRef));
   const slope = (Math.abs(a.slope) + Math.abs(b.slope)) / 2;

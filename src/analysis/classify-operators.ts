@@ -22,8 +22,8 @@
 import { BURST_DEFAULTS, type BurstConfig, detectBurst } from './burst.ts';
 import {
   CAMPAIGN_DEFAULTS,
-  type CampaignConfig,
   type CampaignCandidate,
+  type CampaignConfig,
   campaignDetection,
   findCampaigns,
 } from './campaign.ts';
@@ -43,7 +43,13 @@ import {
   type SampleInfohashesConfig,
 } from './sample-infohashes-crawler.ts';
 import { detectSwarm, SWARM_DEFAULTS, type SwarmConfig } from './swarm.ts';
-import { detectSweep, SWEEP_DEFAULTS, type SweepConfig, type SweepStats, sweepStats } from './sweep.ts';
+import {
+  detectSweep,
+  SWEEP_DEFAULTS,
+  type SweepConfig,
+  type SweepStats,
+  sweepStats,
+} from './sweep.ts';
 import { detectSybil, SYBIL_DEFAULTS, type SybilConfig } from './sybil.ts';
 
 export interface ClassifierConfig {

@@ -29,7 +29,8 @@ export function detectDhtNode(
 ): Detection | undefined {
   const pings = kindCount(f, 'ping');
   const findNodes = kindCount(f, 'find_node');
-  if (f.analysed === 0 || (pings + findNodes) / f.analysed < config.minRoutingShare) return undefined;
+  if (f.analysed === 0 || (pings + findNodes) / f.analysed < config.minRoutingShare)
+    return undefined;
   let refreshes = 0;
   for (const e of events) {
     if (e.kind === 'find_node' && e.target !== undefined && e.target !== e.remoteId) refreshes++;

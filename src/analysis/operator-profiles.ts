@@ -50,7 +50,13 @@ export async function computeOperatorProfiles(
       analyses.push(analyseOperator(track, config));
     });
     const verdicts = classifyOperators(analyses, config);
-    await writeProfiles(duck, reader.layout.tableFile(OPERATOR_PROFILES.name), reader.layout.tmpDir, analyses, verdicts);
+    await writeProfiles(
+      duck,
+      reader.layout.tableFile(OPERATOR_PROFILES.name),
+      reader.layout.tmpDir,
+      analyses,
+      verdicts,
+    );
     const byClass: Record<string, number> = {};
     for (const v of verdicts) byClass[v.label] = (byClass[v.label] ?? 0) + 1;
     return { rows: verdicts.length, byClass };
@@ -66,7 +72,9 @@ async function readTracks(
   onProgress: ((done: number, total: number) => void) | undefined,
   onTrack: (track: OperatorTrack) => void,
 ): Promise<void> {
-  const [count] = await duck.rows(`SELECT count(*)::DOUBLE AS n FROM events WHERE kind IN (${KIND_SQL})`);
+  const [count] = await duck.rows(
+    `SELECT count(*)::DOUBLE AS n FROM events WHERE kind IN (${KIND_SQL})`,
+  );
   const total = Number(count?.n ?? 0);
   const result = await duck.connection.stream(`
     SELECT remote_ip, epoch_us(ts)::DOUBLE AS ts, kind, target, remote_id, txid, sensor_id,
@@ -141,7 +149,13 @@ async function writeProfiles(
       appender.appendBigInt(BigInt(f.queries));
       appender.appendBigInt(BigInt(f.uniqueTargets));
       appender.appendBigInt(BigInt(f.nodeIds));
-      for (const kind of ['get_peers', 'announce_peer', 'find_node', 'ping', 'sample_infohashes'] as const) {
+      for (const kind of [
+        'get_peers',
+        'announce_peer',
+        'find_node',
+        'ping',
+        'sample_infohashes',
+      ] as const) {
         appender.appendDouble(Math.round(kindShare(f, kind) * 10_000) / 10_000);
       }
       nullable(a.sweep?.monotone, (x) => appender.appendDouble(Math.round(x * 1000) / 1000));
@@ -165,4 +179,3 @@ async function writeProfiles(
   await duck.run(`DROP TABLE ${table}`);
   renameSync(tmp, file);
 }
-

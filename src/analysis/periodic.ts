@@ -49,7 +49,8 @@ export function detectPeriodic(
 ): Detection | undefined {
   const lookups = kindCount(f, 'get_peers');
   const announces = kindCount(f, 'announce_peer');
-  if (lookups === 0 || announces / (lookups + announces) > config.maxAnnounceShare) return undefined;
+  if (lookups === 0 || announces / (lookups + announces) > config.maxAnnounceShare)
+    return undefined;
   const visits = new Map<string, number[]>();
   for (const e of events) {
     if (e.kind !== 'get_peers' || e.target === undefined) continue;
@@ -67,7 +68,12 @@ export function detectPeriodic(
   }
   if (watched === 0 || intervals.length < config.minIntervals) return undefined;
   for (const e of events) {
-    if (e.kind === 'get_peers' && e.target !== undefined && (visits.get(e.target)?.length ?? 0) >= config.minVisits) watchedLookups++;
+    if (
+      e.kind === 'get_peers' &&
+      e.target !== undefined &&
+      (visits.get(e.target)?.length ?? 0) >= config.minVisits
+    )
+      watchedLookups++;
   }
   const watchedShare = watchedLookups / lookups;
   if (watchedShare < config.minWatchedShare) return undefined;
@@ -75,7 +81,13 @@ export function detectPeriodic(
   if (!(period >= config.minPeriodUs) || share < config.minRegularShare) return undefined;
   return {
     label: 'periodic_monitor',
-    confidence: confidenceFrom(share, config.minRegularShare, 1, intervals.length, 4 * config.minIntervals),
+    confidence: confidenceFrom(
+      share,
+      config.minRegularShare,
+      1,
+      intervals.length,
+      4 * config.minIntervals,
+    ),
     why: `${watched} infohash${watched === 1 ? '' : 'es'} looked up every ~${formatSpan(period)} (${percent(share)} of ${intervals.length} intervals regular), no announces`,
   };
 }

@@ -53,7 +53,13 @@ export function detectPrefixWalk(
   if (share < config.minWalkShare || advance < config.minPrefixes - 1) return undefined;
   return {
     label: 'prefix_walker',
-    confidence: confidenceFrom(share, config.minWalkShare, 1, prefixes.size, 4 * config.minPrefixes),
+    confidence: confidenceFrom(
+      share,
+      config.minWalkShare,
+      1,
+      prefixes.size,
+      4 * config.minPrefixes,
+    ),
     why: `${distinct} targets in ${prefixes.size} 12-bit prefixes walked upwards (${percent(share)} of steps stay or advance by ≤ ${config.maxStep}) over ${formatSpan(times[times.length - 1]! - times[0]!)}`,
   };
 }

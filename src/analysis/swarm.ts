@@ -78,7 +78,8 @@ export function detectSwarm(
   for (const e of events) {
     if ((e.kind !== 'get_peers' && e.kind !== 'announce_peer') || e.target !== main) continue;
     onMain++;
-    if (visits.length === 0 || e.ts - visits[visits.length - 1]! >= config.sameRoundUs) visits.push(e.ts);
+    if (visits.length === 0 || e.ts - visits[visits.length - 1]! >= config.sameRoundUs)
+      visits.push(e.ts);
   }
   if (onMain / peer < config.minMainShare || visits.length < config.minRounds) return undefined;
   const intervals = visits.slice(1).map((t, i) => t - visits[i]!);
@@ -86,7 +87,13 @@ export function detectSwarm(
   if (regular < config.minRegularShare) return undefined;
   return {
     label: 'swarm_peer',
-    confidence: confidenceFrom(share, config.minAnnounceShare, 0.5, announces, 4 * config.minAnnounces),
+    confidence: confidenceFrom(
+      share,
+      config.minAnnounceShare,
+      0.5,
+      announces,
+      4 * config.minAnnounces,
+    ),
     why: `${announces} announces of ${peer} peer queries (${percent(share)}) for ${hashes.size} infohash${hashes.size === 1 ? '' : 'es'} over ${formatSpan(rounds)}`,
   };
 }

@@ -107,7 +107,13 @@ export function detectSweep(
   const order = stats.direction === 1 ? 'ascending' : 'descending';
   return {
     label: 'sequential_crawler',
-    confidence: confidenceFrom(stats.monotone, config.minMonotone, 1, stats.targets, 4 * config.minTargets),
+    confidence: confidenceFrom(
+      stats.monotone,
+      config.minMonotone,
+      1,
+      stats.targets,
+      4 * config.minTargets,
+    ),
     why: `${stats.targets} targets in ${order} order (${percent(stats.monotone)} monotone) over ${formatSpan(stats.lastUs - stats.firstUs)}`,
   };
 }

@@ -50,8 +50,12 @@ export function detectSybil(
     f.topTxidShare >= config.minConstantTxidShare && idsPerQuery >= config.minIdsPerQuery;
   if (near < config.minNearShare && !constantTxid) return undefined;
   const reasons = [`${f.nodeIds} node ids from one address`];
-  if (near > 0) reasons.push(`${percent(near)} placed within ${config.nearBits} bits of their target or of our id`);
-  if (f.topTxidShare >= config.minConstantTxidShare) reasons.push(`constant transaction id on ${percent(f.topTxidShare)}`);
+  if (near > 0)
+    reasons.push(
+      `${percent(near)} placed within ${config.nearBits} bits of their target or of our id`,
+    );
+  if (f.topTxidShare >= config.minConstantTxidShare)
+    reasons.push(`constant transaction id on ${percent(f.topTxidShare)}`);
   const score = Math.max(near, constantTxid ? f.topTxidShare : 0);
   return {
     label: 'sybil_fleet',

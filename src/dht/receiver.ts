@@ -44,6 +44,23 @@ export interface ReceiverDeps {
 const TEXT = new TextEncoder();
 const MALFORMED_QUERY = TEXT.encode('malformed query');
 
+/**
+ * Handlers answer errors with a few fixed texts ("bad token" to every
+ * announce with a stale token); encode each once. The encoder copies the
+ * bytes and nothing writes to them, so one array serves every answer.
+ */
+const ERROR_TEXTS = new Map<string, Uint8Array>();
+const MAX_ERROR_TEXTS = 64;
+
+export function errorText(text: string): Uint8Array {
+  let bytes = ERROR_TEXTS.get(text);
+  if (bytes === undefined) {
+    bytes = TEXT.encode(text);
+    if (ERROR_TEXTS.size < MAX_ERROR_TEXTS) ERROR_TEXTS.set(text, bytes);
+  }
+  return bytes;
+}
+
 export class Receiver {
   readonly #deps: ReceiverDeps;
   readonly #listeners: InboundListener[] = [];

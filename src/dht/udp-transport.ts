@@ -32,7 +32,6 @@ export async function udpTransport(options: UdpTransportOptions): Promise<Transp
     type: family === 6 ? 'udp6' : 'udp4',
     reuseAddr: false,
     ipv6Only: family === 6,
-    lookup: resolver.lookup as NonNullable<SocketOptions['lookup']>,
   });
   await bind(socket, options);
   resolver.immediate = true;
@@ -42,7 +41,11 @@ export async function udpTransport(options: UdpTransportOptions): Promise<Transp
 }
 
 type SocketOptions = Parameters<typeof createSocket>[0] & object;
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string,
+  family: number,
+) => void;
 
 /**
  * node:dgram passes the destination of every send through `lookup`, and its

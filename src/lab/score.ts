@@ -93,7 +93,8 @@ export function scorePredictions(
     }
     seen++;
     names.add(guess);
-    const row = (confusion[label] ??= {});
+    const row = confusion[label] ?? {};
+    confusion[label] = row;
     row[guess] = (row[guess] ?? 0) + 1;
   }
   for (const [key, guess] of predicted) {

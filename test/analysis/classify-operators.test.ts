@@ -4,10 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { classifyTracks } from '../../src/analysis/classify-operators.ts';
-import { computeOperatorProfiles } from '../../src/analysis/operator-profiles.ts';
 import type { OperatorTrack } from '../../src/analysis/operator-features.ts';
+import { computeOperatorProfiles } from '../../src/analysis/operator-profiles.ts';
 import { sweepStats } from '../../src/analysis/sweep.ts';
-import { EVENTS, type EventRecord, Journal, openDataDir, StoreReader } from '../../src/store/index.ts';
+import {
+  EVENTS,
+  type EventRecord,
+  Journal,
+  openDataDir,
+  StoreReader,
+} from '../../src/store/index.ts';
 import {
   burstProber,
   catalogue,
@@ -15,8 +21,8 @@ import {
   normalClient,
   periodicMonitor,
   prefixWalker,
-  sampleCrawler,
   Sim,
+  sampleCrawler,
   swarmPeer,
   sweep,
   sybilFleet,
@@ -42,12 +48,22 @@ function population(seed: number): Labelled[] {
     const track = sim.observe(`10.${asn % 256}.${host >> 8}.${host & 255}`, asn, plan);
     if (track.events.length > 0) out.push({ label, track });
   };
-  for (let i = 0; i < 200; i++) add('normal_client', 64500 + (i % 3), normalClient(sim, hashes, DURATION));
+  for (let i = 0; i < 200; i++)
+    add('normal_client', 64500 + (i % 3), normalClient(sim, hashes, DURATION));
   for (let i = 0; i < 40; i++) add('dht_node', 64510, dhtNode(sim, DURATION));
   for (let i = 0; i < 6; i++) {
     // Crawlers over the whole keyspace and over a quarter of it, both directions, 2–10 s a step.
     const quarter = i % 2 === 0;
-    add('sequential_crawler', 64500, sweep(sim, quarter ? 0.5 : 0, quarter ? 0.75 : 1, 2000, { start: MIN * i, gapUs: (2 + i * 1.5) * 1e6, descending: i % 3 === 0, kind: i % 2 === 0 ? 'get_peers' : 'find_node' }));
+    add(
+      'sequential_crawler',
+      64500,
+      sweep(sim, quarter ? 0.5 : 0, quarter ? 0.75 : 1, 2000, {
+        start: MIN * i,
+        gapUs: (2 + i * 1.5) * 1e6,
+        descending: i % 3 === 0,
+        kind: i % 2 === 0 ? 'get_peers' : 'find_node',
+      }),
+    );
     // Walks placed where the sensor sees them: just past a sensor identity's prefix.
     const near = Number.parseInt(sim.sensors[i]!.slice(0, 3), 16) - 10;
     add('prefix_walker', 64520, prefixWalker(sim, near, 40, 10 * MIN + i * MIN));
@@ -67,7 +83,14 @@ function population(seed: number): Labelled[] {
     const [lo, hi] = c === 0 ? [0, 1] : [0.25, 0.75];
     for (let m = 0; m < 4; m++) {
       const from = lo + ((hi - lo) * m) / 4;
-      add('distributed_campaign', 64530 + (m % 3), sweep(sim, from, from + (hi - lo) / 4, 800, { start: 5 * MIN + sim.rng.next() * MIN + c * 20 * MIN, gapUs: 6e6 + c * 1e6 }));
+      add(
+        'distributed_campaign',
+        64530 + (m % 3),
+        sweep(sim, from, from + (hi - lo) / 4, 800, {
+          start: 5 * MIN + sim.rng.next() * MIN + c * 20 * MIN,
+          gapUs: 6e6 + c * 1e6,
+        }),
+      );
     }
   }
   return out;
@@ -80,8 +103,8 @@ describe('analysis: classify operators', () => {
       const verdicts = classifyTracks(people.map((p) => p.track));
       const counts = new Map<string, { support: number; hit: number; predicted: number }>();
       const entry = (label: string) => {
-        let e = counts.get(label);
-        if (e === undefined) counts.set(label, (e = { support: 0, hit: 0, predicted: 0 }));
+        const e = counts.get(label) ?? { support: 0, hit: 0, predicted: 0 };
+        counts.set(label, e);
         return e;
       };
       const misses: string[] = [];
@@ -93,16 +116,32 @@ describe('analysis: classify operators', () => {
         if (v.label === p.label) entry(p.label).hit++;
         else misses.push(`${p.label} → ${v.label}: ${v.why}`);
       });
-      for (const label of ['sequential_crawler', 'prefix_walker', 'sample_infohashes_crawler', 'periodic_monitor', 'burst_prober', 'sybil_fleet', 'swarm_peer', 'distributed_campaign', 'dht_node', 'normal_client']) {
+      for (const label of [
+        'sequential_crawler',
+        'prefix_walker',
+        'sample_infohashes_crawler',
+        'periodic_monitor',
+        'burst_prober',
+        'sybil_fleet',
+        'swarm_peer',
+        'distributed_campaign',
+        'dht_node',
+        'normal_client',
+      ]) {
         const e = entry(label);
         assert.ok(e.support > 0, `no ${label} was seen`);
         const recall = e.hit / e.support;
         const precision = e.predicted === 0 ? 0 : e.hit / e.predicted;
-        assert.ok(recall >= 0.9 && precision >= 0.9, `${label}: recall ${recall}, precision ${precision}\n${misses.join('\n')}`);
+        assert.ok(
+          recall >= 0.9 && precision >= 0.9,
+          `${label}: recall ${recall}, precision ${precision}\n${misses.join('\n')}`,
+        );
       }
       const normal = entry('normal_client');
       assert.ok(normal.support >= 190);
-      const flagged = people.filter((p, i) => p.label === 'normal_client' && verdicts[i]!.label !== 'normal_client').length;
+      const flagged = people.filter(
+        (p, i) => p.label === 'normal_client' && verdicts[i]!.label !== 'normal_client',
+      ).length;
       assert.ok(flagged <= 2, `${flagged} normal clients flagged:\n${misses.join('\n')}`);
     });
   }
@@ -123,13 +162,18 @@ describe('analysis: classify operators', () => {
     assert.equal(groups.size, 2, [...groups.keys()].join(', '));
     for (const members of groups.values()) assert.ok(members.length >= 3, members.join(', '));
     const crawler = verdicts.find((v) => v.label === 'sequential_crawler')!;
-    assert.match(crawler.why, /^\d+ targets in (ascending|descending) order \(\d+ % monotone\) over \d/);
+    assert.match(
+      crawler.why,
+      /^\d+ targets in (ascending|descending) order \(\d+ % monotone\) over \d/,
+    );
   });
 
   it('keeps a sweep monotone under any thinning, and random order far from it', () => {
     const sim = new Sim(4, 0);
     const plan = sweep(sim, 0, 1, 500, { start: 0, gapUs: 3e6 });
-    const thinned = plan.filter(() => sim.rng.chance(0.3)).map((q) => ({ ts: q.at, kind: q.kind, target: q.target }));
+    const thinned = plan
+      .filter(() => sim.rng.chance(0.3))
+      .map((q) => ({ ts: q.at, kind: q.kind, target: q.target }));
     assert.equal(sweepStats(thinned)!.monotone, 1);
     const shuffled = thinned.map((e) => ({ ...e, target: sim.id() }));
     assert.ok(sweepStats(shuffled)!.monotone < 0.7);
@@ -137,16 +181,24 @@ describe('analysis: classify operators', () => {
 
   it('does not join independent crawlers of the same range into a campaign', () => {
     const sim = new Sim(5);
-    const tracks = [0, 1, 2].map((i) => sim.observe(`10.9.0.${i}`, 64600 + i, sweep(sim, 0, 1, 2000, { start: i * MIN, gapUs: 5e6 })));
+    const tracks = [0, 1, 2].map((i) =>
+      sim.observe(`10.9.0.${i}`, 64600 + i, sweep(sim, 0, 1, 2000, { start: i * MIN, gapUs: 5e6 })),
+    );
     const verdicts = classifyTracks(tracks);
-    assert.deepEqual(verdicts.map((v) => v.label), ['sequential_crawler', 'sequential_crawler', 'sequential_crawler']);
+    assert.deepEqual(
+      verdicts.map((v) => v.label),
+      ['sequential_crawler', 'sequential_crawler', 'sequential_crawler'],
+    );
   });
 
   it('takes overrides per detector', () => {
     const sim = new Sim(6);
     const track = sim.observe('10.9.0.9', 1, sweep(sim, 0, 1, 2000, { start: 0, gapUs: 5e6 }));
     assert.equal(classifyTracks([track])[0]!.label, 'sequential_crawler');
-    assert.notEqual(classifyTracks([track], { sweep: { minTargets: 100_000 } })[0]!.label, 'sequential_crawler');
+    assert.notEqual(
+      classifyTracks([track], { sweep: { minTargets: 100_000 } })[0]!.label,
+      'sequential_crawler',
+    );
   });
 });
 
@@ -165,7 +217,9 @@ describe('analysis: operator_profiles over a store', () => {
     const tracks: OperatorTrack[] = [
       sim.observe('10.1.0.1', 64501, sweep(sim, 0, 1, 2000, { start: 0, gapUs: 4e6 })),
       sim.observe('10.1.0.2', 64502, sampleCrawler(sim, 2 * HOUR)),
-      ...Array.from({ length: 5 }, (_, i) => sim.observe(`10.2.0.${i}`, 64503, normalClient(sim, hashes, 6 * HOUR))),
+      ...Array.from({ length: 5 }, (_, i) =>
+        sim.observe(`10.2.0.${i}`, 64503, normalClient(sim, hashes, 6 * HOUR)),
+      ),
     ];
     const journal = await Journal.open<EventRecord>(layout, EVENTS);
     let events = 0;
@@ -190,13 +244,23 @@ describe('analysis: operator_profiles over a store', () => {
       }
     }
     // A response is not a query and must not count.
-    journal.append({ ts: tracks[0]!.events[0]!.ts, sensorPort: 6881, sensorId: 'aa', family: 4, remoteIp: '10.1.0.1', remotePort: 6881, kind: 'response' });
+    journal.append({
+      ts: tracks[0]!.events[0]!.ts,
+      sensorPort: 6881,
+      sensorId: 'aa',
+      family: 4,
+      remoteIp: '10.1.0.1',
+      remotePort: 6881,
+      kind: 'response',
+    });
     await journal.close();
 
     const reader = await StoreReader.open(layout.root);
     try {
       const progress: number[] = [];
-      const result = await computeOperatorProfiles(reader, { onProgress: (done) => progress.push(done) });
+      const result = await computeOperatorProfiles(reader, {
+        onProgress: (done) => progress.push(done),
+      });
       assert.equal(result.rows, 7);
       assert.equal(result.byClass.sequential_crawler, 1);
       assert.equal(result.byClass.sample_infohashes_crawler, 1);
@@ -204,7 +268,7 @@ describe('analysis: operator_profiles over a store', () => {
       assert.equal(progress.at(-1), events);
 
       const { rows } = await reader.query(
-        "SELECT remote_ip, asn, org, country, queries, class, monotone, group_id, first_seen, last_seen, why FROM operator_profiles ORDER BY remote_ip",
+        'SELECT remote_ip, asn, org, country, queries, class, monotone, group_id, epoch_us(first_seen) AS first_us, why FROM operator_profiles ORDER BY remote_ip',
       );
       assert.equal(rows.length, 7);
       const crawler = rows.find((r) => r.remote_ip === '10.1.0.1')!;
@@ -214,7 +278,7 @@ describe('analysis: operator_profiles over a store', () => {
       assert.equal(crawler.org, 'Org, "quoted"');
       assert.equal(crawler.monotone, 1);
       assert.equal(crawler.group_id, null);
-      assert.equal(new Date(String(crawler.first_seen) + 'Z').getTime() * 1000, tracks[0]!.events[0]!.ts);
+      assert.equal(Number(crawler.first_us), tracks[0]!.events[0]!.ts);
       // Written once more over the same store: the file is replaced, not appended to.
       await computeOperatorProfiles(reader);
       const again = await reader.query('SELECT count(*)::INTEGER AS n FROM operator_profiles');

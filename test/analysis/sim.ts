@@ -29,7 +29,10 @@ export class Sim {
     this.loss = loss;
     this.sensors = Array.from({ length: 8 }, (_, i) => {
       const id = this.rng.bytes(20);
-      new DataView(id.buffer).setUint32(0, Math.floor((i + 0.25 + this.rng.next() * 0.5) * 2 ** 29));
+      new DataView(id.buffer).setUint32(
+        0,
+        Math.floor((i + 0.25 + this.rng.next() * 0.5) * 2 ** 29),
+      );
       return hex(id);
     });
     this.nodes = Array.from({ length: 200 }, () => this.rng.uint32());
@@ -42,11 +45,17 @@ export class Sim {
   /** The sensor identity that receives a query for `target`, if any, after loss. */
   receiver(target: string, fanout = 8): string | undefined {
     const t = prefix32(target);
-    const all = [...this.nodes.map((p) => ({ p, s: -1 })), ...this.sensors.map((s, i) => ({ p: prefix32(s), s: i }))];
-    all.sort((a, b) => ((a.p ^ t) >>> 0) - ((b.p ^ t) >>> 0));
-    const hit = all.slice(0, fanout).find((n) => n.s >= 0);
-    if (hit === undefined || this.rng.chance(this.loss)) return undefined;
-    return this.sensors[hit.s];
+    // The nearest identity receives it when fewer than `fanout` lab nodes are nearer still.
+    let best = -1;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    this.sensors.forEach((s, i) => {
+      const d = (prefix32(s) ^ t) >>> 0;
+      if (d < bestDistance) [best, bestDistance] = [i, d];
+    });
+    let nearer = 0;
+    for (const p of this.nodes) if ((p ^ t) >>> 0 < bestDistance) nearer++;
+    if (nearer >= fanout || this.rng.chance(this.loss)) return undefined;
+    return this.sensors[best];
   }
 
   /** The events the sensor records of one actor's planned queries. */
@@ -55,7 +64,10 @@ export class Sim {
     for (const q of plan.sort((a, b) => a.at - b.at)) {
       const sensorId = this.receiver(q.target, q.kind === 'ping' ? 1 : (q.fanout ?? 8));
       if (sensorId === undefined) continue;
-      const remoteId = q.idNearSensor === undefined ? q.id : sensorId.slice(0, q.idNearSensor) + q.id.slice(q.idNearSensor);
+      const remoteId =
+        q.idNearSensor === undefined
+          ? q.id
+          : sensorId.slice(0, q.idNearSensor) + q.id.slice(q.idNearSensor);
       events.push({
         ts: START_US + Math.round(q.at),
         kind: q.kind,
@@ -94,12 +106,21 @@ export function normalClient(sim: Sim, hashes: string[], durationUs: number): Pl
   const id = sim.id();
   const join = sim.rng.next() * 10 * MIN;
   const plan: Planned[] = [{ at: join, kind: 'find_node', target: id, id }];
-  for (let at = join + sim.rng.exponential(10 * MIN); at < durationUs; at += sim.rng.exponential(10 * MIN)) {
+  for (
+    let at = join + sim.rng.exponential(10 * MIN);
+    at < durationUs;
+    at += sim.rng.exponential(10 * MIN)
+  ) {
     const target = hashes[zipf(sim, hashes.length)]!;
     plan.push({ at, kind: 'get_peers', target, id });
-    if (sim.rng.chance(0.3)) plan.push({ at: at + 1e6 + sim.rng.next() * 4e6, kind: 'announce_peer', target, id });
+    if (sim.rng.chance(0.3))
+      plan.push({ at: at + 1e6 + sim.rng.next() * 4e6, kind: 'announce_peer', target, id });
   }
-  for (let at = join + sim.rng.exponential(30 * MIN); at < durationUs; at += sim.rng.exponential(30 * MIN)) {
+  for (
+    let at = join + sim.rng.exponential(30 * MIN);
+    at < durationUs;
+    at += sim.rng.exponential(30 * MIN)
+  ) {
     plan.push({ at, kind: 'ping', target: sim.id(), id });
   }
   return plan;
@@ -108,7 +129,11 @@ export function normalClient(sim: Sim, hashes: string[], durationUs: number): Pl
 export function dhtNode(sim: Sim, durationUs: number): Planned[] {
   const id = sim.id();
   const plan: Planned[] = [];
-  for (let at = sim.rng.exponential(15 * MIN); at < durationUs; at += sim.rng.exponential(15 * MIN)) {
+  for (
+    let at = sim.rng.exponential(15 * MIN);
+    at < durationUs;
+    at += sim.rng.exponential(15 * MIN)
+  ) {
     plan.push({ at, kind: 'find_node', target: sim.id(), id });
   }
   for (let at = sim.rng.exponential(5 * MIN); at < durationUs; at += sim.rng.exponential(5 * MIN)) {
@@ -118,21 +143,35 @@ export function dhtNode(sim: Sim, durationUs: number): Planned[] {
 }
 
 /** Evenly spaced targets over [lo, hi) of the keyspace (fractions), ascending or descending. */
-export function sweep(sim: Sim, lo: number, hi: number, count: number, opts: { start: number; gapUs: number; descending?: boolean; kind?: EventKind }): Planned[] {
+export function sweep(
+  sim: Sim,
+  lo: number,
+  hi: number,
+  count: number,
+  opts: { start: number; gapUs: number; descending?: boolean; kind?: EventKind },
+): Planned[] {
   const id = sim.id();
   const plan: Planned[] = [];
   let at = opts.start;
   for (let i = 0; i < count; i++) {
     const slice = opts.descending ? count - 1 - i : i;
     const x = lo + ((slice + sim.rng.next()) * (hi - lo)) / count;
-    const target = Math.floor(x * 2 ** 32).toString(16).padStart(8, '0') + sim.id().slice(8);
+    const target =
+      Math.floor(x * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0') + sim.id().slice(8);
     plan.push({ at, kind: opts.kind ?? 'get_peers', target, id });
     at += opts.gapUs * (0.8 + 0.4 * sim.rng.next());
   }
   return plan;
 }
 
-export function prefixWalker(sim: Sim, startPrefix: number, prefixes: number, start: number): Planned[] {
+export function prefixWalker(
+  sim: Sim,
+  startPrefix: number,
+  prefixes: number,
+  start: number,
+): Planned[] {
   const id = sim.id();
   const plan: Planned[] = [];
   const slot = (2 * HOUR) / prefixes;
@@ -150,12 +189,23 @@ export function sampleCrawler(sim: Sim, durationUs: number): Planned[] {
   const id = sim.id();
   const plan: Planned[] = [];
   for (let at = 0; at < durationUs; at += sim.rng.exponential(0.5e6)) {
-    plan.push({ at, kind: sim.rng.chance(0.9) ? 'sample_infohashes' : 'find_node', target: sim.id(), id, fanout: 1 });
+    plan.push({
+      at,
+      kind: sim.rng.chance(0.9) ? 'sample_infohashes' : 'find_node',
+      target: sim.id(),
+      id,
+      fanout: 1,
+    });
   }
   return plan;
 }
 
-export function periodicMonitor(sim: Sim, hashes: number, periodUs: number, durationUs: number): Planned[] {
+export function periodicMonitor(
+  sim: Sim,
+  hashes: number,
+  periodUs: number,
+  durationUs: number,
+): Planned[] {
   const id = sim.id();
   const list = Array.from({ length: hashes }, () => sim.id());
   const plan: Planned[] = [];
@@ -174,7 +224,8 @@ export function burstProber(sim: Sim, bursts: number, durationUs: number): Plann
     const start = ((b + 0.2 + 0.6 * sim.rng.next()) * durationUs) / bursts;
     const size = 200 + sim.rng.int(300);
     const length = (10 + 20 * sim.rng.next()) * 1e6;
-    for (let k = 0; k < size; k++) plan.push({ at: start + sim.rng.next() * length, kind: 'get_peers', target: sim.id(), id });
+    for (let k = 0; k < size; k++)
+      plan.push({ at: start + sim.rng.next() * length, kind: 'get_peers', target: sim.id(), id });
   }
   return plan;
 }
@@ -182,7 +233,11 @@ export function burstProber(sim: Sim, bursts: number, durationUs: number): Plann
 export function swarmPeer(sim: Sim, hash: string, durationUs: number): Planned[] {
   const id = sim.id();
   const plan: Planned[] = [];
-  for (let at = sim.rng.next() * 30 * MIN; at < durationUs; at += 30 * MIN * (0.8 + 0.4 * sim.rng.next())) {
+  for (
+    let at = sim.rng.next() * 30 * MIN;
+    at < durationUs;
+    at += 30 * MIN * (0.8 + 0.4 * sim.rng.next())
+  ) {
     plan.push({ at, kind: 'get_peers', target: hash, id });
     plan.push({ at: at + 1e6 + sim.rng.next() * 4e6, kind: 'announce_peer', target: hash, id });
   }
@@ -199,7 +254,14 @@ export function sybilFleet(sim: Sim, durationUs: number): Planned[] {
       const target = sim.id();
       // Half the rounds copy 80 bits (20 hex digits) of the target, half of the receiving node.
       const id = r % 2 === 0 ? target.slice(0, 20) + ids[r % 16]!.slice(20) : ids[r % 16]!;
-      plan.push({ at: round + q * 1e6, kind: sim.rng.chance(0.5) ? 'get_peers' : 'find_node', target, id, txid, ...(r % 2 === 0 ? {} : { idNearSensor: 20 }) });
+      plan.push({
+        at: round + q * 1e6,
+        kind: sim.rng.chance(0.5) ? 'get_peers' : 'find_node',
+        target,
+        id,
+        txid,
+        ...(r % 2 === 0 ? {} : { idNearSensor: 20 }),
+      });
     }
   }
   return plan;

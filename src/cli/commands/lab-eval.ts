@@ -73,7 +73,7 @@ export async function evaluateWithProgress(dataDir: string, io: CliIo): Promise<
   try {
     return await storeErrors(() =>
       evaluate(dataDir, {
-        onProgress: (done, total) => progress.update(done, total, `${done}/${total}`),
+        onProgress: (done, total) => progress.update(done, total, `${done}/${total} events`),
       }),
     );
   } finally {
