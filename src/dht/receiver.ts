@@ -52,7 +52,7 @@ const MALFORMED_QUERY = TEXT.encode('malformed query');
 const ERROR_TEXTS = new Map<string, Uint8Array>();
 const MAX_ERROR_TEXTS = 64;
 
-export function errorText(text: string): Uint8Array {
+function errorText(text: string): Uint8Array {
   let bytes = ERROR_TEXTS.get(text);
   if (bytes === undefined) {
     bytes = TEXT.encode(text);
@@ -151,7 +151,7 @@ export class Receiver {
     const message: KrpcMessage =
       reply.y === 'r'
         ? { ...common, y: 'r', result: reply.result }
-        : { ...common, y: 'e', code: reply.code, message: TEXT.encode(reply.message) };
+        : { ...common, y: 'e', code: reply.code, message: errorText(reply.message) };
     return this.#sendAndCount(message, from, method);
   }
 

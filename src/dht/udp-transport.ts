@@ -32,6 +32,7 @@ export async function udpTransport(options: UdpTransportOptions): Promise<Transp
     type: family === 6 ? 'udp6' : 'udp4',
     reuseAddr: false,
     ipv6Only: family === 6,
+    lookup: resolver.lookup as NonNullable<SocketOptions['lookup']>,
   });
   await bind(socket, options);
   resolver.immediate = true;

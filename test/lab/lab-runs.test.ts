@@ -4,7 +4,7 @@
  * that the ground truth flows through to the scores.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -52,6 +52,10 @@ describe('lab trace → lab eval', () => {
     assert.equal(result.mode, 'trace');
     assert.ok(result.events > 1000, `${result.events} events`);
     assert.ok(existsSync(join(dataDir, 'lab', 'ground-truth.json')));
+    // Rotated in batches: every hour of lab time is Parquet now, no journal is left.
+    const journals = readdirSync(join(dataDir, 'journal', 'events')).filter((f) => f.endsWith('.csv'));
+    assert.deepEqual(journals, []);
+    assert.ok(readdirSync(join(dataDir, 'events')).length >= 1);
     const seenClasses = Object.entries(result.scores.classes).filter(([, s]) => s.support > 0);
     assert.ok(seenClasses.length >= 8, `classes seen: ${seenClasses.map(([c]) => c).join(', ')}`);
     for (const [name, s] of seenClasses) {

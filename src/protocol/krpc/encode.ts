@@ -18,6 +18,10 @@ import type { KrpcError, KrpcMessage, KrpcResponse, ResponseResult } from './typ
  * bug in the caller, not bad input from the network.
  */
 export function encodeKrpc(message: KrpcMessage): Uint8Array {
+  if (message.y !== 'q') {
+    const answer = encodeAnswer(message);
+    if (answer !== undefined) return answer;
+  }
   return encodeGeneric(message);
 }
 
@@ -93,7 +97,7 @@ function integer(n: number): void {
 }
 
 /** Encodes a response or an error, or returns undefined for the generic path. */
-export function encodeAnswer(message: KrpcResponse | KrpcError): Uint8Array | undefined {
+function encodeAnswer(message: KrpcResponse | KrpcError): Uint8Array | undefined {
   const { t, v, ip } = message;
   if (!(t instanceof Uint8Array) || (v !== undefined && !(v instanceof Uint8Array))) return;
   // A rare huge answer should not pin a huge buffer for ever.
