@@ -73,10 +73,14 @@ describe('docs match the code', () => {
 
 describe('docs/data-directory.md matches the schema', () => {
   it('documents every column of every dataset and table, with its type', async () => {
-    const { DAILY_SUMMARY_COLUMNS, EVENT_COLUMNS, SQL_TYPES, SYSTEM_METRICS_COLUMNS } =
-      await import('../src/store/schema.ts');
+    const { EVENT_COLUMNS, SQL_TYPES, SYSTEM_METRICS_COLUMNS } = await import(
+      '../src/store/schema.ts'
+    );
+    const { TABLES } = await import('../src/store/tables.ts');
     const doc = read('docs/data-directory.md');
-    for (const columns of [EVENT_COLUMNS, SYSTEM_METRICS_COLUMNS, DAILY_SUMMARY_COLUMNS]) {
+    for (const table of TABLES)
+      assert.ok(doc.includes(`### \`${table.name}\``), `docs/data-directory.md lacks ${table.name}`);
+    for (const columns of [EVENT_COLUMNS, SYSTEM_METRICS_COLUMNS, ...TABLES.map((t) => t.columns)]) {
       for (const c of columns) {
         assert.ok(
           doc.includes(`| \`${c.name}\` | ${SQL_TYPES[c.type]} |`),

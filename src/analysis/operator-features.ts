@@ -14,6 +14,8 @@ export interface OperatorEvent {
   remoteId?: string | undefined;
   txid?: string | undefined;
   sensorId?: string | undefined;
+  /** Client name and version decoded from `v`, when sent. */
+  client?: string | undefined;
 }
 
 /** One address and its queries in time order. */
@@ -63,6 +65,8 @@ export interface OperatorFeatures {
   distinctTxids: number;
   /** Share of events carrying the most common transaction id. */
   topTxidShare: number;
+  /** Client versions seen (`v`), most frequent first. */
+  clients: string[];
 }
 
 export function kindCount(f: OperatorFeatures, kind: EventKind): number {
@@ -78,6 +82,7 @@ export function computeOperatorFeatures(track: OperatorTrack): OperatorFeatures 
   const targets = new Set<string>();
   const ids = new Set<string>();
   const txids = new Map<string, number>();
+  const clients = new Map<string, number>();
   let lookups = 0;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -87,6 +92,7 @@ export function computeOperatorFeatures(track: OperatorTrack): OperatorFeatures 
     if (e.target !== undefined && e.kind !== 'ping') targets.add(e.target);
     if (e.remoteId !== undefined) ids.add(e.remoteId);
     if (e.txid !== undefined) txids.set(e.txid, (txids.get(e.txid) ?? 0) + 1);
+    if (e.client !== undefined) clients.set(e.client, (clients.get(e.client) ?? 0) + 1);
     if (e.ts < first) first = e.ts;
     if (e.ts > last) last = e.ts;
   }
@@ -110,5 +116,6 @@ export function computeOperatorFeatures(track: OperatorTrack): OperatorFeatures 
     nodeIds: ids.size,
     distinctTxids: txids.size,
     topTxidShare: events === 0 ? 0 : topTxid / events,
+    clients: [...clients.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name),
   };
 }

@@ -22,6 +22,7 @@ import {
   resolveConfig,
 } from './classify-operators.ts';
 import { kindShare, type OperatorTrack, QUERY_KINDS } from './operator-features.ts';
+import { ratePerHour, roleOf } from './operator-roles.ts';
 
 export const OPERATOR_PROFILE_DEFAULTS = {
   /**
@@ -78,7 +79,7 @@ async function readTracks(
   const total = Number(count?.n ?? 0);
   const result = await duck.connection.stream(`
     SELECT remote_ip, epoch_us(ts)::DOUBLE AS ts, kind, target, remote_id, txid, sensor_id,
-      asn::DOUBLE AS asn, org, country
+      asn::DOUBLE AS asn, org, country, client
     FROM events WHERE kind IN (${KIND_SQL})
     ORDER BY remote_ip, ts`);
   let track: OperatorTrack | undefined;
@@ -106,6 +107,7 @@ async function readTracks(
         remoteId: optional(row[4]),
         txid: optional(row[5]),
         sensorId: optional(row[6]),
+        client: optional(row[10]),
       });
     }
     done += chunk.rowCount;
@@ -163,6 +165,11 @@ async function writeProfiles(
       appender.appendDouble(v.confidence);
       appender.appendVarchar(v.why);
       nullable(v.group, (x) => appender.appendVarchar(x));
+      appender.appendDouble(ratePerHour(f.queries, f.spanUs));
+      nullable(f.clients.length === 0 ? undefined : f.clients.slice(0, 5).join(', '), (x) =>
+        appender.appendVarchar(x),
+      );
+      appender.appendVarchar(roleOf(v.label, f));
       appender.endRow();
     });
     appender.flushSync();

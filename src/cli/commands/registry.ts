@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerAntenna } from './antenna.ts';
+import { registerCompute } from './compute.ts';
 import { registerDecode } from './decode.ts';
 import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDemo,
   registerAntenna,
   registerLab,
+  registerCompute,
   registerMetrics,
   registerDecode,
   registerSql,

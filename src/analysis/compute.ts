@@ -1,0 +1,75 @@
+/**
+ * `dhtscope compute`: every analysis step in order over the store, each
+ * table recorded in the catalog with when it was computed and over which
+ * events, so reports can say how fresh they are. Steps never run
+ * implicitly: reports read what the last compute wrote.
+ */
+import { recordInCatalog } from '../store/derived.ts';
+import type { StoreReader } from '../store/reader.ts';
+import { dailySummariesStep } from './daily-summaries-step.ts';
+import { operatorProfilesStep } from './operator-profiles-step.ts';
+import { operatorsStep } from './operators.ts';
+import type { AnalysisStep, DetectorOverrides, StepResult } from './step.ts';
+
+/** In dependency order: the fleet view reads operator_profiles. */
+export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
+  operatorProfilesStep,
+  operatorsStep,
+  dailySummariesStep,
+];
+
+/** The config file's top-level keys: one per detector family (docs/analysis.md). */
+export const DETECTOR_CONFIG_KEYS = ['operator_profiles', 'operators', 'hash_profiles', 'keyspace'] as const;
+
+export interface ComputeOptions {
+  config?: DetectorOverrides;
+  /** Only these steps (by table name); default all. */
+  only?: readonly string[];
+  onStep?: (step: AnalysisStep, index: number, count: number) => void;
+  onProgress?: (step: AnalysisStep, done: number, total: number) => void;
+  onStepDone?: (step: AnalysisStep, result: StepResult, ms: number) => void;
+}
+
+export interface ComputeResult {
+  steps: { name: string; ms: number; result: StepResult }[];
+  events: number;
+  totalMs: number;
+}
+
+export async function compute(reader: StoreReader, options: ComputeOptions = {}): Promise<ComputeResult> {
+  const started = Date.now();
+  const window = await reader.withFreshViews((duck) =>
+    duck.rows('SELECT count(*)::DOUBLE AS n, min(ts)::VARCHAR AS first, max(ts)::VARCHAR AS last FROM events'),
+  );
+  const { n, first, last } = window[0] as { n: number; first: string | null; last: string | null };
+  const steps = ANALYSIS_STEPS.filter((s) => options.only === undefined || s.tables.some((t) => options.only!.includes(t.name)));
+  const out: ComputeResult['steps'] = [];
+  for (const [index, step] of steps.entries()) {
+    options.onStep?.(step, index, steps.length);
+    const t0 = Date.now();
+    const result = await step.run({
+      reader,
+      config: options.config ?? {},
+      onProgress: (done, total) => options.onProgress?.(step, done, total),
+    });
+    const ms = Date.now() - t0;
+    for (const table of step.tables) {
+      recordInCatalog(reader.layout, table.name, {
+        computedAt: new Date().toISOString(),
+        ...(first === null ? {} : { eventsFrom: isoOf(first) }),
+        ...(last === null ? {} : { eventsTo: isoOf(last) }),
+        events: Number(n),
+        rows: result.rows[table.name] ?? 0,
+        durationMs: ms,
+      });
+    }
+    options.onStepDone?.(step, result, ms);
+    out.push({ name: step.name, ms, result });
+  }
+  return { steps: out, events: Number(n), totalMs: Date.now() - started };
+}
+
+/** DuckDB prints timestamps as `2026-01-05 00:00:00.123`; the catalog keeps ISO 8601 UTC. */
+function isoOf(text: string): string {
+  return `${text.replace(' ', 'T')}Z`.replace(/(\.\d{3})\d*Z$/, '$1Z');
+}
