@@ -73,6 +73,21 @@ export const OPERATOR_PROFILE_COLUMNS = [
     true,
     'the campaign this address belongs to (`group` is an SQL keyword)',
   ),
+  column(
+    'rate_per_hour',
+    'ratePerHour',
+    'double',
+    false,
+    'queries per hour over its active span (at least one hour)',
+  ),
+  column('clients', 'clients', 'text', true, 'client versions it sent (v), most frequent first'),
+  column(
+    'role',
+    'role',
+    'token',
+    false,
+    'operator role: crawler, indexer, measurement_node, tracker_node or normal_client',
+  ),
 ] as const;
 
 export const OPERATOR_PROFILES: TableSpec = {
@@ -81,4 +96,29 @@ export const OPERATOR_PROFILES: TableSpec = {
   description: 'per-address behavior features and operator class (written by compute)',
 };
 
-export const TABLES: readonly TableSpec[] = [DAILY_SUMMARIES, OPERATOR_PROFILES];
+/** One row per ASN: the fleet view of `report --operators`. */
+export const OPERATOR_COLUMNS = [
+  column('asn', 'asn', 'integer', false, 'autonomous system number'),
+  column('org', 'org', 'text', true, 'its organisation'),
+  column('country', 'country', 'token', true, 'the most common country of its addresses'),
+  column('addresses', 'addresses', 'integer', false, 'addresses seen from it'),
+  column('flagged_addresses', 'flaggedAddresses', 'integer', false, 'of those, in a class other than normal_client or dht_node'),
+  column('queries', 'queries', 'integer', false, 'queries received from it'),
+  column('unique_hashes', 'uniqueHashes', 'integer', false, 'distinct targets and infohashes it asked for'),
+  column('depth', 'depth', 'double', false, 'lookups per distinct infohash'),
+  column('posture', 'posture', 'token', false, 'broad_sweep, targeted_depth or light (thresholds in docs/analysis.md)'),
+  column('queries_per_hour', 'queriesPerHour', 'double', false, 'queries per hour over its active span (at least one hour)'),
+  column('classes', 'classes', 'text', false, 'classes of its addresses with counts, e.g. normal_client:40, sequential_crawler:1'),
+  column('top_addresses', 'topAddresses', 'text', false, 'its busiest addresses with their queries'),
+  column('first_seen', 'firstSeen', 'timestamp', false, 'first query from it'),
+  column('last_seen', 'lastSeen', 'timestamp', false, 'last query from it'),
+  column('why', 'why', 'text', false, 'the figures behind the posture'),
+] as const;
+
+export const OPERATORS: TableSpec = {
+  name: 'operators',
+  columns: OPERATOR_COLUMNS,
+  description: 'one row per ASN: broad sweep or targeted depth, activity, classes, top addresses',
+};
+
+export const TABLES: readonly TableSpec[] = [DAILY_SUMMARIES, OPERATOR_PROFILES, OPERATORS];
