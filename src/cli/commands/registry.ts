@@ -13,6 +13,7 @@ import { registerExport } from './export.ts';
 import { registerIpinfo } from './ipinfo.ts';
 import { registerLab } from './lab.ts';
 import { registerMetrics } from './metrics.ts';
+import { registerReport } from './report.ts';
 import { registerRetention } from './retention.ts';
 import { registerSql } from './sql.ts';
 import { registerTour } from './tour.ts';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerAntenna,
   registerLab,
   registerCompute,
+  registerReport,
   registerMetrics,
   registerDecode,
   registerSql,
