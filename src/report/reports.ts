@@ -130,21 +130,28 @@ export const REPORTS: readonly ReportSpec[] = [
     key: 'sweeps',
     title: 'Keyspace sweeps',
     tables: ['operator_profiles'],
-    pending: 'per-sweep events (sweep_events, start and end prefix, rate) come with live detection; shown: addresses whose targets sweep the keyspace in order',
-    queries: classRows("'sequential_crawler', 'distributed_campaign'", 'Sweeping addresses', 'no sweep seen'),
+    pending:
+      'per-sweep events (sweep_events, start and end prefix, rate) come with live detection; shown: addresses whose targets sweep the keyspace in order',
+    queries: classRows(
+      "'sequential_crawler', 'distributed_campaign'",
+      'Sweeping addresses',
+      'no sweep seen',
+    ),
   },
   {
     key: 'prefixWalkers',
     title: 'Prefix walkers',
     tables: ['operator_profiles'],
-    pending: 'per-walk events (prefix_walk_events) come with live detection; shown: addresses that walk prefixes',
+    pending:
+      'per-walk events (prefix_walk_events) come with live detection; shown: addresses that walk prefixes',
     queries: classRows("'prefix_walker'", 'Prefix walkers', 'no prefix walker seen'),
   },
   {
     key: 'campaigns',
     title: 'Campaigns',
     tables: ['operator_profiles'],
-    pending: 'tracking across days (campaigns) comes with Analysis II; shown: distributed campaigns found in the current events',
+    pending:
+      'tracking across days (campaigns) comes with Analysis II; shown: distributed campaigns found in the current events',
     queries: (window, limit) => [
       {
         title: 'Distributed campaigns',
@@ -156,8 +163,18 @@ export const REPORTS: readonly ReportSpec[] = [
   ...(['rendezvous', 'coordination', 'clustering'] as const).map(
     (key): ReportSpec => ({
       key,
-      title: { rendezvous: 'Timing patterns', coordination: 'Coordination', clustering: 'Operator clustering' }[key],
-      tables: [{ rendezvous: 'rendezvous_events', coordination: 'coordination', clustering: 'operator_clusters' }[key]],
+      title: {
+        rendezvous: 'Timing patterns',
+        coordination: 'Coordination',
+        clustering: 'Operator clustering',
+      }[key],
+      tables: [
+        {
+          rendezvous: 'rendezvous_events',
+          coordination: 'coordination',
+          clustering: 'operator_clusters',
+        }[key],
+      ],
       queries: () => [],
     }),
   ),

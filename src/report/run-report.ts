@@ -23,7 +23,10 @@ export interface ReportResult {
   title: string;
   window: ReportWindow;
   /** Per table read: when compute wrote it, over which events; `computed: false` if never. */
-  freshness: ({ table: string; computed: true } & CatalogEntry | { table: string; computed: false })[];
+  freshness: (
+    | ({ table: string; computed: true } & CatalogEntry)
+    | { table: string; computed: false }
+  )[];
   /** What this report will show once its later detectors exist. */
   pending?: string;
   sections: ReportSection[];
@@ -69,7 +72,9 @@ export function renderReportText(result: ReportResult, nowMs: number): string {
   const missing = result.freshness.filter((f) => !f.computed).map((f) => f.table);
   if (missing.length > 0) {
     lines.push(
-      result.pending !== undefined && result.sections.length === 0 && result.freshness.every((f) => !f.computed)
+      result.pending !== undefined &&
+        result.sections.length === 0 &&
+        result.freshness.every((f) => !f.computed)
         ? `not computed yet: ${missing.join(', ')} — ${result.pending}`
         : `not computed yet: ${missing.join(', ')}. Run \`dhtscope compute\` first.`,
     );
@@ -87,7 +92,8 @@ export function renderReportText(result: ReportResult, nowMs: number): string {
       // One wide row (a deep-dive) reads better as a list of fields.
       const row = section.rows[0]!;
       const width = Math.max(...section.columns.map((c) => c.length));
-      for (const c of section.columns) lines.push(`  ${pc.dim(c.padEnd(width))}  ${cellText(row[c])}`);
+      for (const c of section.columns)
+        lines.push(`  ${pc.dim(c.padEnd(width))}  ${cellText(row[c])}`);
       continue;
     }
     const table = new Table({
@@ -115,17 +121,28 @@ export function renderReportCsv(result: ReportResult): string {
   const section = result.sections[0];
   if (section === undefined) return '';
   const lines = [section.columns.map(csvCell).join(',')];
-  for (const row of section.rows) lines.push(section.columns.map((c) => csvCell(cellText(row[c]))).join(','));
+  for (const row of section.rows)
+    lines.push(section.columns.map((c) => csvCell(cellText(row[c]))).join(','));
   return lines.join('\n');
 }
 
 function freshnessLine(result: ReportResult, nowMs: number): string {
-  const computed = result.freshness.filter((f): f is Extract<typeof f, { computed: true }> => f.computed);
+  const computed = result.freshness.filter(
+    (f): f is Extract<typeof f, { computed: true }> => f.computed,
+  );
   if (computed.length === 0) return '';
   const oldest = computed.reduce((a, b) => (a.computedAt < b.computedAt ? a : b));
   const ago = formatAgo(nowMs - Date.parse(oldest.computedAt));
-  const span = oldest.eventsFrom === undefined ? 'no events' : `events ${oldest.eventsFrom.slice(0, 16).replace('T', ' ')} → ${(oldest.eventsTo ?? '').slice(0, 16).replace('T', ' ')} UTC`;
-  const window = [result.window.since && `since ${result.window.since}`, result.window.until && `until ${result.window.until}`].filter(Boolean).join(', ');
+  const span =
+    oldest.eventsFrom === undefined
+      ? 'no events'
+      : `events ${oldest.eventsFrom.slice(0, 16).replace('T', ' ')} → ${(oldest.eventsTo ?? '').slice(0, 16).replace('T', ' ')} UTC`;
+  const window = [
+    result.window.since && `since ${result.window.since}`,
+    result.window.until && `until ${result.window.until}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `computed ${ago} over ${oldest.events} ${span}${window === '' ? '' : ` · window ${window}`}`;
 }
 

@@ -21,7 +21,10 @@ export function registerCompute(program: Command, io: CliIo): void {
   const command = program
     .command('compute')
     .description('run every detector over the store and write the derived tables that reports read')
-    .option('--config <file>', 'JSON file overriding detector thresholds (keys in docs/analysis.md)')
+    .option(
+      '--config <file>',
+      'JSON file overriding detector thresholds (keys in docs/analysis.md)',
+    )
     .option('--only <tables>', `comma-separated tables to compute (of ${tableNames.join(', ')})`)
     .option('--json', 'print what was computed as JSON')
     .addHelpText(
@@ -32,7 +35,8 @@ export function registerCompute(program: Command, io: CliIo): void {
     const config = flags.config === undefined ? {} : readDetectorConfig(flags.config);
     const only = flags.only?.split(',').map((t) => t.trim());
     for (const name of only ?? []) {
-      if (!tableNames.includes(name)) throw usageError(`--only: no table "${name}"`, `tables: ${tableNames.join(', ')}`);
+      if (!tableNames.includes(name))
+        throw usageError(`--only: no table "${name}"`, `tables: ${tableNames.join(', ')}`);
     }
     const reader = await storeErrors(() => StoreReader.open(flags.dataDir));
     const progress = createProgress(io, 'compute');
@@ -51,7 +55,10 @@ export function registerCompute(program: Command, io: CliIo): void {
         return;
       }
       io.out(`computed over ${result.events} events in ${(result.totalMs / 1000).toFixed(1)} s`);
-      for (const step of result.steps) io.out(`  ${step.name.padEnd(24)} ${(step.ms / 1000).toFixed(1).padStart(6)} s  ${step.result.summary}`);
+      for (const step of result.steps)
+        io.out(
+          `  ${step.name.padEnd(24)} ${(step.ms / 1000).toFixed(1).padStart(6)} s  ${step.result.summary}`,
+        );
       io.out(`next: dhtscope report --data-dir ${flags.dataDir}`);
     } finally {
       progress.stop();
@@ -65,14 +72,22 @@ function readDetectorConfig(path: string): DetectorOverrides {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw usageError(`cannot read --config ${path}: ${(error as Error).message}`, 'give a JSON file; docs/analysis.md shows one');
+    throw usageError(
+      `cannot read --config ${path}: ${(error as Error).message}`,
+      'give a JSON file; docs/analysis.md shows one',
+    );
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw usageError(`--config ${path}: expected a JSON object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw usageError(`--config ${path}: expected a JSON object`);
   for (const [key, value] of Object.entries(raw)) {
     if (!(DETECTOR_CONFIG_KEYS as readonly string[]).includes(key)) {
-      throw usageError(`--config ${path}: unknown key "${key}"`, `keys: ${DETECTOR_CONFIG_KEYS.join(', ')}`);
+      throw usageError(
+        `--config ${path}: unknown key "${key}"`,
+        `keys: ${DETECTOR_CONFIG_KEYS.join(', ')}`,
+      );
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw usageError(`--config ${path}: "${key}" must be an object of thresholds`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw usageError(`--config ${path}: "${key}" must be an object of thresholds`);
   }
   return raw as DetectorOverrides;
 }

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
-import { reportNamed, type ReportSpec, type ReportWindow } from '../../report/reports.ts';
-import { renderReportCsv, renderReportJson, renderReportText, runReport } from '../../report/run-report.ts';
+import { type ReportSpec, type ReportWindow, reportNamed } from '../../report/reports.ts';
+import {
+  renderReportCsv,
+  renderReportJson,
+  renderReportText,
+  runReport,
+} from '../../report/run-report.ts';
 import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
@@ -53,7 +58,9 @@ const SELECTORS: readonly (keyof ReportFlags)[] = [
 export function registerReport(program: Command, io: CliIo): void {
   const command = program
     .command('report')
-    .description('what the detectors found, from the tables `compute` wrote; no option: the full summary')
+    .description(
+      'what the detectors found, from the tables `compute` wrote; no option: the full summary',
+    )
     .option('--operators', 'networks (ASNs): broad sweep or targeted depth, activity, classes')
     .option('--operator <asn>', 'one network in depth: AS15830 or 15830')
     .option('--behavior', 'infohashes with stacked anomalous labels, by signal score')
@@ -80,21 +87,33 @@ export function registerReport(program: Command, io: CliIo): void {
     );
   addDataDirOption(command).action(async (flags: ReportFlags) => {
     const chosen = SELECTORS.filter((key) => flags[key] !== undefined && flags[key] !== false);
-    if (chosen.length > 1) throw usageError(`choose one report, not ${chosen.map(flagName).join(' and ')}`);
-    if (flags.json === true && flags.csv === true) throw usageError('--json and --csv cannot be combined');
-    if (flags.out !== undefined && chosen[0] !== 'heatmap') throw usageError('--out goes with --heatmap');
+    if (chosen.length > 1)
+      throw usageError(`choose one report, not ${chosen.map(flagName).join(' and ')}`);
+    if (flags.json === true && flags.csv === true)
+      throw usageError('--json and --csv cannot be combined');
+    if (flags.out !== undefined && chosen[0] !== 'heatmap')
+      throw usageError('--out goes with --heatmap');
     const limit = Number(flags.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit "${flags.limit}" is not a positive integer`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw usageError(`--limit "${flags.limit}" is not a positive integer`);
     const now = Date.now();
     const window: ReportWindow = {};
-    if (flags.since !== undefined) window.since = parseTimeArgument('--since', flags.since, now).toISOString();
-    if (flags.until !== undefined) window.until = parseTimeArgument('--until', flags.until, now).toISOString();
+    if (flags.since !== undefined)
+      window.since = parseTimeArgument('--since', flags.since, now).toISOString();
+    if (flags.until !== undefined)
+      window.until = parseTimeArgument('--until', flags.until, now).toISOString();
     if (window.since !== undefined && window.until !== undefined && window.since >= window.until)
       throw usageError('--since must be earlier than --until');
     const key = chosen[0] ?? 'summary';
-    const argument = key === 'operator' ? asnArgument(flags.operator!) : key === 'hash' ? hashArgument(flags.hash!) : undefined;
+    const argument =
+      key === 'operator'
+        ? asnArgument(flags.operator!)
+        : key === 'hash'
+          ? hashArgument(flags.hash!)
+          : undefined;
     const spec: ReportSpec | undefined = reportNamed(key);
-    if (spec === undefined) throw new CliError(`the ${flagName(key)} report is not available in this version`);
+    if (spec === undefined)
+      throw new CliError(`the ${flagName(key)} report is not available in this version`);
     const reader = await storeErrors(() => StoreReader.open(flags.dataDir));
     try {
       const result = await storeErrors(() => runReport(reader, spec, window, limit, argument));
@@ -113,12 +132,14 @@ function flagName(key: string): string {
 
 function asnArgument(text: string): string {
   const match = /^(?:AS)?(\d{1,10})$/i.exec(text.trim());
-  if (match === null) throw usageError(`--operator "${text}" is not an ASN`, 'write AS15830 or 15830');
+  if (match === null)
+    throw usageError(`--operator "${text}" is not an ASN`, 'write AS15830 or 15830');
   return match[1]!;
 }
 
 function hashArgument(text: string): string {
   const hex = text.trim().toLowerCase();
-  if (!/^[0-9a-f]{40}$/.test(hex)) throw usageError(`--hash "${text}" is not an infohash`, 'give 40 hex digits');
+  if (!/^[0-9a-f]{40}$/.test(hex))
+    throw usageError(`--hash "${text}" is not an infohash`, 'give 40 hex digits');
   return hex;
 }
