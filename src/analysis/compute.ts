@@ -19,7 +19,12 @@ export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
 ];
 
 /** The config file's top-level keys: one per detector family (docs/analysis.md). */
-export const DETECTOR_CONFIG_KEYS = ['operator_profiles', 'operators', 'hash_profiles', 'keyspace'] as const;
+export const DETECTOR_CONFIG_KEYS = [
+  'operator_profiles',
+  'operators',
+  'hash_profiles',
+  'keyspace',
+] as const;
 
 export interface ComputeOptions {
   config?: DetectorOverrides;
@@ -36,13 +41,20 @@ export interface ComputeResult {
   totalMs: number;
 }
 
-export async function compute(reader: StoreReader, options: ComputeOptions = {}): Promise<ComputeResult> {
+export async function compute(
+  reader: StoreReader,
+  options: ComputeOptions = {},
+): Promise<ComputeResult> {
   const started = Date.now();
   const window = await reader.withFreshViews((duck) =>
-    duck.rows('SELECT count(*)::DOUBLE AS n, min(ts)::VARCHAR AS first, max(ts)::VARCHAR AS last FROM events'),
+    duck.rows(
+      'SELECT count(*)::DOUBLE AS n, min(ts)::VARCHAR AS first, max(ts)::VARCHAR AS last FROM events',
+    ),
   );
   const { n, first, last } = window[0] as { n: number; first: string | null; last: string | null };
-  const steps = ANALYSIS_STEPS.filter((s) => options.only === undefined || s.tables.some((t) => options.only!.includes(t.name)));
+  const steps = ANALYSIS_STEPS.filter(
+    (s) => options.only === undefined || s.tables.some((t) => options.only!.includes(t.name)),
+  );
   const out: ComputeResult['steps'] = [];
   for (const [index, step] of steps.entries()) {
     options.onStep?.(step, index, steps.length);

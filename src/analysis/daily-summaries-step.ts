@@ -6,8 +6,8 @@
  * the day's summary at the next compute.
  */
 import { existsSync } from 'node:fs';
-import { writeDerivedTable } from '../store/derived.ts';
 import { EVENTS } from '../store/datasets.ts';
+import { writeDerivedTable } from '../store/derived.ts';
 import { listPartitionDates } from '../store/files.ts';
 import { sqlString } from '../store/journal-format.ts';
 import { daySummarySql } from '../store/retention.ts';
@@ -22,7 +22,9 @@ export const dailySummariesStep: AnalysisStep = {
     const dates = listPartitionDates(layout, EVENTS);
     const columns = DAILY_SUMMARIES.columns.map((c) => c.name).join(', ');
     const now = Date.now();
-    const selects = dates.map((date) => `SELECT ${columns} FROM (${daySummarySql(layout, date, now)})`);
+    const selects = dates.map(
+      (date) => `SELECT ${columns} FROM (${daySummarySql(layout, date, now)})`,
+    );
     const file = layout.tableFile(DAILY_SUMMARIES.name);
     if (existsSync(file)) {
       const fresh = dates.map(sqlString).join(', ');
@@ -30,11 +32,15 @@ export const dailySummariesStep: AnalysisStep = {
         `SELECT ${columns} FROM read_parquet(${sqlString(file)})${dates.length === 0 ? '' : ` WHERE date_utc NOT IN (${fresh})`}`,
       );
     }
-    if (selects.length === 0) return { rows: { [DAILY_SUMMARIES.name]: 0 }, summary: 'no days yet' };
+    if (selects.length === 0)
+      return { rows: { [DAILY_SUMMARIES.name]: 0 }, summary: 'no days yet' };
     const rows = await reader.withFreshViews((duck) =>
       writeDerivedTable(duck, layout, DAILY_SUMMARIES, selects.join(' UNION ALL '), 'date_utc'),
     );
     onProgress(1, 1);
-    return { rows: { [DAILY_SUMMARIES.name]: rows }, summary: `${rows} days (${dates.length} from raw events)` };
+    return {
+      rows: { [DAILY_SUMMARIES.name]: rows },
+      summary: `${rows} days (${dates.length} from raw events)`,
+    };
   },
 };

@@ -66,54 +66,83 @@ export async function computeOperatorProfiles(
 
 const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
 
-/** Streams the events address by address and hands each finished track to `onTrack`. */
+/**
+ * Streams the events address by address and hands each finished track to
+ * `onTrack`. Strings are what make a stream slow (DuckDB decodes each one
+ * into a JS string), so everything that repeats travels as a small integer:
+ * the address, the sensor id, the kind and the client are numbered in SQL
+ * and named from lookup arrays here; per-address facts (ASN, organisation,
+ * country) come from one aggregate query instead of every row.
+ */
 async function readTracks(
   duck: Duck,
   cap: number,
   onProgress: ((done: number, total: number) => void) | undefined,
   onTrack: (track: OperatorTrack) => void,
 ): Promise<void> {
-  const [count] = await duck.rows(
-    `SELECT count(*)::DOUBLE AS n FROM events WHERE kind IN (${KIND_SQL})`,
-  );
-  const total = Number(count?.n ?? 0);
+  await duck.run(`CREATE OR REPLACE TEMP TABLE op_ips AS
+    SELECT remote_ip, (row_number() OVER (ORDER BY remote_ip))::INTEGER AS ip_no,
+      any_value(asn)::DOUBLE AS asn, any_value(org) AS org, any_value(country) AS country, count(*)::DOUBLE AS n
+    FROM events WHERE kind IN (${KIND_SQL}) GROUP BY remote_ip`);
+  await duck.run(`CREATE OR REPLACE TEMP TABLE op_sensors AS
+    SELECT sensor_id, (row_number() OVER (ORDER BY sensor_id))::INTEGER AS sensor_no
+    FROM (SELECT DISTINCT sensor_id FROM events WHERE kind IN (${KIND_SQL}))`);
+  await duck.run(`CREATE OR REPLACE TEMP TABLE op_clients AS
+    SELECT client, (row_number() OVER (ORDER BY client))::INTEGER AS client_no
+    FROM (SELECT DISTINCT client FROM events WHERE kind IN (${KIND_SQL}) AND client IS NOT NULL)`);
+  const ips = await duck.rows('SELECT remote_ip, ip_no, asn, org, country, n FROM op_ips ORDER BY ip_no');
+  const sensors = await duck.rows('SELECT sensor_id, sensor_no FROM op_sensors ORDER BY sensor_no');
+  const clients = await duck.rows('SELECT client, client_no FROM op_clients ORDER BY client_no');
+  const sensorName = ['', ...sensors.map((r) => r.sensor_id as string)];
+  const clientName = ['', ...clients.map((r) => r.client as string)];
+  const total = ips.reduce((sum, r) => sum + Number(r.n), 0);
   const result = await duck.connection.stream(`
-    SELECT remote_ip, epoch_us(ts)::DOUBLE AS ts, kind, target, remote_id, txid, sensor_id,
-      asn::DOUBLE AS asn, org, country, client
-    FROM events WHERE kind IN (${KIND_SQL})
-    ORDER BY remote_ip, ts`);
+    SELECT i.ip_no, epoch_us(e.ts)::DOUBLE AS ts, list_position([${KIND_SQL}], e.kind)::INTEGER AS kind_no,
+      e.target, e.remote_id, e.txid, s.sensor_no, c.client_no
+    FROM events e JOIN op_ips i USING (remote_ip) JOIN op_sensors s USING (sensor_id)
+      LEFT JOIN op_clients c USING (client)
+    WHERE e.kind IN (${KIND_SQL})
+    ORDER BY i.ip_no, e.ts`);
   let track: OperatorTrack | undefined;
+  let trackNo = -1;
   let done = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
-    for (const row of chunk.getRows()) {
-      const ip = row[0] as string;
-      if (track === undefined || track.remoteIp !== ip) {
+    const columns = chunk.getColumns();
+    const [ipNo, ts, kindNo, target, remoteId, txid, sensorNo, clientNo] = columns as unknown as [
+      number[], number[], number[], (string | null)[], (string | null)[], (string | null)[], number[], (number | null)[],
+    ];
+    for (let i = 0; i < chunk.rowCount; i++) {
+      if (ipNo[i] !== trackNo) {
         if (track !== undefined) onTrack(track);
-        track = { remoteIp: ip, events: [], dropped: 0 };
+        trackNo = ipNo[i]!;
+        const ip = ips[trackNo - 1]!;
+        track = { remoteIp: ip.remote_ip as string, events: [], dropped: 0 };
+        if (ip.asn !== null) track.asn = ip.asn as number;
+        if (ip.org !== null) track.org = ip.org as string;
+        if (ip.country !== null) track.country = ip.country as string;
       }
-      if (track.asn === undefined && row[7] !== null) track.asn = row[7] as number;
-      if (track.org === undefined && row[8] !== null) track.org = row[8] as string;
-      if (track.country === undefined && row[9] !== null) track.country = row[9] as string;
-      if (track.events.length >= cap) {
-        track.dropped = (track.dropped ?? 0) + 1;
+      if (track!.events.length >= cap) {
+        track!.dropped = (track!.dropped ?? 0) + 1;
         continue;
       }
-      track.events.push({
-        ts: row[1] as number,
-        kind: row[2] as EventKind,
-        target: optional(row[3]),
-        remoteId: optional(row[4]),
-        txid: optional(row[5]),
-        sensorId: optional(row[6]),
-        client: optional(row[10]),
+      const client = clientNo[i];
+      track!.events.push({
+        ts: ts[i]!,
+        kind: QUERY_KINDS[kindNo[i]! - 1]!,
+        target: target[i] ?? undefined,
+        remoteId: remoteId[i] ?? undefined,
+        txid: txid[i] ?? undefined,
+        sensorId: sensorName[sensorNo[i]!],
+        client: client === null || client === undefined ? undefined : clientName[client],
       });
     }
     done += chunk.rowCount;
     onProgress?.(done, total);
   }
   if (track !== undefined) onTrack(track);
+  await duck.run('DROP TABLE op_ips; DROP TABLE op_sensors; DROP TABLE op_clients');
 }
 
 function optional(value: DuckDBValue | undefined): string | undefined {

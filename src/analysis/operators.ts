@@ -5,8 +5,9 @@
  * into and which addresses carry it. Built on operator_profiles, so it runs
  * after that step.
  */
-import { OPERATORS } from '../store/tables.ts';
+
 import { writeDerivedTable } from '../store/derived.ts';
+import { OPERATORS } from '../store/tables.ts';
 import type { AnalysisStep } from './step.ts';
 
 /** The sources' defaults (OPERATOR_BROAD_SWEEP_MIN_HASHES, OPERATOR_TARGETED_MIN_DEPTH). */
@@ -76,4 +77,3 @@ export const operatorsStep: AnalysisStep = {
     return { rows: { [OPERATORS.name]: rows }, summary: `${rows} networks` };
   },
 };
-
