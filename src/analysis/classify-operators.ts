@@ -13,9 +13,12 @@
  *     narrow range also steps prefixes by +1) and before burst_prober (a
  *     fast sweep crossing a visible region is dense).
  *  5. prefix_walker — ordered prefixes, before burst for the same reason.
- *  6. burst_prober
- *  7. swarm_peer — announces; disjoint from periodic_monitor (no announces).
- *  8. periodic_monitor
+ *  6. swarm_peer — announces; disjoint from periodic_monitor (no announces).
+ *  7. periodic_monitor — before burst_prober: a monitor's rounds are bursts
+ *     too when its watch list is long (50 hashes at once look like a burst
+ *     in a store of 10 M events), but only a monitor comes back to the same
+ *     hashes on a schedule; a prober's hashes never return.
+ *  8. burst_prober
  *  9. dht_node — no content lookups at all.
  * 10. normal_client — the fallback.
  */
@@ -113,9 +116,9 @@ export function analyseOperator(
     detectSybil(features, events, config.sybil),
     detectSweep(sweep, config.sweep),
     detectPrefixWalk(events, config.prefixWalk),
-    detectBurst(events, config.burst),
     detectSwarm(features, events, config.swarm),
     detectPeriodic(features, events, config.periodic),
+    detectBurst(events, config.burst),
     detectDhtNode(features, events, config.dhtNode),
   ].filter((d): d is Detection => d !== undefined);
   return { features, sweep, detections };

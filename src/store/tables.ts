@@ -63,7 +63,7 @@ export const OPERATOR_PROFILE_COLUMNS = [
     true,
     'share of consecutive lookup targets moving in the main direction (absent under 3 targets)',
   ),
-  column('class', 'class', 'token', false, 'operator class (docs: lab classes)'),
+  column('class', 'class', 'token', false, 'behavior class, see docs/analysis.md'),
   column('confidence', 'confidence', 'double', false, 'confidence of the class, 0 … 1'),
   column('why', 'why', 'text', false, 'the evidence for the class, in words'),
   column(
@@ -102,14 +102,50 @@ export const OPERATOR_COLUMNS = [
   column('org', 'org', 'text', true, 'its organisation'),
   column('country', 'country', 'token', true, 'the most common country of its addresses'),
   column('addresses', 'addresses', 'integer', false, 'addresses seen from it'),
-  column('flagged_addresses', 'flaggedAddresses', 'integer', false, 'of those, in a class other than normal_client or dht_node'),
+  column(
+    'flagged_addresses',
+    'flaggedAddresses',
+    'integer',
+    false,
+    'of those, in a class other than normal_client or dht_node',
+  ),
   column('queries', 'queries', 'integer', false, 'queries received from it'),
-  column('unique_hashes', 'uniqueHashes', 'integer', false, 'distinct targets and infohashes it asked for'),
+  column(
+    'unique_hashes',
+    'uniqueHashes',
+    'integer',
+    false,
+    'distinct targets and infohashes it asked for',
+  ),
   column('depth', 'depth', 'double', false, 'lookups per distinct infohash'),
-  column('posture', 'posture', 'token', false, 'broad_sweep, targeted_depth or light (thresholds in docs/analysis.md)'),
-  column('queries_per_hour', 'queriesPerHour', 'double', false, 'queries per hour over its active span (at least one hour)'),
-  column('classes', 'classes', 'text', false, 'classes of its addresses with counts, e.g. normal_client:40, sequential_crawler:1'),
-  column('top_addresses', 'topAddresses', 'text', false, 'its busiest addresses with their queries'),
+  column(
+    'posture',
+    'posture',
+    'token',
+    false,
+    'broad_sweep, targeted_depth or light (thresholds in docs/analysis.md)',
+  ),
+  column(
+    'queries_per_hour',
+    'queriesPerHour',
+    'double',
+    false,
+    'queries per hour over its active span (at least one hour)',
+  ),
+  column(
+    'classes',
+    'classes',
+    'text',
+    false,
+    'classes of its addresses with counts, e.g. normal_client:40, sequential_crawler:1',
+  ),
+  column(
+    'top_addresses',
+    'topAddresses',
+    'text',
+    false,
+    'its busiest addresses with their queries',
+  ),
   column('first_seen', 'firstSeen', 'timestamp', false, 'first query from it'),
   column('last_seen', 'lastSeen', 'timestamp', false, 'last query from it'),
   column('why', 'why', 'text', false, 'the figures behind the posture'),
@@ -121,4 +157,255 @@ export const OPERATORS: TableSpec = {
   description: 'one row per ASN: broad sweep or targeted depth, activity, classes, top addresses',
 };
 
-export const TABLES: readonly TableSpec[] = [DAILY_SUMMARIES, OPERATOR_PROFILES, OPERATORS];
+/** One row per infohash with enough events: its behavior metrics and labels (src/analysis/hash-profiles). */
+export const HASH_BEHAVIOR_PROFILE_COLUMNS = [
+  column('infohash', 'infohash', 'token', false, 'the infohash (hex)'),
+  column(
+    'total_events',
+    'totalEvents',
+    'integer',
+    false,
+    'get_peers and announce_peer events for it',
+  ),
+  column('lookup_count', 'lookupCount', 'integer', false, 'get_peers events'),
+  column('announce_count', 'announceCount', 'integer', false, 'announce_peer events'),
+  column('announce_ratio', 'announceRatio', 'double', false, 'announce_count / total_events'),
+  column('unique_ips', 'uniqueIps', 'integer', false, 'distinct sender addresses'),
+  column('unique_asns', 'uniqueAsns', 'integer', false, 'distinct sender ASNs'),
+  column('first_seen', 'firstSeen', 'timestamp', false, 'first event for it'),
+  column('last_seen', 'lastSeen', 'timestamp', false, 'last event for it'),
+  column(
+    'duration_minutes',
+    'durationMinutes',
+    'double',
+    false,
+    'last_seen − first_seen, in minutes',
+  ),
+  column(
+    'lifespan_seconds',
+    'lifespanSeconds',
+    'double',
+    false,
+    'first to last announce_peer, in seconds (0 under two announces): how long it lived as a swarm',
+  ),
+  column(
+    'burst_score',
+    'burstScore',
+    'double',
+    false,
+    'share of its events inside dense 5-minute windows, 0 … 1',
+  ),
+  column(
+    'periodicity_score',
+    'periodicityScore',
+    'double',
+    false,
+    'share of intervals between its visits that are regular, 0 … 1',
+  ),
+  column(
+    'observer_score',
+    'observerScore',
+    'double',
+    false,
+    'share of its events that are lookups from addresses never announcing it, 0 … 1',
+  ),
+  column(
+    'classifications',
+    'classifications',
+    'text',
+    false,
+    'its labels, comma-separated (empty when none)',
+  ),
+  column(
+    'signal_score',
+    'signalScore',
+    'integer',
+    false,
+    'how many anomalous labels it carries (all but swarm_like)',
+  ),
+  column(
+    'why',
+    'why',
+    'text',
+    false,
+    'the figures behind each label against its thresholds: a JSON object, label → text',
+  ),
+] as const;
+
+export const HASH_BEHAVIOR_PROFILES: TableSpec = {
+  name: 'hash_behavior_profiles',
+  columns: HASH_BEHAVIOR_PROFILE_COLUMNS,
+  description: 'per-infohash behavior metrics and multi-label classes (written by compute)',
+};
+
+/** keyspace_heatmap: one row per 16-bit prefix of the keyspace, all 65,536 of them (src/analysis/keyspace). */
+export const KEYSPACE_HEATMAP_COLUMNS = [
+  column('prefix16', 'prefix16', 'integer', false, 'the 16-bit prefix, 0 … 65535'),
+  column('prefix', 'prefix', 'token', false, 'the same as 4 hex digits'),
+  column(
+    'events',
+    'events',
+    'integer',
+    false,
+    'queries whose target falls in the cell (find_node, get_peers, announce_peer, sample_infohashes, get)',
+  ),
+  column('lookups', 'lookups', 'integer', false, 'of those, get_peers'),
+  column('addresses', 'addresses', 'integer', false, 'distinct senders'),
+  column(
+    'infohashes',
+    'infohashes',
+    'integer',
+    false,
+    'distinct infohashes asked for (get_peers, announce_peer)',
+  ),
+  column(
+    'expected',
+    'expected',
+    'double',
+    false,
+    'the baseline: the larger of the uniform share and the neighbourhood median',
+  ),
+  column('ratio', 'ratio', 'double', true, 'events / expected (absent for an empty store)'),
+  column(
+    'z',
+    'z',
+    'double',
+    false,
+    'distance from expected in standard deviations, on the square-root (Anscombe) scale',
+  ),
+  column('zone', 'zone', 'token', false, 'hot, cold or normal'),
+  column(
+    'zone_start',
+    'zoneStart',
+    'integer',
+    true,
+    'first prefix16 of the run of hot or cold cells this one is in',
+  ),
+  column('zone_cells', 'zoneCells', 'integer', true, 'length of that run in cells'),
+] as const;
+
+export const KEYSPACE_HEATMAP: TableSpec = {
+  name: 'keyspace_heatmap',
+  columns: KEYSPACE_HEATMAP_COLUMNS,
+  description: 'traffic per 16-bit keyspace prefix with hot and cold zones (written by compute)',
+};
+
+/** keyspace_scanners: addresses whose targets move through the keyspace in order. */
+export const KEYSPACE_SCANNER_COLUMNS = [
+  column('remote_ip', 'remoteIp', 'token', false, 'sender address'),
+  column('asn', 'asn', 'integer', true, 'autonomous system of the sender'),
+  column('queries', 'queries', 'integer', false, 'its queries that carry a target'),
+  column(
+    'prefixes_covered',
+    'prefixesCovered',
+    'integer',
+    false,
+    'distinct 16-bit prefixes its targets fell in',
+  ),
+  column('coverage_share', 'coverageShare', 'double', false, 'prefixes_covered / 65536'),
+  column('span_from', 'spanFrom', 'token', false, 'lowest 16-bit prefix it touched (hex)'),
+  column('span_to', 'spanTo', 'token', false, 'highest 16-bit prefix it touched (hex)'),
+  column(
+    'span_share',
+    'spanShare',
+    'double',
+    false,
+    'share of the keyspace between span_from and span_to',
+  ),
+  column(
+    'ordered_share',
+    'orderedShare',
+    'double',
+    false,
+    'share of its judged queries in time buckets of ordered targets',
+  ),
+  column('direction', 'direction', 'token', false, 'ascending, descending or both'),
+  column('first_seen', 'firstSeen', 'timestamp', false, 'its first targeted query'),
+  column('last_seen', 'lastSeen', 'timestamp', false, 'its last targeted query'),
+  column('why', 'why', 'text', false, 'the figures behind the finding'),
+] as const;
+
+export const KEYSPACE_SCANNERS: TableSpec = {
+  name: 'keyspace_scanners',
+  columns: KEYSPACE_SCANNER_COLUMNS,
+  description:
+    'systematic scanners: addresses sweeping 16-bit prefixes in keyspace order (written by compute)',
+};
+
+/** prefix_entropy: entropy of target prefixes, over the whole keyspace and per address. */
+export const PREFIX_ENTROPY_COLUMNS = [
+  column('scope', 'scope', 'token', false, "global (every query) or address (one sender's)"),
+  column('remote_ip', 'remoteIp', 'token', true, 'the sender, for scope address'),
+  column('asn', 'asn', 'integer', true, 'its autonomous system'),
+  column('lookups', 'lookups', 'integer', false, 'queries that carry a target'),
+  column(
+    'prefixes_12',
+    'prefixes12',
+    'integer',
+    false,
+    'distinct 12-bit prefixes among their targets',
+  ),
+  column(
+    'entropy_8',
+    'entropy8',
+    'double',
+    false,
+    'Shannon entropy of the first 8 bits, normalised 0 … 1',
+  ),
+  column(
+    'entropy_12',
+    'entropy12',
+    'double',
+    false,
+    'Shannon entropy of the first 12 bits, normalised 0 … 1',
+  ),
+  column('assessment', 'assessment', 'token', false, 'organised, concentrated, mixed or random'),
+  column('why', 'why', 'text', false, 'the figures behind the assessment'),
+] as const;
+
+export const PREFIX_ENTROPY: TableSpec = {
+  name: 'prefix_entropy',
+  columns: PREFIX_ENTROPY_COLUMNS,
+  description:
+    'entropy of target prefixes: low = organised scanning, high = random (written by compute)',
+};
+
+/** prefix_families: runs of adjacent 12-bit prefixes dug together (src/analysis/keyspace/prefix-families.ts). */
+export const PREFIX_FAMILY_COLUMNS = [
+  column('family_id', 'familyId', 'token', false, 'pf- and the first and last prefix'),
+  column('prefix_from', 'prefixFrom', 'token', false, 'first 12-bit prefix (hex)'),
+  column('prefix_to', 'prefixTo', 'token', false, 'last 12-bit prefix (hex)'),
+  column('prefixes', 'prefixes', 'integer', false, 'prefixes dug between them'),
+  column('span', 'span', 'integer', false, 'prefixes from first to last'),
+  column('hashes', 'hashes', 'integer', false, 'distinct targets looked up in its dug prefixes'),
+  column('addresses', 'addresses', 'integer', false, 'addresses that dug them'),
+  column(
+    'top_addresses',
+    'topAddresses',
+    'text',
+    false,
+    'the busiest of those, with their lookups',
+  ),
+  column('events', 'events', 'integer', false, 'the lookups that make up the family'),
+  column('first_seen', 'firstSeen', 'timestamp', false, 'first of them'),
+  column('last_seen', 'lastSeen', 'timestamp', false, 'last of them'),
+  column('why', 'why', 'text', false, 'the figures behind the family'),
+] as const;
+
+export const PREFIX_FAMILIES: TableSpec = {
+  name: 'prefix_families',
+  columns: PREFIX_FAMILY_COLUMNS,
+  description:
+    'prefix families: adjacent 12-bit prefixes dug together by the same addresses (written by compute)',
+};
+
+export const TABLES: readonly TableSpec[] = [
+  DAILY_SUMMARIES,
+  OPERATOR_PROFILES,
+  OPERATORS,
+  HASH_BEHAVIOR_PROFILES,
+  KEYSPACE_HEATMAP,
+  KEYSPACE_SCANNERS,
+  PREFIX_ENTROPY,
+  PREFIX_FAMILIES,
+];
