@@ -92,6 +92,11 @@ function bytes(b: Uint8Array): void {
   at += b.length;
 }
 
+function byte(b: number): void {
+  reserve(1);
+  scratch[at++] = b;
+}
+
 function integer(n: number): void {
   ascii(`i${n}e`);
 }
@@ -113,7 +118,7 @@ function encodeAnswer(message: KrpcResponse | KrpcError): Uint8Array | undefined
   if (message.y === 'r') {
     ascii('1:rd');
     if (!writeResult(message.result)) return;
-    scratch[at++] = 0x65; // 'e'
+    byte(0x65); // 'e'
   }
   if (message.ro === true) ascii('2:roi1e');
   ascii('1:t');
@@ -156,7 +161,7 @@ function writeError(message: KrpcError): boolean {
   ascii('1:el');
   integer(message.code);
   bytes(message.message);
-  scratch[at++] = 0x65; // 'e'
+  byte(0x65); // 'e'
   return true;
 }
 
@@ -194,8 +199,7 @@ function writeResult(result: ResponseResult): boolean {
     if (!Array.isArray(values)) return false;
     ascii('6:valuesl');
     for (const peer of values) if (!compactPeer(peer)) return false;
-    reserve(1);
-    scratch[at++] = 0x65; // 'e'
+    byte(0x65); // 'e'
   }
   return true;
 }
