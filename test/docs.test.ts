@@ -79,8 +79,15 @@ describe('docs/data-directory.md matches the schema', () => {
     const { TABLES } = await import('../src/store/tables.ts');
     const doc = read('docs/data-directory.md');
     for (const table of TABLES)
-      assert.ok(doc.includes(`### \`${table.name}\``), `docs/data-directory.md lacks ${table.name}`);
-    for (const columns of [EVENT_COLUMNS, SYSTEM_METRICS_COLUMNS, ...TABLES.map((t) => t.columns)]) {
+      assert.ok(
+        doc.includes(`### \`${table.name}\``),
+        `docs/data-directory.md lacks ${table.name}`,
+      );
+    for (const columns of [
+      EVENT_COLUMNS,
+      SYSTEM_METRICS_COLUMNS,
+      ...TABLES.map((t) => t.columns),
+    ]) {
       for (const c of columns) {
         assert.ok(
           doc.includes(`| \`${c.name}\` | ${SQL_TYPES[c.type]} |`),

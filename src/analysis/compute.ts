@@ -7,6 +7,8 @@
 import { recordInCatalog } from '../store/derived.ts';
 import type { StoreReader } from '../store/reader.ts';
 import { dailySummariesStep } from './daily-summaries-step.ts';
+import { hashProfilesStep } from './hash-profiles/step.ts';
+import { keyspaceStep } from './keyspace/step.ts';
 import { operatorProfilesStep } from './operator-profiles-step.ts';
 import { operatorsStep } from './operators.ts';
 import type { AnalysisStep, DetectorOverrides, StepResult } from './step.ts';
@@ -15,6 +17,8 @@ import type { AnalysisStep, DetectorOverrides, StepResult } from './step.ts';
 export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   operatorProfilesStep,
   operatorsStep,
+  hashProfilesStep,
+  keyspaceStep,
   dailySummariesStep,
 ];
 

@@ -7,11 +7,10 @@
  */
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DuckDBValue } from '@duckdb/node-api';
 import type { Duck } from '../store/duck.ts';
 import { sqlString } from '../store/journal-format.ts';
 import type { StoreReader } from '../store/reader.ts';
-import { type EventKind, SQL_TYPES } from '../store/schema.ts';
+import { SQL_TYPES } from '../store/schema.ts';
 import { OPERATOR_PROFILES } from '../store/tables.ts';
 import {
   analyseOperator,
@@ -90,7 +89,9 @@ async function readTracks(
   await duck.run(`CREATE OR REPLACE TEMP TABLE op_clients AS
     SELECT client, (row_number() OVER (ORDER BY client))::INTEGER AS client_no
     FROM (SELECT DISTINCT client FROM events WHERE kind IN (${KIND_SQL}) AND client IS NOT NULL)`);
-  const ips = await duck.rows('SELECT remote_ip, ip_no, asn, org, country, n FROM op_ips ORDER BY ip_no');
+  const ips = await duck.rows(
+    'SELECT remote_ip, ip_no, asn, org, country, n FROM op_ips ORDER BY ip_no',
+  );
   const sensors = await duck.rows('SELECT sensor_id, sensor_no FROM op_sensors ORDER BY sensor_no');
   const clients = await duck.rows('SELECT client, client_no FROM op_clients ORDER BY client_no');
   const sensorName = ['', ...sensors.map((r) => r.sensor_id as string)];
@@ -111,7 +112,14 @@ async function readTracks(
     if (chunk === null || chunk.rowCount === 0) break;
     const columns = chunk.getColumns();
     const [ipNo, ts, kindNo, target, remoteId, txid, sensorNo, clientNo] = columns as unknown as [
-      number[], number[], number[], (string | null)[], (string | null)[], (string | null)[], number[], (number | null)[],
+      number[],
+      number[],
+      number[],
+      (string | null)[],
+      (string | null)[],
+      (string | null)[],
+      number[],
+      (number | null)[],
     ];
     for (let i = 0; i < chunk.rowCount; i++) {
       if (ipNo[i] !== trackNo) {
@@ -143,10 +151,6 @@ async function readTracks(
   }
   if (track !== undefined) onTrack(track);
   await duck.run('DROP TABLE op_ips; DROP TABLE op_sensors; DROP TABLE op_clients');
-}
-
-function optional(value: DuckDBValue | undefined): string | undefined {
-  return value === null || value === undefined ? undefined : (value as string);
 }
 
 /** Appends the rows to a temporary table and copies it to Parquet, replacing the file atomically. */

@@ -20,8 +20,40 @@
  *   "confusion": { "<label>": { "<predicted>": 12 } },   // seen subjects only; zeros left out
  *   "unseen": { "<label>": 2 },        // the never-seen subjects, by label
  *   "unlabelled": { "<predicted>": 3 },// predictions for subjects with no label, by class
- *   "falseFlagRate": 0.005             // normal clients predicted as anything else; null without any
+ *   "falseFlagRate": 0.005,            // normal clients predicted as anything else; null without any
+ *   "hashLabels": { … }                // infohash labels, below (absent when not scored)
  * }
+ *
+ * Infohash labels are multi-label (a hash can be an observer target, a dead
+ * swarm and of high ASN interest at once), so each label is scored as its
+ * own yes/no question over the hashes the sensor saw (`scoreHashLabels`):
+ *
+ * "hashLabels": {
+ *   "subjects": {
+ *     "seen": 5210,                    // distinct infohashes the sensor saw (get_peers/announce_peer)
+ *     "profiled": 412,                 // of those, with a profile (enough events to judge)
+ *     "labelled": 40,                  // infohashes the truth gives at least one label
+ *     "labelledSeen": 14,              // of those, seen by the sensor
+ *     "unseen": 26                     // labelled, never seen: not scored
+ *   },
+ *   "labels": {                        // every label of the truth or the predictions, sorted
+ *     "<label>": {
+ *       "support": 12,                 // seen hashes the truth gives the label
+ *       "predicted": 12,               // seen hashes predicted with it
+ *       "truePositives": 12,
+ *       "precision": 1, "recall": 1, "f1": 1,   // null as for classes
+ *       "unseen": 3,                   // hashes with the label the sensor never saw
+ *       "belowGate": 0                 // of the support, seen too rarely to be profiled (misses)
+ *     }
+ *   },
+ *   "macro": { "precision": 1, "recall": 1, "f1": 1, "labels": 6 }
+ * }
+ *
+ * For one label, the positives are the seen hashes the truth gives it and
+ * the negatives every other seen hash (unlabelled ones included: a
+ * prediction there is a false positive). A labelled hash seen but below the
+ * profile's minimum of events counts as a miss (`belowGate` says how many):
+ * the sensor saw it, the detector declined to judge it.
  *
  * Decisions, documented because they change the numbers:
  * - A labelled subject with no prediction is `unseen`: the sensor never
@@ -63,6 +95,30 @@ export interface ScoreReport {
   unseen: Record<string, number>;
   unlabelled: Record<string, number>;
   falseFlagRate: number | null;
+  hashLabels?: HashLabelReport;
+}
+
+export interface HashLabelScore {
+  support: number;
+  predicted: number;
+  truePositives: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  unseen: number;
+  belowGate: number;
+}
+
+export interface HashLabelReport {
+  subjects: {
+    seen: number;
+    profiled: number;
+    labelled: number;
+    labelledSeen: number;
+    unseen: number;
+  };
+  labels: Record<string, HashLabelScore>;
+  macro: { precision: number | null; recall: number | null; f1: number | null; labels: number };
 }
 
 /** The label whose false flags matter most: ordinary users wrongly called something else. */
@@ -158,4 +214,87 @@ function rate(x: number | null): number | null {
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Per-label binary scores for infohash subjects. `labels` may name a hash
+ * several times (one entry per label); `predictions` likewise. `seen` is
+ * every hash the sensor saw, `profiled` those the detector judged.
+ */
+export function scoreHashLabels(
+  labels: readonly Subject[],
+  predictions: readonly Prediction[],
+  seen: Iterable<string>,
+  profiled: Iterable<string>,
+): HashLabelReport {
+  const norm = (key: string) => key.toLowerCase();
+  const seenSet = new Set([...seen].map(norm));
+  const profiledSet = new Set([...profiled].map(norm));
+  const truth = new Map<string, Set<string>>();
+  for (const l of labels) {
+    if (l.kind !== 'infohash') continue;
+    const set = truth.get(norm(l.key)) ?? new Set<string>();
+    set.add(l.label);
+    truth.set(norm(l.key), set);
+  }
+  const guessed = new Map<string, Set<string>>();
+  for (const p of predictions) {
+    if (p.kind !== 'infohash') continue;
+    const set = guessed.get(norm(p.key)) ?? new Set<string>();
+    set.add(p.label);
+    guessed.set(norm(p.key), set);
+  }
+  const names = new Set<string>();
+  for (const set of [...truth.values(), ...guessed.values()]) for (const n of set) names.add(n);
+  const out: Record<string, HashLabelScore> = {};
+  for (const name of [...names].sort()) {
+    let support = 0;
+    let unseen = 0;
+    let belowGate = 0;
+    let tp = 0;
+    for (const [key, set] of truth) {
+      if (!set.has(name)) continue;
+      if (!seenSet.has(key)) {
+        unseen++;
+        continue;
+      }
+      support++;
+      if (!profiledSet.has(key)) belowGate++;
+      if (guessed.get(key)?.has(name) === true) tp++;
+    }
+    let predicted = 0;
+    for (const [key, set] of guessed) if (set.has(name) && seenSet.has(key)) predicted++;
+    const precision = predicted === 0 ? null : tp / predicted;
+    const recall = support === 0 ? null : tp / support;
+    out[name] = {
+      support,
+      predicted,
+      truePositives: tp,
+      precision: rate(precision),
+      recall: rate(recall),
+      f1: rate(f1(precision, recall)),
+      unseen,
+      belowGate,
+    };
+  }
+  const scored = Object.values(out).filter((c) => c.support > 0);
+  const macro = (pick: (c: HashLabelScore) => number | null) =>
+    scored.length === 0 ? null : rate(sum(scored.map((c) => pick(c) ?? 0)) / scored.length);
+  const labelledSeen = [...truth.keys()].filter((k) => seenSet.has(k)).length;
+  return {
+    subjects: {
+      seen: seenSet.size,
+      profiled: profiledSet.size,
+      labelled: truth.size,
+      labelledSeen,
+      unseen: truth.size - labelledSeen,
+    },
+    labels: out,
+    macro: {
+      precision: macro((c) => c.precision),
+      recall: macro((c) => c.recall),
+      f1: macro((c) => c.f1),
+      labels: scored.length,
+    },
+  };
 }

@@ -101,10 +101,13 @@ export function buildWorld(scenario: Scenario): World {
         );
       names.add(name);
       const addresses: ActorAddress[] = [];
+      // Ports from a stream of their own: the plan's stream and the hash labels' stream
+      // must start alike, so that labels name the hashes the plan really uses.
+      const ports = Rng.derive(scenario.seed, `${name}/ports`);
       const rng = Rng.derive(scenario.seed, name);
       for (let a = 0; a < behavior.addressesFor(parsed.data); a++) {
         const address = allocator.next(networks[(n + a) % networks.length]!);
-        addresses.push({ ip: address, port: clientPort(rng) });
+        addresses.push({ ip: address, port: clientPort(ports) });
         labels.push({ kind: 'address', key: address, label, actor: name });
       }
       const context: ActorContext = { rng, durationMs: scenario.duration, addresses, catalogue };

@@ -88,7 +88,7 @@ export function renderScores(scores: ScoreReport): string {
       String(s.unseen),
     ]);
   }
-  const lines = [table.toString()];
+  const lines = ['Addresses (one class each)', table.toString()];
   lines.push(
     `macro F1 ${rate(scores.macro.f1)} over ${scores.macro.classes} classes · normal clients flagged as something else: ${
       scores.falseFlagRate === null ? '–' : `${(scores.falseFlagRate * 100).toFixed(1)} %`
@@ -102,5 +102,27 @@ export function renderScores(scores: ScoreReport): string {
   lines.push(
     confusions.length === 0 ? 'no confusion between classes' : `confused: ${confusions.join(', ')}`,
   );
+  const hashes = scores.hashLabels;
+  if (hashes !== undefined) {
+    const labels = new Table({
+      head: ['label', 'support', 'precision', 'recall', 'F1', 'unseen', 'below gate'],
+      style: TABLE_STYLE,
+    });
+    for (const [name, h] of Object.entries(hashes.labels)) {
+      labels.push([
+        name,
+        String(h.support),
+        rate(h.precision),
+        rate(h.recall),
+        rate(h.f1),
+        String(h.unseen),
+        String(h.belowGate),
+      ]);
+    }
+    lines.push('', 'Infohashes (any number of labels each)', labels.toString());
+    lines.push(
+      `${hashes.subjects.labelledSeen} of ${hashes.subjects.labelled} labelled infohashes seen by the sensor, ${hashes.subjects.profiled} profiled`,
+    );
+  }
   return lines.join('\n');
 }

@@ -160,6 +160,96 @@ export const REPORTS: readonly ReportSpec[] = [
       },
     ],
   },
+  {
+    key: 'behavior',
+    title: 'Behavioral anomalies (signal stacking)',
+    tables: ['hash_behavior_profiles'],
+    queries: (window, limit) => [
+      {
+        title: 'Infohashes by signal score',
+        sql: `SELECT infohash, signal_score, classifications, total_events, lookup_count, announce_count, round(announce_ratio, 3) AS announce_ratio, unique_ips, unique_asns, round(burst_score, 2) AS burst_score, round(periodicity_score, 2) AS periodicity_score, ${ts('first_seen')}, ${ts('last_seen')} FROM hash_behavior_profiles WHERE signal_score > 0 AND ${activeIn(window)} ORDER BY signal_score DESC, total_events DESC, infohash LIMIT ${limit}`,
+        empty: 'no infohash with an anomalous label',
+      },
+      {
+        title: 'Labels',
+        sql: `SELECT label, count(*) AS infohashes FROM (SELECT unnest(string_split(classifications, ',')) AS label FROM hash_behavior_profiles WHERE classifications <> '' AND ${activeIn(window)}) GROUP BY label ORDER BY infohashes DESC, label`,
+        empty: 'no label given',
+      },
+    ],
+  },
+  {
+    key: 'hash',
+    title: 'Infohash',
+    tables: ['hash_behavior_profiles'],
+    queries: (window, limit, hash) => [
+      {
+        title: hash ?? '',
+        sql: `SELECT infohash, classifications, signal_score, total_events, lookup_count, announce_count, announce_ratio, unique_ips, unique_asns, ${ts('first_seen')}, ${ts('last_seen')}, duration_minutes, lifespan_seconds, burst_score, periodicity_score, observer_score FROM hash_behavior_profiles WHERE infohash = '${hash}'`,
+        empty: 'no profile: fewer events than the profiles need, or none at all in the store',
+      },
+      {
+        title: 'Why each label',
+        sql: `SELECT j.key AS label, trim(j.value::VARCHAR, '"') AS why FROM hash_behavior_profiles, json_each(why) AS j WHERE infohash = '${hash}' ORDER BY label`,
+        empty: 'no label',
+      },
+      {
+        title: 'Who asked',
+        sql: `SELECT remote_ip, any_value(asn) AS asn, count(*) FILTER (WHERE kind = 'get_peers') AS lookups, count(*) FILTER (WHERE kind = 'announce_peer') AS announces, strftime(min(ts), '%Y-%m-%d %H:%M') AS first_seen, strftime(max(ts), '%Y-%m-%d %H:%M') AS last_seen FROM events WHERE target = '${hash}' AND kind IN ('get_peers', 'announce_peer') AND ${activeIn(window, 'ts', 'ts')} GROUP BY remote_ip ORDER BY lookups + announces DESC, remote_ip LIMIT ${limit}`,
+        empty: 'nobody in the window',
+      },
+      {
+        title: 'Gaps between visits',
+        sql: `SELECT strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, remote_ip, kind, CASE WHEN gap IS NULL THEN '' ELSE printf('%.1f min', gap / 60) END AS gap FROM (SELECT ts, remote_ip, kind, epoch(ts) - epoch(lag(ts) OVER (ORDER BY ts)) AS gap FROM events WHERE target = '${hash}' AND kind IN ('get_peers', 'announce_peer')) ORDER BY ts DESC LIMIT ${limit}`,
+        empty: 'no visit',
+      },
+    ],
+  },
+  {
+    key: 'prefixEntropy',
+    title: 'Prefix entropy',
+    tables: ['prefix_entropy'],
+    queries: (_window, limit) => [
+      {
+        title: 'The whole keyspace',
+        sql: "SELECT lookups, entropy_8, entropy_12, assessment, why FROM prefix_entropy WHERE scope = 'global'",
+        empty: 'no lookups',
+      },
+      {
+        title: 'Operators, most organised first',
+        sql: `SELECT remote_ip, asn, lookups, entropy_8, entropy_12, assessment, why FROM prefix_entropy WHERE scope <> 'global' ORDER BY entropy_12, lookups DESC, remote_ip LIMIT ${limit}`,
+        empty: 'no operator with enough lookups',
+      },
+    ],
+  },
+  {
+    key: 'prefixes',
+    title: 'Prefix families',
+    tables: ['prefix_families'],
+    queries: (window, limit) => [
+      {
+        title: 'Families of related prefixes',
+        sql: `SELECT family_id, prefix_from, prefix_to, prefixes, span, hashes, addresses, events, ${ts('first_seen')}, ${ts('last_seen')}, why FROM prefix_families WHERE ${activeIn(window)} ORDER BY events DESC, family_id LIMIT ${limit}`,
+        empty: 'no prefix family',
+      },
+    ],
+  },
+  {
+    key: 'heatmap',
+    title: 'Keyspace heatmap',
+    tables: ['keyspace_heatmap', 'keyspace_scanners'],
+    queries: (window, limit) => [
+      {
+        title: 'Hot and cold zones',
+        sql: `SELECT zone, printf('%04x', zone_start) AS from_prefix, printf('%04x', zone_start + any_value(zone_cells) - 1) AS to_prefix, any_value(zone_cells) AS cells, sum(events) AS events, sum(lookups) AS lookups, max(addresses) AS max_addresses FROM keyspace_heatmap WHERE zone <> 'normal' GROUP BY zone, zone_start ORDER BY zone DESC, events DESC, zone_start LIMIT ${limit}`,
+        empty: 'no hot or cold zone',
+      },
+      {
+        title: 'Systematic scanners',
+        sql: `SELECT remote_ip, asn, queries, coverage_share, span_from, span_to, direction, ${ts('first_seen')}, ${ts('last_seen')}, why FROM keyspace_scanners WHERE ${activeIn(window)} ORDER BY coverage_share DESC, remote_ip LIMIT ${limit}`,
+        empty: 'no systematic scanner',
+      },
+    ],
+  },
   ...(['rendezvous', 'coordination', 'clustering'] as const).map(
     (key): ReportSpec => ({
       key,

@@ -195,11 +195,19 @@ describe('analysis: classify operators', () => {
     // 60 hashes a round, 0.5 s apart: 30 s of dense lookups every 3 h. Seen in full (no
     // thinning), each round crosses the burst threshold; the schedule must win.
     const sim = new Sim(21);
-    const plan = periodicMonitor(sim, 60, 3 * HOUR, 24 * HOUR).map((p, i) => ({ ...p, at: p.at - (i % 60) * 1.5e6 }));
+    const plan = periodicMonitor(sim, 60, 3 * HOUR, 24 * HOUR).map((p, i) => ({
+      ...p,
+      at: p.at - (i % 60) * 1.5e6,
+    }));
     const track: OperatorTrack = {
       remoteIp: '10.9.9.9',
       asn: 64599,
-      events: plan.map((p) => ({ ts: 1.7e15 + p.at, kind: p.kind, target: p.target, remoteId: p.id })),
+      events: plan.map((p) => ({
+        ts: 1.7e15 + p.at,
+        kind: p.kind,
+        target: p.target,
+        remoteId: p.id,
+      })),
     };
     const [verdict] = classifyTracks([track]);
     assert.equal(verdict!.label, 'periodic_monitor', verdict!.why);

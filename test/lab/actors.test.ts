@@ -79,7 +79,7 @@ describe('every behavior, default params, 4 h', () => {
   it('has a unique name and is found by it', () => {
     const names = BEHAVIORS.map((b) => b.name);
     assert.equal(new Set(names).size, names.length);
-    assert.equal(names.length, 9);
+    assert.equal(names.length, 11);
     for (const name of names) assert.equal(behaviorNamed(name)?.name, name);
     assert.equal(behaviorNamed('no_such_behavior'), undefined);
   });

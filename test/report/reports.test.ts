@@ -57,7 +57,7 @@ describe('compute and report over a trace of the small scenario', () => {
       number
     >;
     assert.ok(rows.operator_profiles! > 50, `operator_profiles ${rows.operator_profiles}`);
-    assert.equal(rows.operators, 3);
+    assert.equal(rows.operators, 5, 'one row per network of the small scenario');
     assert.ok(existsSync(join(dataDir, 'tables', 'catalog.json')));
   });
 

@@ -1,20 +1,23 @@
 /**
- * The one pass over the raw events that every keyspace detector shares: the
+ * The one pass over the raw events that every keyspace detector shares. The
  * queries that carry a target (find_node, get_peers, announce_peer,
- * sample_infohashes, get), reduced to what the detectors need and held in a
- * temporary DuckDB table, so a store of ten million events is read from
- * Parquet once instead of once per detector.
+ * sample_infohashes, get) are folded into one row per address, time bucket
+ * and target — a lookup as the detectors see it: a client's iterative lookup
+ * reaches several of the sensor's identities, so one lookup is often several
+ * events with the same target seconds apart — and held in a temporary DuckDB
+ * table. A store of ten million events is read from Parquet once, and the
+ * detectors work on the folded rows (about a third as many).
  *
  * `k` is the target's first 64 bits as an unsigned integer: every prefix the
  * detectors use is a shift of it (k >> 48 is the 16-bit prefix, k >> 52 the
  * 12-bit one), and as a key it tells infohashes apart as well as the full
  * 160 bits would (two distinct hashes share 64 leading bits with odds of
- * 2^-64), at an eighth of the memory of the hex text.
+ * 2^-64), at a fraction of the cost of the hex text.
  */
 import type { Duck } from '../../store/duck.ts';
 
 /** The temporary tables, named so they cannot collide with a dataset's view. */
-export const KS_EVENTS = 'ks_events';
+export const KS_LOOKUPS = 'ks_lookups';
 export const KS_BUCKETS = 'ks_buckets';
 
 /** Query kinds whose target is a point of the keyspace. */
@@ -30,48 +33,64 @@ export const TARGETED_KINDS = [
 export const CELLS = 65_536;
 
 /**
- * Columns of ks_events: ts, ip, asn, lookup (get_peers: a search for a
- * torrent's peers), infohash (get_peers or announce_peer: the target is an
- * infohash, not a node id), k.
+ * Columns of ks_lookups, one row per (ip, b, k): asn; b, the time bucket
+ * (whole buckets since the epoch); k; n, the events folded into the row;
+ * nl, of those get_peers (searches for a torrent's peers); ih, whether the
+ * target was asked as an infohash (get_peers or announce_peer) rather than a
+ * node id; t0 and t1, its first and last event.
  */
-export function keyspaceEventsSql(): string {
+export function keyspaceLookupsSql(bucketMinutes: number): string {
   const kinds = TARGETED_KINDS.map((k) => `'${k}'`).join(', ');
+  const bucketUs = bucketMicros(bucketMinutes);
   return `
-    SELECT ts, remote_ip AS ip, asn,
-      kind = 'get_peers' AS lookup,
-      kind IN ('get_peers', 'announce_peer') AS infohash,
-      TRY_CAST('0x' || left(target, 16) AS UBIGINT) AS k
-    FROM events
-    WHERE target IS NOT NULL AND length(target) >= 16 AND kind IN (${kinds})`;
+    SELECT ip, any_value(asn) AS asn, b, k, count(*) AS n,
+      count(*) FILTER (WHERE kind = 'get_peers') AS nl,
+      bool_or(kind IN ('get_peers', 'announce_peer')) AS ih,
+      min(ts) AS t0, max(ts) AS t1
+    FROM (
+      SELECT remote_ip AS ip, asn, kind, ts, epoch_us(ts) // ${bucketUs} AS b,
+        TRY_CAST('0x' || left(target, 16) AS UBIGINT) AS k
+      FROM events
+      WHERE target IS NOT NULL AND length(target) >= 16 AND kind IN (${kinds}))
+    WHERE k IS NOT NULL
+    GROUP BY ip, b, k`;
 }
 
 /**
- * Per address and time bucket: the scanners' order test and the families'
- * pre-filter both work inside short stretches of one address's traffic, so
- * this aggregate is built once. corr() is Pearson's correlation between
- * arrival time and target (its top 32 bits): near +1 or -1 for a sweep at a
+ * Per address and time bucket, for the buckets with at least `minTargets`
+ * distinct targets (the scanners' order test and the families' pre-filter
+ * both work inside such stretches of one address's traffic): targets, events,
+ * and c, Pearson's correlation between when each target was first asked and
+ * the target itself (its top 32 bits) — near +1 or −1 for a sweep at a
  * steady pace, near 0 for random targets.
  */
-export function keyspaceBucketsSql(bucketMinutes: number): string {
+export function keyspaceBucketsSql(minTargets: number): string {
   return `
-    SELECT ip, time_bucket(INTERVAL ${Math.max(1, Math.round(bucketMinutes))} MINUTE, ts) AS bucket,
-      count(*) AS n, corr(epoch(ts), (k >> 32)::DOUBLE) AS c,
-      min(ts) AS first_seen, max(ts) AS last_seen, any_value(asn) AS asn
-    FROM ${KS_EVENTS} GROUP BY ip, bucket`;
+    SELECT ip, b, count(*) AS targets, sum(n) AS n,
+      corr(epoch(t0), (k >> 32)::DOUBLE) AS c
+    FROM ${KS_LOOKUPS} GROUP BY ip, b HAVING count(*) >= ${num(minTargets)}`;
 }
 
-export async function createKeyspaceTables(duck: Duck, bucketMinutes: number): Promise<void> {
+export function bucketMicros(bucketMinutes: number): number {
+  return Math.max(1, Math.round(bucketMinutes)) * 60_000_000;
+}
+
+export async function createKeyspaceTables(
+  duck: Duck,
+  bucketMinutes: number,
+  minBucketTargets: number,
+): Promise<void> {
   await duck.run(
-    `CREATE OR REPLACE TEMP TABLE ${KS_EVENTS} AS SELECT * FROM (${keyspaceEventsSql()}) WHERE k IS NOT NULL`,
+    `CREATE OR REPLACE TEMP TABLE ${KS_LOOKUPS} AS ${keyspaceLookupsSql(bucketMinutes)}`,
   );
   await duck.run(
-    `CREATE OR REPLACE TEMP TABLE ${KS_BUCKETS} AS ${keyspaceBucketsSql(bucketMinutes)}`,
+    `CREATE OR REPLACE TEMP TABLE ${KS_BUCKETS} AS ${keyspaceBucketsSql(minBucketTargets)}`,
   );
 }
 
 export async function dropKeyspaceTables(duck: Duck): Promise<void> {
   await duck.run(`DROP TABLE IF EXISTS ${KS_BUCKETS}`);
-  await duck.run(`DROP TABLE IF EXISTS ${KS_EVENTS}`);
+  await duck.run(`DROP TABLE IF EXISTS ${KS_LOOKUPS}`);
 }
 
 /** A number in SQL text: finite, or the statement would not parse (or would mean something else). */
@@ -80,10 +99,15 @@ export function num(value: number): string {
   return String(value);
 }
 
+/** 16- or 12-bit prefix as fixed-width hex in SQL. */
+export function hexSql(expr: string, digits: 3 | 4): string {
+  return `lpad(printf('%x', ${expr}), ${digits}, '0')`;
+}
+
 /**
  * A detector's thresholds with the config file's overrides applied: every
- * override must name a default and be a finite number, so a typo in the
- * config file is an error instead of a silently ignored setting.
+ * override must name a known setting and be a finite number, so a typo in
+ * the config file is an error instead of a silently ignored setting.
  */
 export function withOverrides<T extends Record<string, number>>(
   defaults: T,

@@ -18,12 +18,16 @@
  * deviations above it on the square-root scale (Anscombe: 2(√(x+3/8) −
  * √(μ+3/8)) is close to a standard normal for Poisson counts, where the plain
  * (x − μ)/√μ understates the tail of small counts and flags noise).
- * Cold: at most `coldRatio` of the uniform share, in a run of at least
- * `coldMinRun` adjacent such cells, and only when the uniform share is large
- * enough (`coldMinExpected`) for an empty cell to mean anything. Cold zones
- * mostly show where the sensor is blind, which is worth knowing too.
+ * Cold: a run of at least `coldMinRun` adjacent cells each at most
+ * `coldRatio` of the uniform share, whose events together are at least
+ * `coldZ` below the run's uniform expectation (same scale). Judging the run,
+ * not the cell, is what makes a sparse store work: one empty cell where 1.8
+ * events were expected is chance, sixteen in a row are not; and where the
+ * uniform share is a fraction of an event, no run is long enough to say
+ * anything and nothing is cold. Cold zones mostly show where the sensor is
+ * blind (no identity near them), which is worth knowing too.
  */
-import { CELLS, KS_EVENTS, num } from './base.ts';
+import { CELLS, hexSql, KS_LOOKUPS, num } from './base.ts';
 
 export const HEATMAP_DEFAULTS = {
   /** Hot: events at least this many times the expected count… */
@@ -34,12 +38,12 @@ export const HEATMAP_DEFAULTS = {
   hotMinEvents: 10,
   /** Cells either side whose median is the local baseline (0: the uniform share only). */
   localWindow: 256,
-  /** Cold: at most this share of the uniform count… */
+  /** Cold: cells at most this share of the uniform count… */
   coldRatio: 0.2,
   /** …in a run of at least this many adjacent cells (16 cells: one 12-bit prefix)… */
   coldMinRun: 16,
-  /** …and only when the uniform share is at least this many events per cell. */
-  coldMinExpected: 5,
+  /** …holding together this far below the run's uniform expectation (square-root scale). */
+  coldZ: 6,
 };
 
 export type HeatmapConfig = typeof HEATMAP_DEFAULTS;
@@ -65,11 +69,10 @@ export function heatmapSql(c: HeatmapConfig): string {
       : `median(events) OVER (ORDER BY prefix16 ROWS BETWEEN ${w} PRECEDING AND ${w} FOLLOWING)`;
   return `
     WITH cells AS (
-      SELECT (k >> 48)::INTEGER AS prefix16, count(*) AS events,
-        count(*) FILTER (WHERE lookup) AS lookups,
+      SELECT (k >> 48)::INTEGER AS prefix16, sum(n) AS events, sum(nl) AS lookups,
         count(DISTINCT ip) AS addresses,
-        count(DISTINCT k) FILTER (WHERE infohash) AS infohashes
-      FROM ${KS_EVENTS} GROUP BY 1),
+        count(DISTINCT k) FILTER (WHERE ih) AS infohashes
+      FROM ${KS_LOOKUPS} GROUP BY 1),
     grid AS (
       SELECT r.range::INTEGER AS prefix16,
         coalesce(c.events, 0) AS events, coalesce(c.lookups, 0) AS lookups,
@@ -88,8 +91,7 @@ export function heatmapSql(c: HeatmapConfig): string {
           WHEN events >= ${num(c.hotMinEvents)} AND expected > 0
             AND events >= ${num(c.hotRatio)} * expected
             AND 2 * (sqrt(events + 0.375) - sqrt(expected + 0.375)) >= ${num(c.hotZ)} THEN 'hot'
-          WHEN uniform_share >= ${num(c.coldMinExpected)}
-            AND events <= ${num(c.coldRatio)} * uniform_share THEN 'cold'
+          WHEN uniform_share > 0 AND events <= ${num(c.coldRatio)} * uniform_share THEN 'cold'
           ELSE 'normal'
         END AS candidate
       FROM scored),
@@ -100,15 +102,21 @@ export function heatmapSql(c: HeatmapConfig): string {
     runs AS (
       SELECT *,
         min(prefix16) OVER (PARTITION BY candidate, island) AS run_start,
-        count(*) OVER (PARTITION BY candidate, island) AS run_cells
-      FROM islands)
-    SELECT prefix16, lpad(printf('%x', prefix16), 4, '0') AS prefix,
+        count(*) OVER (PARTITION BY candidate, island) AS run_cells,
+        sum(events) OVER (PARTITION BY candidate, island) AS run_events
+      FROM islands),
+    zoned AS (
+      SELECT *,
+        CASE WHEN candidate <> 'cold' THEN candidate
+          WHEN run_cells >= ${num(c.coldMinRun)}
+            AND 2 * (sqrt(run_events + 0.375) - sqrt(run_cells * uniform_share + 0.375)) <= -${num(c.coldZ)}
+          THEN 'cold' ELSE 'normal' END AS zone
+      FROM runs)
+    SELECT prefix16, ${hexSql('prefix16', 4)} AS prefix,
       events, lookups, addresses, infohashes,
       round(expected, 3) AS expected, round(ratio, 3) AS ratio, round(z, 2) AS z,
-      CASE WHEN candidate = 'cold' AND run_cells < ${num(c.coldMinRun)} THEN 'normal' ELSE candidate END AS zone,
-      CASE WHEN candidate = 'hot' OR (candidate = 'cold' AND run_cells >= ${num(c.coldMinRun)})
-        THEN run_start END AS zone_start,
-      CASE WHEN candidate = 'hot' OR (candidate = 'cold' AND run_cells >= ${num(c.coldMinRun)})
-        THEN run_cells END AS zone_cells
-    FROM runs`;
+      zone,
+      CASE WHEN zone <> 'normal' THEN run_start END AS zone_start,
+      CASE WHEN zone <> 'normal' THEN run_cells END AS zone_cells
+    FROM zoned`;
 }

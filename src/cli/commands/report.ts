@@ -1,4 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { Command } from 'commander';
+import pc from 'picocolors';
+import { heatmapRows, renderHeatmapImage, renderHeatmapText } from '../../report/heatmap.ts';
 import { type ReportSpec, type ReportWindow, reportNamed } from '../../report/reports.ts';
 import {
   renderReportCsv,
@@ -117,6 +121,27 @@ export function registerReport(program: Command, io: CliIo): void {
     const reader = await storeErrors(() => StoreReader.open(flags.dataDir));
     try {
       const result = await storeErrors(() => runReport(reader, spec, window, limit, argument));
+      const computed = result.freshness.every((f) => f.computed);
+      if (
+        key === 'heatmap' &&
+        computed &&
+        (flags.out !== undefined || (flags.json !== true && flags.csv !== true))
+      ) {
+        const rows = await storeErrors(() => heatmapRows(reader));
+        if (flags.out !== undefined) {
+          const format = extname(flags.out).toLowerCase() === '.svg' ? 'svg' : 'png';
+          writeFileSync(flags.out, renderHeatmapImage(rows, format));
+          io.err(`wrote ${flags.out} (${format.toUpperCase()}, ${rows.length} cells with events)`);
+        }
+        if (flags.json !== true && flags.csv !== true) {
+          io.out(
+            renderHeatmapText(rows, {
+              color: pc.isColorSupported,
+              width: process.stdout.columns ?? 80,
+            }),
+          );
+        }
+      }
       if (flags.json === true) io.out(renderReportJson(result));
       else if (flags.csv === true) io.out(renderReportCsv(result));
       else io.out(renderReportText(result, now));
