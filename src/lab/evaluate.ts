@@ -22,6 +22,7 @@
 import { HASH_PROFILE_DEFAULTS } from '../analysis/hash-profiles/classify.ts';
 import { hashProfilesStep } from '../analysis/hash-profiles/step.ts';
 import { computeOperatorProfiles } from '../analysis/operator-profiles.ts';
+import { ROLE_OF_CLASS } from '../analysis/operator-roles.ts';
 import { toHex } from '../protocol/hex.ts';
 import { StoreReader } from '../store/reader.ts';
 import { resolveScenario } from './builtin-scenarios.ts';
@@ -58,6 +59,8 @@ export interface Evaluation {
   scores: ScoreReport;
   /** Infohashes profiled (hash_behavior_profiles rows). */
   hashes: number;
+  /** The same addresses scored by operator role (crawler, indexer, measurement_node, tracker_node, normal_client). */
+  roles: ScoreReport;
   /** Whether the count-based hash labels came from the scenario's plan (false: actor labels only). */
   planTruth: boolean;
   /** Every address the detectors put in a class other than normal_client and dht_node. */
@@ -78,7 +81,7 @@ export async function evaluate(
     await hashProfilesStep.run({ reader, config: {}, onProgress: () => {} });
     const rows = (
       await reader.query(
-        `SELECT remote_ip, asn, org, country, class, confidence, why, group_id, queries FROM operator_profiles ORDER BY class, remote_ip`,
+        `SELECT remote_ip, asn, org, country, class, role, confidence, why, group_id, queries FROM operator_profiles ORDER BY class, remote_ip`,
       )
     ).rows;
     const [{ n }] = (await reader.query('SELECT count(*)::INTEGER AS n FROM events')).rows as [
@@ -108,6 +111,22 @@ export async function evaluate(
           ? { truth: byAddress.get(String(r.remote_ip))! }
           : {}),
       }));
+    // The source documents' roles (crawler, indexer, measurement_node, normal_client),
+    // scored with the same truth mapped through the same table the detectors use.
+    const roles = scorePredictions(
+      truth.labels
+        .filter((l) => l.kind === 'address')
+        .map((l) => ({
+          kind: l.kind,
+          key: l.key,
+          label: ROLE_OF_CLASS[l.label] ?? 'normal_client',
+        })),
+      rows.map((r) => ({
+        kind: 'address' as const,
+        key: String(r.remote_ip),
+        label: String(r.role),
+      })),
+    );
     const scores = scorePredictions(
       truth.labels
         .filter((l) => l.kind === 'address')
@@ -150,6 +169,7 @@ export async function evaluate(
       events: n,
       addresses: rows.length,
       scores,
+      roles,
       hashes: profiles.length,
       planTruth: world !== undefined,
       findings,

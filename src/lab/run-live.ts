@@ -11,6 +11,7 @@ import { openDataDir } from '../store/layout.ts';
 import { writeGroundTruth } from './ground-truth.ts';
 import { LiveLab, type LiveProgress, type LiveResult } from './live.ts';
 import { writeOverlayCsv } from './overlay-file.ts';
+import { sensorIdSeed } from './sensor-plan.ts';
 import { LAB_SENSOR_ADDRESS, type World } from './world.ts';
 
 const DHTSCOPE_BIN = fileURLToPath(new URL('../../bin/dhtscope.js', import.meta.url));
@@ -68,6 +69,8 @@ export async function runLive(
         String(world.scenario.timeScale),
         '--time-origin',
         new Date(origin).toISOString(),
+        '--id-seed',
+        String(sensorIdSeed(world.scenario)),
         '--writer-id',
         LAB_SENSOR_WRITER_ID,
         '--log-level',

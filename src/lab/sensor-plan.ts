@@ -3,6 +3,7 @@
  * the antenna plans its own (ports × ids, one keyspace slice each) from the
  * scenario's seed; in a live run, learned from the running antenna.
  */
+import { seededRandomBytes } from '../protocol/random.ts';
 import { planIdentities, SOURCE_PORTS, sliceId } from '../sensor/identities.ts';
 import type { DirectoryNode } from './directory.ts';
 import { Rng } from './rng.ts';
@@ -14,11 +15,20 @@ export function tracePorts(count: number): number[] {
   return Array.from({ length: count }, (_, i) => SOURCE_PORTS[i] ?? 20_000 + i);
 }
 
+/**
+ * The seed the lab hands the antenna (`--id-seed`) so that a live run's
+ * sensor has the very ids a trace of the same scenario plans: both modes
+ * then see the same part of the keyspace.
+ */
+export function sensorIdSeed(scenario: Scenario): number {
+  return Rng.derive(scenario.seed, 'sensor').uint32();
+}
+
 export function plannedSensorNodes(scenario: Scenario): DirectoryNode[] {
-  const rng = Rng.derive(scenario.seed, 'sensor');
+  const random = seededRandomBytes(sensorIdSeed(scenario));
   const plans = planIdentities(tracePorts(scenario.sensor.ports), scenario.sensor.idsPerPort);
   return plans.map((plan) => ({
-    id: sliceId(plan.index, plans.length, (n) => rng.bytes(n)),
+    id: sliceId(plan.index, plans.length, random),
     address: LAB_SENSOR_ADDRESS,
     port: plan.port,
     sensor: true,

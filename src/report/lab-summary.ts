@@ -31,7 +31,7 @@ export function renderLabSummary(input: {
   lines.push(renderFindings(evaluation.findings));
   lines.push('');
   lines.push(pc.bold('How right were they? (against the lab’s ground truth)'));
-  lines.push(renderScores(evaluation.scores));
+  lines.push('Addresses (one class each)', renderScores(evaluation.scores));
   lines.push('');
   lines.push(pc.bold('Next'));
   lines.push(
@@ -48,7 +48,8 @@ export function renderLabSummary(input: {
   return lines.join('\n');
 }
 
-export function renderFindings(findings: readonly Finding[]): string {
+/** Findings per class, at most `perClass` each (the busiest), the rest counted. */
+export function renderFindings(findings: readonly Finding[], perClass = 3): string {
   if (findings.length === 0) return '  (nothing beyond normal clients and DHT nodes)';
   const table = new Table({
     head: ['class', 'address', 'network', 'queries', 'conf.', 'why', 'truth'],
@@ -56,18 +57,37 @@ export function renderFindings(findings: readonly Finding[]): string {
     wordWrap: true,
     colWidths: [null, null, null, null, null, 60, null] as unknown as number[],
   });
-  for (const f of findings) {
-    const truth =
-      f.truth === undefined ? '' : f.truth === f.class ? pc.green('✓') : pc.red(f.truth);
-    table.push([
-      f.class + (f.group === undefined ? '' : ` (${f.group})`),
-      f.remoteIp,
-      [f.asn === undefined ? '' : `AS${f.asn}`, f.country ?? ''].join(' ').trim(),
-      String(f.queries),
-      f.confidence.toFixed(2),
-      f.why,
-      truth,
-    ]);
+  const byClass = new Map<string, Finding[]>();
+  for (const f of findings) byClass.set(f.class, [...(byClass.get(f.class) ?? []), f]);
+  for (const [name, members] of byClass) {
+    const sorted = [...members].sort((a, b) => b.queries - a.queries);
+    const shown = sorted.slice(0, perClass);
+    for (const f of shown) {
+      const truth =
+        f.truth === undefined ? '' : f.truth === f.class ? pc.green('✓') : pc.red(f.truth);
+      table.push([
+        f.class + (f.group === undefined ? '' : ` (${f.group})`),
+        f.remoteIp,
+        [f.asn === undefined ? '' : `AS${f.asn}`, f.country ?? ''].join(' ').trim(),
+        String(f.queries),
+        f.confidence.toFixed(2),
+        f.why,
+        truth,
+      ]);
+    }
+    const rest = members.length - shown.length;
+    if (rest > 0) {
+      const right = sorted.slice(perClass).filter((f) => f.truth === f.class).length;
+      table.push([
+        pc.dim(`… ${rest} more ${name}`),
+        '',
+        '',
+        '',
+        '',
+        pc.dim(`${right} of them right by the ground truth`),
+        '',
+      ]);
+    }
   }
   return table.toString();
 }
@@ -88,7 +108,7 @@ export function renderScores(scores: ScoreReport): string {
       String(s.unseen),
     ]);
   }
-  const lines = ['Addresses (one class each)', table.toString()];
+  const lines = [table.toString()];
   lines.push(
     `macro F1 ${rate(scores.macro.f1)} over ${scores.macro.classes} classes · normal clients flagged as something else: ${
       scores.falseFlagRate === null ? '–' : `${(scores.falseFlagRate * 100).toFixed(1)} %`

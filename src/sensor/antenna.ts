@@ -17,6 +17,7 @@ import { type Transport, udpTransport } from '../dht/transport.ts';
 import { createEnricher, type Enricher } from '../enrich/index.ts';
 import { toHex } from '../protocol/hex.ts';
 import { parseIp } from '../protocol/net/ip.ts';
+import { seededRandomBytes } from '../protocol/random.ts';
 // The store's modules one by one, not its index: the index also exports the readers,
 // which load DuckDB (~47 MB resident) into the sensor. Rotation and retention run in
 // child processes instead.
@@ -157,10 +158,13 @@ export class Antenna {
 
     const plans = planIdentities(config.ports, config.idsPerPort);
     const externalIp = config.externalIp === undefined ? null : parseIp(config.externalIp);
+    // A lab passes a seed so its plans know the sensor's ids; anywhere else ids
+    // must not be predictable, and come from the system's randomness.
+    const idRandom = config.idSeed === undefined ? randomBytes : seededRandomBytes(config.idSeed);
     const newId = (index: number) =>
       config.bep42Ids && externalIp !== null
-        ? bep42SliceId(externalIp, index, plans.length, randomBytes)
-        : sliceId(index, plans.length, randomBytes);
+        ? bep42SliceId(externalIp, index, plans.length, idRandom)
+        : sliceId(index, plans.length, idRandom);
     for (const port of config.ports) {
       const socket = await this.openSocket(config.bind, port);
       this.sockets.push(socket);

@@ -60,6 +60,8 @@ export const antennaConfigSchema = z
       .default({ perSecond: 50, burst: 100 }),
     /** Events waiting for the disk beyond this are dropped and counted. */
     maxQueuedEvents: z.number().int().min(1000).default(200_000),
+    /** Lab runs and tests only: node ids derived from this seed (reproducible, hence predictable). */
+    idSeed: z.number().int().min(0).max(4_294_967_295).optional(),
     /** Lab runs only: the sensor's clock runs this many times faster than the wall clock (docs/scenarios.md). */
     timeScale: z.number().min(1).max(100_000).default(1),
     /** With timeScale: the wall-clock instant (ISO 8601) the scaled clock starts from, shared with the lab. */

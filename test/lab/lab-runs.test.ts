@@ -8,6 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { loadScenario } from '../../src/lab/scenario.ts';
+import { plannedSensorNodes } from '../../src/lab/sensor-plan.ts';
+import { toHex } from '../../src/protocol/hex.ts';
 import { StoreReader } from '../../src/store/reader.ts';
 import { runCli } from '../helpers/cli.ts';
 
@@ -141,6 +144,11 @@ actors:
     assert.ok(Number(span!.minutes) > 30, `events span ${span!.minutes} lab minutes`);
     assert.ok(Number(span!.minutes) * 60_000 > wallMs * 10, 'the clock was scaled');
     assert.equal(Number(span!.outside), 0);
+    // The antenna took the ids the lab planned for it (--id-seed), as a trace would.
+    const planned = new Set(plannedSensorNodes(loadScenario(scenario)).map((n) => toHex(n.id)));
+    const used = await sql<{ id: string }>(dataDir, 'SELECT DISTINCT sensor_id AS id FROM events');
+    assert.ok(used.length > 0);
+    for (const { id } of used) assert.ok(planned.has(id), `sensor id ${id} was not planned`);
     const [asn] = await sql<{ asn: string }>(
       dataDir,
       "SELECT any_value(asn) AS asn FROM events WHERE remote_ip LIKE '127.41.%'",

@@ -35,6 +35,7 @@ interface AntennaFlags {
   status?: boolean;
   timeScale?: string;
   timeOrigin?: string;
+  idSeed?: string;
 }
 
 export function registerAntenna(program: Command, io: CliIo): void {
@@ -101,6 +102,10 @@ export function registerAntenna(program: Command, io: CliIo): void {
       '--time-origin <iso>',
       'lab runs: wall-clock instant the scaled clock starts from (default: now)',
     )
+    .option(
+      '--id-seed <n>',
+      'lab runs: derive the node ids from this seed (reproducible, so predictable: never on the internet)',
+    )
     .option('--no-status', 'no live status line (it is shown only on a terminal anyway)')
     .addHelpText(
       'after',
@@ -126,6 +131,7 @@ export function registerAntenna(program: Command, io: CliIo): void {
     if (flags.timeScale !== undefined)
       fromFlags.timeScale = numberFlag('--time-scale', flags.timeScale);
     if (flags.timeOrigin !== undefined) fromFlags.timeOrigin = flags.timeOrigin;
+    if (flags.idSeed !== undefined) fromFlags.idSeed = numberFlag('--id-seed', flags.idSeed);
     if (flags.debug === true) fromFlags.logLevel = 'debug';
     else if (flags.logLevel !== undefined) fromFlags.logLevel = flags.logLevel as 'info';
     const enrichment: NonNullable<AntennaConfigInput['enrichment']> = {};

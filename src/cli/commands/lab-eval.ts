@@ -86,6 +86,7 @@ function describe(evaluation: Evaluation, withFindings: boolean): string {
     `scenario "${evaluation.scenario}" (${evaluation.mode}): ${evaluation.events} events from ${evaluation.addresses} addresses`,
   ];
   if (withFindings) lines.push(renderFindings(evaluation.findings));
-  lines.push(renderScores(evaluation.scores));
+  lines.push('Addresses (one class each)', renderScores(evaluation.scores));
+  lines.push('', 'By operator role (the same addresses)', renderScores(evaluation.roles));
   return lines.join('\n');
 }
