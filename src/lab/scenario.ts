@@ -9,6 +9,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseCidr } from '../enrich/cidr.ts';
+import { firstIssueText } from '../sensor/config.ts';
 import { parseDuration } from './duration.ts';
 
 export class ScenarioError extends Error {
@@ -147,18 +148,7 @@ export function parseScenario(text: string, source: string): Scenario {
     );
   }
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .slice(1);
-    const what =
-      issue.code === 'unrecognized_keys'
-        ? `unknown key(s) ${issue.keys.join(', ')}`
-        : issue.message;
-    throw new ScenarioError(`${source}: ${where === '' ? what : `${where}: ${what}`}`);
-  }
+  if (!parsed.success) throw new ScenarioError(`${source}: ${firstIssueText(parsed.error)}`);
   checkNetworks(parsed.data, source);
   return parsed.data;
 }

@@ -139,17 +139,8 @@ export function resolveConfig(
   };
   const parsed = antennaConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = issue.path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .slice(1);
-    const what =
-      issue.code === 'unrecognized_keys'
-        ? `unknown key(s) ${issue.keys.join(', ')}`
-        : issue.message;
     throw new ConfigError(
-      `${source}: ${key === '' ? what : `${key}: ${what}`}`,
+      `${source}: ${firstIssueText(parsed.error)}`,
       'dhtscope antenna --help lists every option; docs/sensor.md every config key',
     );
   }
@@ -160,4 +151,20 @@ export function resolveConfig(
     );
   }
   return parsed.data;
+}
+
+/**
+ * The first problem of a failed validation, named by its path in the input
+ * (`ports[2]: …`, `enrichment.overlay: …`); shared by every file format
+ * dhtscope reads (config files, scenario files).
+ */
+export function firstIssueText(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const key = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .slice(1);
+  const what =
+    issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message;
+  return key === '' ? what : `${key}: ${what}`;
 }

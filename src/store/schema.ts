@@ -54,7 +54,8 @@ export const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
   boolean: 'BOOLEAN',
 };
 
-function column<
+/** A column definition, its literal types kept (tables.ts declares the derived tables with it). */
+export function column<
   const N extends string,
   const P extends string,
   const T extends ColumnType,

@@ -3,7 +3,7 @@
  * tables of `compute` register here as they are built). A table with no file
  * yet still has its view, empty, with its columns.
  */
-import { type Column, type ColumnType, DAILY_SUMMARY_COLUMNS } from './schema.ts';
+import { type Column, column, DAILY_SUMMARY_COLUMNS } from './schema.ts';
 
 export interface TableSpec {
   readonly name: string;
@@ -19,14 +19,6 @@ export const DAILY_SUMMARIES: TableSpec = {
 };
 
 /** The schema.ts `column` helper (not exported there), for tables derived outside the store. */
-function column<
-  const N extends string,
-  const P extends string,
-  const T extends ColumnType,
-  const U extends boolean,
->(name: N, prop: P, type: T, nullable: U, description: string) {
-  return { name, prop, type, nullable, description } as const;
-}
 
 /** One row per remote address: its behavior and the class src/analysis gives it. */
 export const OPERATOR_PROFILE_COLUMNS = [
