@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDataDir } from '../store/layout.ts';
 import { writeGroundTruth } from './ground-truth.ts';
@@ -69,6 +70,8 @@ export async function runLive(
         String(world.scenario.timeScale),
         '--time-origin',
         new Date(origin).toISOString(),
+        '--alerts',
+        alertsPath(layout.root),
         '--id-seed',
         String(sensorIdSeed(world.scenario)),
         '--writer-id',
@@ -113,6 +116,11 @@ export async function runLive(
     if (sensor !== undefined && sensor.exitCode === null) sensor.kill('SIGKILL');
     await lab.close();
   }
+}
+
+/** The live alerts of a lab run's antenna (JSON lines). */
+export function alertsPath(dataDir: string): string {
+  return join(dataDir, 'lab', 'alerts.jsonl');
 }
 
 function collect(child: ChildProcess): { out: string; err: string } {

@@ -60,6 +60,10 @@ export const antennaConfigSchema = z
       .default({ perSecond: 50, burst: 100 }),
     /** Events waiting for the disk beyond this are dropped and counted. */
     maxQueuedEvents: z.number().int().min(1000).default(200_000),
+    /** Live alerts as JSON lines: a file (appended) or "-" for standard output; unset: none. */
+    alerts: z.string().min(1).optional(),
+    /** POST each alert as JSON to this URL (http or https). */
+    webhook: z.url({ protocol: /^https?$/ }).optional(),
     /** Lab runs and tests only: node ids derived from this seed (reproducible, hence predictable). */
     idSeed: z.number().int().min(0).max(4_294_967_295).optional(),
     /** Lab runs only: the sensor's clock runs this many times faster than the wall clock (docs/scenarios.md). */

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { LiveDetectors } from '../../analysis/live/detectors.ts';
 import { type Clock, scaledClock, systemClock } from '../../dht/clock.ts';
 import { Antenna, type AntennaStatus } from '../../sensor/antenna.ts';
 import {
@@ -10,6 +11,8 @@ import {
   resolveConfig,
 } from '../../sensor/config.ts';
 import { createLogger } from '../../sensor/log.ts';
+import type { EventRecord } from '../../store/schema.ts';
+import { type AlertSink, openAlertSink } from '../alert-sink.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
@@ -36,6 +39,8 @@ interface AntennaFlags {
   timeScale?: string;
   timeOrigin?: string;
   idSeed?: string;
+  alerts?: string;
+  webhook?: string;
 }
 
 export function registerAntenna(program: Command, io: CliIo): void {
@@ -103,6 +108,11 @@ export function registerAntenna(program: Command, io: CliIo): void {
       'lab runs: wall-clock instant the scaled clock starts from (default: now)',
     )
     .option(
+      '--alerts <file>',
+      'live detection: append alerts as JSON lines to <file> ("-": stdout)',
+    )
+    .option('--webhook <url>', 'live detection: POST each alert as JSON to <url>')
+    .option(
       '--id-seed <n>',
       'lab runs: derive the node ids from this seed (reproducible, so predictable: never on the internet)',
     )
@@ -131,6 +141,8 @@ export function registerAntenna(program: Command, io: CliIo): void {
     if (flags.timeScale !== undefined)
       fromFlags.timeScale = numberFlag('--time-scale', flags.timeScale);
     if (flags.timeOrigin !== undefined) fromFlags.timeOrigin = flags.timeOrigin;
+    if (flags.alerts !== undefined) fromFlags.alerts = flags.alerts;
+    if (flags.webhook !== undefined) fromFlags.webhook = flags.webhook;
     if (flags.idSeed !== undefined) fromFlags.idSeed = numberFlag('--id-seed', flags.idSeed);
     if (flags.debug === true) fromFlags.logLevel = 'debug';
     else if (flags.logLevel !== undefined) fromFlags.logLevel = flags.logLevel as 'info';
@@ -152,8 +164,14 @@ export function registerAntenna(program: Command, io: CliIo): void {
     }
     if (io.mayReplaceProcess === true) replaceWithHeapLimit(heapLimitMb(config));
     const log = createLogger(config.logLevel);
+    const clock = sensorClock(config);
+    const live = liveDetection(config, clock.clock ?? systemClock, io, log);
     const antenna = await storeErrors(() =>
-      Antenna.start(config, { log, ...sensorClock(config) }).catch((error: unknown) => {
+      Antenna.start(config, {
+        log,
+        ...clock,
+        ...(live === undefined ? {} : { onEvent: live.onEvent }),
+      }).catch((error: unknown) => {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
           throw new CliError(`cannot bind: ${(error as Error).message}`, {
@@ -178,7 +196,11 @@ export function registerAntenna(program: Command, io: CliIo): void {
       process.stderr.write('\n');
     }
     await antenna.stop();
-    io.out(describe(antenna.status()));
+    live?.sink.close();
+    io.out(
+      describe(antenna.status()) +
+        (live === undefined ? '' : ` · alerts ${live.sink.stats.alerts}`),
+    );
   });
 }
 
@@ -217,6 +239,32 @@ function replaceWithHeapLimit(limitMb: number): void {
   } finally {
     process.emitWarning = emitWarning;
   }
+}
+
+/** Live detectors on the event stream, when alerts have somewhere to go. */
+function liveDetection(
+  config: AntennaConfig,
+  clock: Clock,
+  io: CliIo,
+  log: ReturnType<typeof createLogger>,
+): { onEvent: (event: EventRecord) => void; sink: AlertSink } | undefined {
+  if (config.alerts === undefined && config.webhook === undefined) return undefined;
+  let sink: AlertSink;
+  try {
+    sink = openAlertSink(config.alerts, config.webhook, io, log);
+  } catch (error) {
+    throw new CliError(`cannot open --alerts ${config.alerts}: ${(error as Error).message}`, {
+      hint: 'give a writable file, or - for standard output',
+    });
+  }
+  const detectors = new LiveDetectors(() => clock.now());
+  return {
+    sink,
+    onEvent: (event) => {
+      const alert = detectors.observe(event);
+      if (alert !== undefined) sink.send(alert);
+    },
+  };
 }
 
 /** The scaled clock of a lab run, or nothing (the system clock) for a real one. */

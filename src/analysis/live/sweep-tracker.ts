@@ -1,0 +1,165 @@
+/**
+ * Sweeps as they happen: per address, the run of distinct lookup targets
+ * moving in one direction through the keyspace. A sweep is reported once,
+ * when its run reaches `minTargets` (the tenth hash by default), and again
+ * only after the run has broken (a step the other way, or an idle gap) and
+ * a new one has grown. The same tracker replays stored events in batch
+ * (sweep_events) and watches the sensor's live stream (alerts), so live and
+ * batch find the same sweeps.
+ *
+ * Memory is bounded: at most `maxAddresses` addresses are tracked (least
+ * recently active dropped first), each holding a few numbers.
+ */
+
+import type { EventKind } from '../../store/schema.ts';
+import { isLookup } from '../operator-features.ts';
+import { keyFraction } from '../targets.ts';
+
+export const LIVE_SWEEP_DEFAULTS = {
+  /** Distinct targets in one direction that make a sweep (the issue's "tenth hash"). */
+  minTargets: 10,
+  /** Steps against the direction a run survives: none, so that ten random lookups of a normal client (2 in 10! orders) almost never look like a sweep. */
+  maxBackSteps: 0,
+  /** A gap this long ends a run (µs). */
+  maxGapUs: 2 * 3_600_000_000,
+  /** Addresses tracked at once. */
+  maxAddresses: 100_000,
+};
+
+export type LiveSweepConfig = typeof LIVE_SWEEP_DEFAULTS;
+
+export interface SweepFinding {
+  remoteIp: string;
+  asn?: number | undefined;
+  direction: 'ascending' | 'descending';
+  /** Distinct targets in the run so far. */
+  hashes: number;
+  firstUs: number;
+  lastUs: number;
+  startTarget: string;
+  endTarget: string;
+  /** Targets per second over the run. */
+  rate: number;
+  /** Share of the run's steps in its direction. */
+  confidence: number;
+}
+
+interface Run {
+  asn: number | undefined;
+  lastTarget: string;
+  lastKey: number;
+  lastUs: number;
+  direction: 0 | 1 | -1;
+  targets: number;
+  backSteps: number;
+  firstUs: number;
+  startTarget: string;
+  reported: boolean;
+}
+
+export interface SweepInput {
+  ts: number;
+  remoteIp: string;
+  asn?: number | undefined;
+  kind: EventKind;
+  target?: string | undefined;
+}
+
+export class SweepTracker {
+  readonly #config: LiveSweepConfig;
+  readonly #runs = new Map<string, Run>();
+
+  constructor(config: Partial<LiveSweepConfig> = {}) {
+    this.#config = { ...LIVE_SWEEP_DEFAULTS, ...config };
+  }
+
+  get tracked(): number {
+    return this.#runs.size;
+  }
+
+  /** Feeds one event; returns a finding the moment a sweep reaches `minTargets`. */
+  observe(e: SweepInput): SweepFinding | undefined {
+    if (!isLookup(e.kind) || e.target === undefined) return undefined;
+    const c = this.#config;
+    let run = this.#runs.get(e.remoteIp);
+    if (run !== undefined) {
+      // Re-insert: Map order is the LRU order.
+      this.#runs.delete(e.remoteIp);
+      this.#runs.set(e.remoteIp, run);
+      if (run.lastTarget === e.target) {
+        run.lastUs = e.ts;
+        return undefined;
+      }
+    }
+    const key = keyFraction(e.target);
+    if (run === undefined || e.ts - run.lastUs > c.maxGapUs) {
+      run = this.#start(e, key);
+      this.#runs.set(e.remoteIp, run);
+      this.#evict();
+      return undefined;
+    }
+    const step: 1 | -1 = key > run.lastKey ? 1 : -1;
+    if (run.direction === 0) run.direction = step;
+    if (step !== run.direction) {
+      run.backSteps++;
+      if (run.backSteps > c.maxBackSteps) {
+        this.#runs.set(e.remoteIp, this.#start(e, key));
+        return undefined;
+      }
+    }
+    run.targets++;
+    run.lastTarget = e.target;
+    run.lastKey = key;
+    run.lastUs = e.ts;
+    if (!run.reported && run.targets >= c.minTargets) {
+      run.reported = true;
+      return finding(e.remoteIp, run);
+    }
+    return undefined;
+  }
+
+  /** The sweeps still growing whose report has been made, with their figures now (for batch tables). */
+  current(remoteIp: string): SweepFinding | undefined {
+    const run = this.#runs.get(remoteIp);
+    return run?.reported === true ? finding(remoteIp, run) : undefined;
+  }
+
+  #start(e: SweepInput, key: number): Run {
+    return {
+      asn: e.asn,
+      lastTarget: e.target!,
+      lastKey: key,
+      lastUs: e.ts,
+      direction: 0,
+      targets: 1,
+      backSteps: 0,
+      firstUs: e.ts,
+      startTarget: e.target!,
+      reported: false,
+    };
+  }
+
+  #evict(): void {
+    while (this.#runs.size > this.#config.maxAddresses) {
+      const oldest = this.#runs.keys().next().value as string;
+      this.#runs.delete(oldest);
+    }
+  }
+}
+
+function finding(remoteIp: string, run: Run): SweepFinding {
+  const seconds = Math.max(1e-6, (run.lastUs - run.firstUs) / 1e6);
+  const steps = Math.max(1, run.targets - 1);
+  return {
+    remoteIp,
+    asn: run.asn,
+    direction: run.direction === -1 ? 'descending' : 'ascending',
+    hashes: run.targets,
+    firstUs: run.firstUs,
+    lastUs: run.lastUs,
+    startTarget: run.startTarget,
+    endTarget: run.lastTarget,
+    rate: Math.round((run.targets / seconds) * 1000) / 1000,
+    confidence: Math.round(((steps - run.backSteps) / steps) * 1000) / 1000,
+  };
+}
