@@ -153,8 +153,21 @@ actors:
     const alerts = readFileSync(join(dataDir, 'lab', 'alerts.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; remoteIp: string; detectedAt: string; finding: { hashes: number; firstUs: number; lastUs: number } });
-    const crawler = (await sql<{ ip: string }>(dataDir, "SELECT remote_ip AS ip FROM operator_profiles WHERE class = 'sequential_crawler'"))[0]!.ip;
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            type: string;
+            remoteIp: string;
+            detectedAt: string;
+            finding: { hashes: number; firstUs: number; lastUs: number };
+          },
+      );
+    const crawler = (
+      await sql<{ ip: string }>(
+        dataDir,
+        "SELECT remote_ip AS ip FROM operator_profiles WHERE class = 'sequential_crawler'",
+      )
+    )[0]!.ip;
     const sweepAlerts = alerts.filter((a) => a.type === 'sweep' && a.remoteIp === crawler);
     assert.equal(sweepAlerts.length, 1, 'one sweep, one alert');
     const targets = await sql<{ us: number }>(
@@ -163,11 +176,25 @@ actors:
     );
     const tenthUs = Number(targets[9]!.us);
     const latencyMs = Date.parse(sweepAlerts[0]!.detectedAt) - tenthUs / 1000;
-    console.log(`# sweep alert ${latencyMs.toFixed(0)} ms of lab time after the crawler's tenth hash (goal ≤ 5000)`);
+    console.log(
+      `# sweep alert ${latencyMs.toFixed(0)} ms of lab time after the crawler's tenth hash (goal ≤ 5000)`,
+    );
     assert.ok(latencyMs >= -1 && latencyMs <= 5000, `alert ${latencyMs} ms after the tenth hash`);
     const normal = alerts.filter((a) => a.remoteIp !== crawler && a.type === 'sweep');
-    const labelled = new Map((await sql<{ ip: string; class: string }>(dataDir, 'SELECT remote_ip AS ip, class FROM operator_profiles')).map((r) => [r.ip, r.class]));
-    for (const a of normal) assert.notEqual(labelled.get(a.remoteIp), 'normal_client', `a normal client raised a sweep alert: ${a.remoteIp}`);
+    const labelled = new Map(
+      (
+        await sql<{ ip: string; class: string }>(
+          dataDir,
+          'SELECT remote_ip AS ip, class FROM operator_profiles',
+        )
+      ).map((r) => [r.ip, r.class]),
+    );
+    for (const a of normal)
+      assert.notEqual(
+        labelled.get(a.remoteIp),
+        'normal_client',
+        `a normal client raised a sweep alert: ${a.remoteIp}`,
+      );
     const [asn] = await sql<{ asn: string }>(
       dataDir,
       "SELECT any_value(asn) AS asn FROM events WHERE remote_ip LIKE '127.41.%'",
