@@ -34,17 +34,26 @@ export function renderLabSummary(input: {
   lines.push('Addresses (one class each)', renderScores(evaluation.scores));
   lines.push('');
   lines.push(pc.bold('Next'));
-  lines.push(
-    `  dhtscope sql --data-dir ${dataDir} "SELECT class, count(*) FROM operator_profiles GROUP BY 1"`,
-  );
-  lines.push(
-    `  dhtscope sql --data-dir ${dataDir} "SELECT remote_ip, kind, target FROM events WHERE remote_ip = '<an address above>' ORDER BY ts LIMIT 20"`,
-  );
-  lines.push('  dhtscope lab eval --scenario demo --json      score the detectors again, as JSON');
-  lines.push(
-    '  dhtscope lab trace --scenario week            a week of lab traffic written straight to the store',
-  );
-  lines.push('  docs/scenarios.md                              write a scenario of your own');
+  const next: [string, string][] = [
+    [
+      `dhtscope report --data-dir ${dataDir}`,
+      'the full summary (also --behavior, --operators, --hash H)',
+    ],
+    [
+      `dhtscope report --data-dir ${dataDir} --heatmap`,
+      'the keyspace as the sensor heard it (--out map.png)',
+    ],
+    [
+      `dhtscope sql --data-dir ${dataDir} "SELECT class, count(*) FROM operator_profiles GROUP BY 1"`,
+      '',
+    ],
+    ['dhtscope lab eval --scenario demo --json', 'score the detectors again, as JSON'],
+    ['dhtscope lab trace --scenario week', 'a week of lab traffic written straight to the store'],
+    ['docs/scenarios.md', 'write a scenario of your own'],
+  ];
+  const width = Math.max(...next.filter(([, d]) => d !== '').map(([c]) => c.length));
+  for (const [command, what] of next)
+    lines.push(`  ${what === '' ? command : `${command.padEnd(width)}  ${what}`}`);
   return lines.join('\n');
 }
 
