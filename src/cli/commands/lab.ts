@@ -130,13 +130,17 @@ function describeLive(r: LiveRunResult, scenario: Scenario, dataDir: string): st
     `  ${r.labNodes} DHT nodes (routing tables ${r.meanRoutingTable.toFixed(0)} contacts on average), ${r.sensorIdentities} sensor identities`,
     `  ${r.sent} datagrams sent by actors (${r.lost} lost on purpose), ${r.toSensor} to the sensor, ${r.answers} answers received`,
     `  sensor: ${r.sensorStatus}`,
-    `  events and ground truth in ${dataDir}; next: dhtscope lab eval --scenario ${scenario.name} --mode live`,
+    `  events and ground truth in ${dataDir}`,
+    `  next: dhtscope lab eval --existing --data-dir ${dataDir}   (score the detectors on this run)`,
+    `        dhtscope compute --data-dir ${dataDir} && dhtscope report --data-dir ${dataDir}`,
   ].join('\n');
 }
 
 function describeTrace(r: TraceResult, dataDir: string): string {
   return [
     `trace: ${r.events} events from ${r.plannedQueries} planned queries, ${r.from} → ${r.to}`,
-    `  events and ground truth in ${dataDir}; query them with dhtscope sql --data-dir ${dataDir} "SELECT kind, count(*) FROM events GROUP BY 1"`,
+    `  events and ground truth in ${dataDir}`,
+    `  next: dhtscope lab eval --existing --data-dir ${dataDir}   (score the detectors on this trace)`,
+    `        dhtscope compute --data-dir ${dataDir} && dhtscope report --data-dir ${dataDir}`,
   ].join('\n');
 }
