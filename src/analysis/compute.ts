@@ -7,10 +7,13 @@
 import { recordInCatalog } from '../store/derived.ts';
 import type { StoreReader } from '../store/reader.ts';
 import { dailySummariesStep } from './daily-summaries-step.ts';
+import { fingerprintsStep } from './fingerprints/step.ts';
 import { hashProfilesStep } from './hash-profiles/step.ts';
 import { keyspaceStep } from './keyspace/step.ts';
 import { operatorProfilesStep } from './operator-profiles-step.ts';
 import { operatorsStep } from './operators.ts';
+import { rendezvousStep } from './rendezvous/step.ts';
+import { sequencesStep } from './sequences/step.ts';
 import type { AnalysisStep, DetectorOverrides, StepResult } from './step.ts';
 
 /** In dependency order: the fleet view reads operator_profiles. */
@@ -19,6 +22,9 @@ export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   operatorsStep,
   hashProfilesStep,
   keyspaceStep,
+  sequencesStep,
+  rendezvousStep,
+  fingerprintsStep,
   dailySummariesStep,
 ];
 
@@ -28,6 +34,9 @@ export const DETECTOR_CONFIG_KEYS = [
   'operators',
   'hash_profiles',
   'keyspace',
+  'sequences',
+  'rendezvous',
+  'fingerprints',
 ] as const;
 
 export interface ComputeOptions {

@@ -391,6 +391,183 @@ export const PREFIX_FAMILIES: TableSpec = {
     'prefix families: adjacent 12-bit prefixes dug together by the same addresses (written by compute)',
 };
 
+/** sweep_events: one row per sweep, replayed through the live sweep tracker (src/analysis/sequences). */
+export const SWEEP_EVENT_COLUMNS = [
+  column('operator_ip', 'operatorIp', 'token', false, 'sender address'),
+  column('asn', 'asn', 'integer', true, 'autonomous system of the sender'),
+  column(
+    'detected_at',
+    'detectedAt',
+    'timestamp',
+    false,
+    'when the sweep reached its tenth target: the moment the live detector alerts',
+  ),
+  column('first_seen', 'firstSeen', 'timestamp', false, 'first target of the sweep'),
+  column('last_seen', 'lastSeen', 'timestamp', false, 'last target of the sweep'),
+  column('prefix_start', 'prefixStart', 'token', false, "first target's 16-bit prefix (hex)"),
+  column('prefix_end', 'prefixEnd', 'token', false, "last target's 16-bit prefix (hex)"),
+  column('hashes_observed', 'hashesObserved', 'integer', false, 'distinct targets in the sweep'),
+  column('duration_seconds', 'durationSeconds', 'double', false, 'first to last target'),
+  column('hashes_per_sec', 'hashesPerSec', 'double', false, 'targets per second'),
+  column('direction', 'direction', 'token', false, 'ascending or descending'),
+  column(
+    'confidence',
+    'confidence',
+    'double',
+    false,
+    "share of the steps in the sweep's direction, 0 … 1",
+  ),
+  column('why', 'why', 'text', false, 'the figures behind the finding'),
+] as const;
+
+export const SWEEP_EVENTS: TableSpec = {
+  name: 'sweep_events',
+  columns: SWEEP_EVENT_COLUMNS,
+  description:
+    'one row per keyspace sweep, found by the live sweep detector replayed over the events (written by compute)',
+};
+
+/** prefix_walk_events: one row per walk through 12-bit prefixes (src/analysis/live/prefix-walk-tracker.ts). */
+export const PREFIX_WALK_EVENT_COLUMNS = [
+  column('source_ip', 'sourceIp', 'token', false, 'sender address'),
+  column('asn', 'asn', 'integer', true, 'autonomous system of the sender'),
+  column(
+    'prefix_sequence',
+    'prefixSequence',
+    'token',
+    false,
+    'the 12-bit prefixes walked, shortened: 96a→96b→96c…→9a0',
+  ),
+  column('prefixes', 'prefixes', 'integer', false, 'distinct prefixes walked through'),
+  column('start_time', 'startTime', 'timestamp', false, 'first target of the walk'),
+  column('end_time', 'endTime', 'timestamp', false, 'last target of the walk'),
+  column(
+    'detected_at',
+    'detectedAt',
+    'timestamp',
+    false,
+    'when the walk first met the thresholds: the moment a live detector would alert',
+  ),
+  column('total_hashes', 'totalHashes', 'integer', false, 'distinct targets on the walk'),
+  column('duration_seconds', 'durationSeconds', 'double', false, 'first to last target'),
+  column('hashes_per_second', 'hashesPerSecond', 'double', false, 'targets per second'),
+  column(
+    'confidence',
+    'confidence',
+    'double',
+    false,
+    'from the share of steps on the walk and the prefixes it spans, 0 … 1',
+  ),
+  column('why', 'why', 'text', false, 'the figures behind the finding'),
+] as const;
+
+export const PREFIX_WALK_EVENTS: TableSpec = {
+  name: 'prefix_walk_events',
+  columns: PREFIX_WALK_EVENT_COLUMNS,
+  description: 'one row per walk through sequential 12-bit prefixes (written by compute)',
+};
+
+/** rendezvous_events: timing patterns of one address on one infohash (src/analysis/rendezvous). */
+export const RENDEZVOUS_EVENT_COLUMNS = [
+  column('infohash', 'infohash', 'token', false, 'the infohash looked up (hex)'),
+  column('operator_ip', 'operatorIp', 'token', false, 'the address looking it up'),
+  column('asn', 'asn', 'integer', true, 'autonomous system of the address'),
+  column(
+    'classification',
+    'classification',
+    'token',
+    false,
+    'RETURN_VISIT, SCHEDULED or CROSS_HASH (a pair may have a timing row and a CROSS_HASH row)',
+  ),
+  column(
+    'visit_count',
+    'visitCount',
+    'integer',
+    false,
+    'visits: runs of its get_peers for the hash under a minute apart',
+  ),
+  column('first_visit', 'firstVisit', 'timestamp', false, 'start of the first visit'),
+  column('last_visit', 'lastVisit', 'timestamp', false, 'start of the last visit'),
+  column(
+    'mean_interval_h',
+    'meanIntervalH',
+    'double',
+    false,
+    'mean interval between visits, hours',
+  ),
+  column('period_h', 'periodH', 'double', false, 'median interval between visits, hours'),
+  column(
+    'spread',
+    'spread',
+    'double',
+    false,
+    'largest deviation of an interval from the period, as a share of it',
+  ),
+  column('max_gap_h', 'maxGapH', 'double', false, 'longest interval between visits, hours'),
+  column('why', 'why', 'text', false, 'the figures behind the classification'),
+] as const;
+
+export const RENDEZVOUS_EVENTS: TableSpec = {
+  name: 'rendezvous_events',
+  columns: RENDEZVOUS_EVENT_COLUMNS,
+  description:
+    'timing patterns per address and infohash: return visits, schedules, hashes checked in sequence (written by compute)',
+};
+
+/** fingerprints: per address, the tool marks in its queries (src/analysis/fingerprints). */
+export const FINGERPRINT_COLUMNS = [
+  column('remote_ip', 'remoteIp', 'token', false, 'sender address'),
+  column('asn', 'asn', 'integer', true, 'autonomous system of the sender'),
+  column('queries', 'queries', 'integer', false, 'queries received from it'),
+  column('node_ids', 'nodeIds', 'integer', false, 'distinct node ids it claimed'),
+  column(
+    'bep42_invalid_share',
+    'bep42InvalidShare',
+    'double',
+    true,
+    'share of its node ids failing BEP 42 for the address (absent when every id was exempt)',
+  ),
+  column(
+    'sensor_prefix_share',
+    'sensorPrefixShare',
+    'double',
+    false,
+    'share of its node ids sharing the first 80 bits or more with the sensor identity they queried',
+  ),
+  column(
+    'top_txid_share',
+    'topTxidShare',
+    'double',
+    false,
+    'share of its queries carrying its most common transaction id',
+  ),
+  column(
+    'sequential_txid_share',
+    'sequentialTxidShare',
+    'double',
+    false,
+    'share of consecutive queries whose transaction id is the previous one plus one',
+  ),
+  column('clients', 'clients', 'text', true, 'client versions it sent (v), most frequent first'),
+  column(
+    'signals',
+    'signals',
+    'token',
+    false,
+    'comma-separated: many_node_ids, bep42_invalid, sensor_prefix, constant_txid, sequential_txid, many_clients',
+  ),
+  column('first_seen', 'firstSeen', 'timestamp', false, 'first query from it'),
+  column('last_seen', 'lastSeen', 'timestamp', false, 'last query from it'),
+  column('why', 'why', 'text', false, 'the figures behind each signal'),
+] as const;
+
+export const FINGERPRINTS: TableSpec = {
+  name: 'fingerprints',
+  columns: FINGERPRINT_COLUMNS,
+  description:
+    'per-address tool fingerprints: node ids, BEP 42, copied id prefixes, transaction ids, client versions (written by compute)',
+};
+
 export const TABLES: readonly TableSpec[] = [
   DAILY_SUMMARIES,
   OPERATOR_PROFILES,
@@ -400,4 +577,8 @@ export const TABLES: readonly TableSpec[] = [
   KEYSPACE_SCANNERS,
   PREFIX_ENTROPY,
   PREFIX_FAMILIES,
+  SWEEP_EVENTS,
+  PREFIX_WALK_EVENTS,
+  RENDEZVOUS_EVENTS,
+  FINGERPRINTS,
 ];

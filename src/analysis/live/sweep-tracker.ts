@@ -40,6 +40,7 @@ export interface SweepFinding {
   hashes: number;
   firstUs: number;
   lastUs: number;
+  /** First and last target (hex); their first 13 digits when replayed from keys (observeKey). */
   startTarget: string;
   endTarget: string;
   /** Targets per second over the run. */
@@ -50,14 +51,16 @@ export interface SweepFinding {
 
 interface Run {
   asn: number | undefined;
-  lastTarget: string;
+  /** The last target as sent, when the caller had it (live); else named by its key. */
+  lastTarget: string | undefined;
   lastKey: number;
   lastUs: number;
   direction: 0 | 1 | -1;
   targets: number;
   backSteps: number;
   firstUs: number;
-  startTarget: string;
+  startTarget: string | undefined;
+  startKey: number;
   reported: boolean;
 }
 
@@ -71,11 +74,14 @@ export interface SweepInput {
 
 export class SweepTracker {
   readonly #config: LiveSweepConfig;
+  readonly #onEnd: ((finding: SweepFinding) => void) | undefined;
   #runs = new Map<string, Run>();
   #previous = new Map<string, Run>();
 
-  constructor(config: Partial<LiveSweepConfig> = {}) {
+  /** `onEnd` hears every reported sweep once its run ends, with its final figures (batch tables). */
+  constructor(config: Partial<LiveSweepConfig> = {}, onEnd?: (finding: SweepFinding) => void) {
     this.#config = { ...LIVE_SWEEP_DEFAULTS, ...config };
+    this.#onEnd = onEnd;
   }
 
   get tracked(): number {
@@ -85,22 +91,38 @@ export class SweepTracker {
   /** Feeds one event; returns a finding the moment a sweep reaches `minTargets`. */
   observe(e: SweepInput): SweepFinding | undefined {
     if (!isLookup(e.kind) || e.target === undefined) return undefined;
+    return this.observeKey(e.ts, e.remoteIp, e.asn, keyFraction(e.target), e.target);
+  }
+
+  /**
+   * The tracker itself, for a lookup whose target is already reduced to
+   * its key (keyFraction): a batch replay streams keys as numbers, since
+   * decoding forty-digit strings cost more than all the tracking. Without
+   * `target`, findings name targets by the key's 13 hex digits.
+   */
+  observeKey(
+    ts: number,
+    remoteIp: string,
+    asn: number | undefined,
+    key: number,
+    target?: string,
+  ): SweepFinding | undefined {
     const c = this.#config;
-    let run = this.#runs.get(e.remoteIp);
+    let run = this.#runs.get(remoteIp);
     if (run === undefined) {
-      run = this.#previous.get(e.remoteIp);
+      run = this.#previous.get(remoteIp);
       if (run !== undefined) {
-        this.#previous.delete(e.remoteIp);
-        this.#put(e.remoteIp, run);
+        this.#previous.delete(remoteIp);
+        this.#put(remoteIp, run);
       }
     }
-    if (run !== undefined && run.lastTarget === e.target) {
-      run.lastUs = e.ts;
+    if (run !== undefined && run.lastKey === key) {
+      run.lastUs = ts;
       return undefined;
     }
-    const key = keyFraction(e.target);
-    if (run === undefined || e.ts - run.lastUs > c.maxGapUs) {
-      this.#put(e.remoteIp, this.#start(e, key));
+    if (run === undefined || ts - run.lastUs > c.maxGapUs) {
+      if (run?.reported === true) this.#onEnd?.(finding(remoteIp, run));
+      this.#put(remoteIp, start(asn, key, target, ts));
       return undefined;
     }
     const step: 1 | -1 = key > run.lastKey ? 1 : -1;
@@ -108,17 +130,18 @@ export class SweepTracker {
     if (step !== run.direction) {
       run.backSteps++;
       if (run.backSteps > c.maxBackSteps) {
-        this.#runs.set(e.remoteIp, this.#start(e, key));
+        if (run.reported) this.#onEnd?.(finding(remoteIp, run));
+        this.#runs.set(remoteIp, start(asn, key, target, ts));
         return undefined;
       }
     }
     run.targets++;
-    run.lastTarget = e.target;
+    run.lastTarget = target;
     run.lastKey = key;
-    run.lastUs = e.ts;
+    run.lastUs = ts;
     if (!run.reported && run.targets >= c.minTargets) {
       run.reported = true;
-      return finding(e.remoteIp, run);
+      return finding(remoteIp, run);
     }
     return undefined;
   }
@@ -129,19 +152,13 @@ export class SweepTracker {
     return run?.reported === true ? finding(remoteIp, run) : undefined;
   }
 
-  #start(e: SweepInput, key: number): Run {
-    return {
-      asn: e.asn,
-      lastTarget: e.target!,
-      lastKey: key,
-      lastUs: e.ts,
-      direction: 0,
-      targets: 1,
-      backSteps: 0,
-      firstUs: e.ts,
-      startTarget: e.target!,
-      reported: false,
-    };
+  /** Ends the address's run (the replay moves to the next address); its sweep, if reported, goes to `onEnd`. */
+  close(remoteIp: string): void {
+    const run = this.#runs.get(remoteIp) ?? this.#previous.get(remoteIp);
+    if (run === undefined) return;
+    this.#runs.delete(remoteIp);
+    this.#previous.delete(remoteIp);
+    if (run.reported) this.#onEnd?.(finding(remoteIp, run));
   }
 
   /** Sets a run in the current generation; a full generation becomes the previous one. */
@@ -154,6 +171,29 @@ export class SweepTracker {
   }
 }
 
+function start(asn: number | undefined, key: number, target: string | undefined, ts: number): Run {
+  return {
+    asn,
+    lastTarget: target,
+    lastKey: key,
+    lastUs: ts,
+    direction: 0,
+    targets: 1,
+    backSteps: 0,
+    firstUs: ts,
+    startTarget: target,
+    startKey: key,
+    reported: false,
+  };
+}
+
+/** A key (keyFraction) as the 13 hex digits it was read from. */
+export function keyHex(key: number): string {
+  return Math.round(key * 2 ** 52)
+    .toString(16)
+    .padStart(13, '0');
+}
+
 function finding(remoteIp: string, run: Run): SweepFinding {
   const seconds = Math.max(1e-6, (run.lastUs - run.firstUs) / 1e6);
   const steps = Math.max(1, run.targets - 1);
@@ -164,8 +204,8 @@ function finding(remoteIp: string, run: Run): SweepFinding {
     hashes: run.targets,
     firstUs: run.firstUs,
     lastUs: run.lastUs,
-    startTarget: run.startTarget,
-    endTarget: run.lastTarget,
+    startTarget: run.startTarget ?? keyHex(run.startKey),
+    endTarget: run.lastTarget ?? keyHex(run.lastKey),
     rate: Math.round((run.targets / seconds) * 1000) / 1000,
     confidence: Math.round(((steps - run.backSteps) / steps) * 1000) / 1000,
   };

@@ -1,0 +1,50 @@
+/**
+ * `compute` step for fingerprints (one row per address with any signal),
+ * all in DuckDB (sql.ts). Settings come from the config file's
+ * `fingerprints` section, flat: the keys of FINGERPRINT_DEFAULTS.
+ */
+import { writeDerivedTable } from '../../store/derived.ts';
+import { sqlString } from '../../store/journal-format.ts';
+import { FINGERPRINTS } from '../../store/tables.ts';
+import { withOverrides } from '../keyspace/base.ts';
+import type { AnalysisStep, StepResult } from '../step.ts';
+import { FINGERPRINT_DEFAULTS, type FingerprintConfig, fingerprintsSql } from './sql.ts';
+
+export function resolveFingerprintConfig(
+  overrides?: Readonly<Record<string, unknown>>,
+): FingerprintConfig {
+  return withOverrides(
+    FINGERPRINT_DEFAULTS,
+    overrides,
+    new Set(Object.keys(FINGERPRINT_DEFAULTS)),
+    'fingerprints',
+  );
+}
+
+export const fingerprintsStep: AnalysisStep = {
+  name: 'fingerprints (node ids, BEP 42, copied prefixes, transaction ids, clients)',
+  tables: [FINGERPRINTS],
+  async run(context): Promise<StepResult> {
+    const c = resolveFingerprintConfig(context.config['fingerprints']);
+    return context.reader.withFreshViews(async (duck) => {
+      context.onProgress(0, 1);
+      const rows = await writeDerivedTable(
+        duck,
+        context.reader.layout,
+        FINGERPRINTS,
+        fingerprintsSql(c),
+        'queries DESC, remote_ip',
+      );
+      context.onProgress(1, 1);
+      const file = sqlString(context.reader.layout.tableFile(FINGERPRINTS.name));
+      const signals = await duck.rows(
+        `SELECT signal, count(*)::INTEGER AS n FROM (SELECT unnest(string_split(signals, ',')) AS signal FROM read_parquet(${file})) GROUP BY signal ORDER BY n DESC, signal`,
+      );
+      const counts = signals.map((r) => `${r.n} ${r.signal}`).join(', ');
+      return {
+        rows: { [FINGERPRINTS.name]: rows },
+        summary: `${rows} fingerprinted addresses${counts === '' ? '' : ` (${counts})`}`,
+      };
+    });
+  },
+};

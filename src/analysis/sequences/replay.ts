@@ -1,0 +1,151 @@
+/**
+ * Sweeps and prefix walks in batch: the stored lookups replayed, address by
+ * address in time order, through the same streaming trackers the antenna
+ * runs live (src/analysis/live/), so a sweep in sweep_events is exactly a
+ * sweep the live detector would have alerted on, with its final extent.
+ *
+ * Strings are what make a DuckDB stream slow (decoding the targets cost
+ * three times the rest), so nothing travels as one: the address as a number
+ * named from a lookup array, the target as its key, the leading 52 bits as
+ * a fraction of the keyspace computed in SQL exactly as keyFraction does,
+ * fed to the trackers' observeKey. Addresses with fewer
+ * lookups than either tracker's `minTargets` are left out: they can never qualify.
+ */
+import type { Duck } from '../../store/duck.ts';
+import { sqlString } from '../../store/journal-format.ts';
+import { formatSpan, percent } from '../detection.ts';
+import {
+  type LivePrefixWalkConfig,
+  type PrefixWalkFinding,
+  PrefixWalkTracker,
+} from '../live/prefix-walk-tracker.ts';
+import { type LiveSweepConfig, type SweepFinding, SweepTracker } from '../live/sweep-tracker.ts';
+import { isLookup, QUERY_KINDS } from '../operator-features.ts';
+
+/** The kinds the trackers' observe() accepts, filtered in SQL instead. */
+const KIND_SQL = QUERY_KINDS.filter(isLookup).map(sqlString).join(', ');
+/** keyFraction in SQL: the first 13 hex digits (zero-padded) over 2^52, exact in a DOUBLE. */
+const KEY_SQL = `TRY_CAST('0x' || rpad(left(e.target, 13), 13, '0') AS BIGINT)::DOUBLE / ${2 ** 52}`;
+
+export interface SequenceConfig {
+  sweep: LiveSweepConfig;
+  prefixWalk: LivePrefixWalkConfig;
+}
+
+export interface SequenceRows {
+  sweeps: Record<string, unknown>[];
+  walks: Record<string, unknown>[];
+  /** Lookups replayed. */
+  replayed: number;
+}
+
+export async function replaySequences(
+  duck: Duck,
+  config: SequenceConfig,
+  onProgress: (done: number, total: number) => void,
+): Promise<SequenceRows> {
+  const minTargets = Math.min(config.sweep.minTargets, config.prefixWalk.minTargets);
+  await duck.run(`CREATE OR REPLACE TEMP TABLE seq_ips AS
+    SELECT remote_ip, (row_number() OVER (ORDER BY remote_ip))::INTEGER AS ip_no,
+      any_value(asn)::DOUBLE AS asn, count(*)::DOUBLE AS n
+    FROM events WHERE kind IN (${KIND_SQL}) AND target IS NOT NULL
+    GROUP BY remote_ip HAVING count(*) >= ${Math.max(1, minTargets)}`);
+  try {
+    const ips = await duck.rows('SELECT remote_ip, asn, n FROM seq_ips ORDER BY ip_no');
+    const total = ips.reduce((sum, r) => sum + Number(r.n), 0);
+    const out: SequenceRows = { sweeps: [], walks: [], replayed: 0 };
+    let sweepDetected = 0;
+    let walkDetected = 0;
+    const sweeps = new SweepTracker(config.sweep, (f) =>
+      out.sweeps.push(sweepRow(f, sweepDetected)),
+    );
+    const walks = new PrefixWalkTracker(config.prefixWalk, (f) =>
+      out.walks.push(walkRow(f, walkDetected)),
+    );
+    const result = await duck.connection.stream(`
+      SELECT i.ip_no, epoch_us(e.ts)::DOUBLE AS ts,
+        ${KEY_SQL} AS k
+      FROM events e JOIN seq_ips i USING (remote_ip)
+      WHERE e.kind IN (${KIND_SQL}) AND e.target IS NOT NULL AND k IS NOT NULL
+      ORDER BY i.ip_no, e.ts, k`);
+    let current = -1;
+    let remoteIp = '';
+    let asn: number | undefined;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const [ipNo, ts, key] = chunk.getColumns() as unknown as [number[], number[], number[]];
+      for (let i = 0; i < chunk.rowCount; i++) {
+        if (ipNo[i] !== current) {
+          sweeps.close(remoteIp);
+          walks.close(remoteIp);
+          current = ipNo[i]!;
+          const ip = ips[current - 1]!;
+          remoteIp = ip.remote_ip as string;
+          asn = ip.asn === null ? undefined : (ip.asn as number);
+        }
+        const sweep = sweeps.observeKey(ts[i]!, remoteIp, asn, key[i]!);
+        if (sweep !== undefined) sweepDetected = sweep.lastUs;
+        const walk = walks.observeKey(ts[i]!, remoteIp, asn, key[i]!);
+        if (walk !== undefined) walkDetected = walk.lastUs;
+      }
+      out.replayed += chunk.rowCount;
+      onProgress(out.replayed, total);
+    }
+    sweeps.close(remoteIp);
+    walks.close(remoteIp);
+    return out;
+  } finally {
+    await duck.run('DROP TABLE seq_ips');
+  }
+}
+
+function sweepRow(f: SweepFinding, detectedUs: number): Record<string, unknown> {
+  const from = f.startTarget.slice(0, 4);
+  const to = f.endTarget.slice(0, 4);
+  const span = f.lastUs - f.firstUs;
+  return {
+    operatorIp: f.remoteIp,
+    asn: f.asn,
+    detectedAt: detectedUs,
+    firstSeen: f.firstUs,
+    lastSeen: f.lastUs,
+    prefixStart: from,
+    prefixEnd: to,
+    hashesObserved: f.hashes,
+    durationSeconds: Math.round(span / 1000) / 1000,
+    hashesPerSec: f.rate,
+    direction: f.direction,
+    confidence: f.confidence,
+    why: `${f.hashes} targets in ${f.direction} order from ${from}… to ${to}… over ${formatSpan(span)} at ${f.rate} a second (${percent(f.confidence)} of steps that way)`,
+  };
+}
+
+/** The prefixes walked, shortened: the first three and the last. */
+export function prefixSequence(
+  f: Pick<PrefixWalkFinding, 'firstPrefixes' | 'lastPrefix' | 'prefixes'>,
+): string {
+  const head = f.firstPrefixes.join('→');
+  if (f.prefixes <= f.firstPrefixes.length) return head;
+  if (f.prefixes === f.firstPrefixes.length + 1) return `${head}→${f.lastPrefix}`;
+  return `${head}→…→${f.lastPrefix}`;
+}
+
+function walkRow(f: PrefixWalkFinding, detectedUs: number): Record<string, unknown> {
+  const span = f.lastUs - f.firstUs;
+  const sequence = prefixSequence(f);
+  return {
+    sourceIp: f.remoteIp,
+    asn: f.asn,
+    prefixSequence: sequence,
+    prefixes: f.prefixes,
+    startTime: f.firstUs,
+    endTime: f.lastUs,
+    detectedAt: detectedUs,
+    totalHashes: f.hashes,
+    durationSeconds: Math.round(span / 1000) / 1000,
+    hashesPerSecond: f.rate,
+    confidence: f.confidence,
+    why: `${f.hashes} targets in ${f.prefixes} 12-bit prefixes walked upwards ${sequence} (${percent(f.walkShare)} of steps stay or advance by a prefix or two) over ${formatSpan(span)}`,
+  };
+}

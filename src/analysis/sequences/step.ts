@@ -1,0 +1,73 @@
+/**
+ * `compute` step for sweeps and prefix walks (sweep_events,
+ * prefix_walk_events): the live trackers replayed over the stored lookups
+ * (replay.ts). Settings come from the config file's `sequences` section:
+ * `sweep` and `prefixWalk`, partial objects of the trackers' defaults.
+ */
+import { PREFIX_WALK_EVENTS, SWEEP_EVENTS } from '../../store/tables.ts';
+import { withOverrides } from '../keyspace/base.ts';
+import { LIVE_PREFIX_WALK_DEFAULTS } from '../live/prefix-walk-tracker.ts';
+import { LIVE_SWEEP_DEFAULTS } from '../live/sweep-tracker.ts';
+import type { AnalysisStep, StepResult } from '../step.ts';
+import { writeRows } from '../write-rows.ts';
+import { replaySequences, type SequenceConfig } from './replay.ts';
+
+export const SEQUENCE_DEFAULTS: SequenceConfig = {
+  sweep: LIVE_SWEEP_DEFAULTS,
+  prefixWalk: LIVE_PREFIX_WALK_DEFAULTS,
+};
+
+export function resolveSequenceConfig(
+  overrides?: Readonly<Record<string, unknown>>,
+): SequenceConfig {
+  const o = overrides ?? {};
+  for (const key of Object.keys(o))
+    if (!(key in SEQUENCE_DEFAULTS))
+      throw new Error(`sequences: unknown setting ${key} (known: sweep, prefixWalk)`);
+  const section = <T extends Record<string, number>>(key: keyof SequenceConfig, defaults: T) =>
+    withOverrides(
+      defaults,
+      (o[key] ?? {}) as Record<string, unknown>,
+      new Set(Object.keys(defaults)),
+      `sequences.${key}`,
+    );
+  return {
+    sweep: section('sweep', SEQUENCE_DEFAULTS.sweep),
+    prefixWalk: section('prefixWalk', SEQUENCE_DEFAULTS.prefixWalk),
+  };
+}
+
+export const sequencesStep: AnalysisStep = {
+  name: 'sequences (sweeps, prefix walks)',
+  tables: [SWEEP_EVENTS, PREFIX_WALK_EVENTS],
+  async run(context): Promise<StepResult> {
+    const config = resolveSequenceConfig(context.config['sequences']);
+    return context.reader.withFreshViews(async (duck) => {
+      const found = await replaySequences(duck, config, context.onProgress);
+      const layout = context.reader.layout;
+      const sweeps = await writeRows(
+        duck,
+        layout,
+        SWEEP_EVENTS,
+        found.sweeps,
+        'detected_at, operator_ip',
+      );
+      const walks = await writeRows(
+        duck,
+        layout,
+        PREFIX_WALK_EVENTS,
+        found.walks,
+        'start_time, source_ip',
+      );
+      const addresses = (rows: Record<string, unknown>[], key: string) =>
+        new Set(rows.map((r) => r[key])).size;
+      return {
+        rows: { [SWEEP_EVENTS.name]: sweeps, [PREFIX_WALK_EVENTS.name]: walks },
+        summary:
+          `${sweeps} sweeps from ${addresses(found.sweeps, 'operatorIp')} addresses, ` +
+          `${walks} prefix walks from ${addresses(found.walks, 'sourceIp')} addresses ` +
+          `(${found.replayed.toLocaleString('en-US')} lookups replayed)`,
+      };
+    });
+  },
+};
