@@ -47,16 +47,6 @@ const ts = (column: string) => `strftime(${column}, '%Y-%m-%d %H:%M') AS ${colum
 
 const operatorProfileColumns = `remote_ip, asn, country, class, role, round(confidence, 2) AS confidence, queries, unique_targets, node_ids, rate_per_hour, ${ts('first_seen')}, ${ts('last_seen')}, why`;
 
-function classRows(classes: string, title: string, empty: string): ReportSpec['queries'] {
-  return (window, limit) => [
-    {
-      title,
-      sql: `SELECT ${operatorProfileColumns}, group_id FROM operator_profiles WHERE class IN (${classes}) AND ${activeIn(window)} ORDER BY queries DESC, remote_ip LIMIT ${limit}`,
-      empty,
-    },
-  ];
-}
-
 export const REPORTS: readonly ReportSpec[] = [
   {
     key: 'summary',
@@ -117,34 +107,43 @@ export const REPORTS: readonly ReportSpec[] = [
   {
     key: 'operatorProfiles',
     title: 'Operator profiles',
-    tables: ['operator_profiles'],
+    tables: ['operator_profiles', 'fingerprints'],
     queries: (window, limit) => [
       {
         title: 'Addresses, flagged first',
         sql: `SELECT ${operatorProfileColumns}, clients FROM operator_profiles WHERE ${activeIn(window)} ORDER BY (class IN ('normal_client', 'dht_node')), confidence DESC, queries DESC, remote_ip LIMIT ${limit}`,
         empty: 'no address profiled',
       },
+      {
+        title: 'Fingerprints',
+        sql: `SELECT remote_ip, asn, signals, queries, node_ids, bep42_invalid_share, sensor_prefix_share, top_txid_share, sequential_txid_share, clients, ${ts('first_seen')}, ${ts('last_seen')}, why FROM fingerprints WHERE ${activeIn(window)} ORDER BY len(string_split(signals, ',')) DESC, queries DESC, remote_ip LIMIT ${limit}`,
+        empty: 'no address with a tool fingerprint',
+      },
     ],
   },
   {
     key: 'sweeps',
     title: 'Keyspace sweeps',
-    tables: ['operator_profiles'],
-    pending:
-      'per-sweep events (sweep_events, start and end prefix, rate) come with live detection; shown: addresses whose targets sweep the keyspace in order',
-    queries: classRows(
-      "'sequential_crawler', 'distributed_campaign'",
-      'Sweeping addresses',
-      'no sweep seen',
-    ),
+    tables: ['sweep_events'],
+    queries: (window, limit) => [
+      {
+        title: 'Sweeps',
+        sql: `SELECT operator_ip, asn, direction, prefix_start, prefix_end, hashes_observed, duration_seconds, hashes_per_sec, confidence, ${ts('detected_at')}, ${ts('first_seen')}, ${ts('last_seen')}, why FROM sweep_events WHERE ${activeIn(window)} ORDER BY hashes_observed DESC, detected_at, operator_ip LIMIT ${limit}`,
+        empty: 'no sweep seen',
+      },
+    ],
   },
   {
     key: 'prefixWalkers',
     title: 'Prefix walkers',
-    tables: ['operator_profiles'],
-    pending:
-      'per-walk events (prefix_walk_events) come with live detection; shown: addresses that walk prefixes',
-    queries: classRows("'prefix_walker'", 'Prefix walkers', 'no prefix walker seen'),
+    tables: ['prefix_walk_events'],
+    queries: (window, limit) => [
+      {
+        title: 'Prefix walks',
+        sql: `SELECT source_ip, asn, prefix_sequence, prefixes, total_hashes, duration_seconds, hashes_per_second, confidence, ${ts('start_time')}, ${ts('end_time')}, why FROM prefix_walk_events WHERE ${activeIn(window, 'start_time', 'end_time')} ORDER BY total_hashes DESC, start_time, source_ip LIMIT ${limit}`,
+        empty: 'no prefix walker seen',
+      },
+    ],
   },
   {
     key: 'campaigns',
@@ -250,17 +249,37 @@ export const REPORTS: readonly ReportSpec[] = [
       },
     ],
   },
-  ...(['rendezvous', 'coordination', 'clustering'] as const).map(
+  {
+    key: 'rendezvous',
+    title: 'Timing patterns',
+    tables: ['rendezvous_events'],
+    queries: (window, limit) => [
+      {
+        title: 'Patterns',
+        sql: `SELECT classification, count(*) AS pairs, count(DISTINCT operator_ip) AS addresses, count(DISTINCT infohash) AS infohashes FROM rendezvous_events WHERE ${activeIn(window, 'first_visit', 'last_visit')} GROUP BY classification ORDER BY classification`,
+        empty: 'no timing pattern',
+      },
+      {
+        title: 'Scheduled and returning lookups',
+        sql: `SELECT operator_ip, asn, infohash, classification, visit_count, period_h, spread, mean_interval_h, max_gap_h, ${ts('first_visit')}, ${ts('last_visit')}, why FROM rendezvous_events WHERE classification <> 'CROSS_HASH' AND ${activeIn(window, 'first_visit', 'last_visit')} ORDER BY classification = 'RETURN_VISIT', visit_count DESC, operator_ip, infohash LIMIT ${limit}`,
+        empty: 'no address returning to a hash',
+      },
+      {
+        title: 'Hashes checked in sequence',
+        sql: `SELECT operator_ip, any_value(asn) AS asn, count(*) AS hashes, max(visit_count) AS rounds, strftime(min(first_visit), '%Y-%m-%d %H:%M') AS first_visit, strftime(max(last_visit), '%Y-%m-%d %H:%M') AS last_visit, any_value(why) AS why FROM rendezvous_events WHERE classification = 'CROSS_HASH' AND ${activeIn(window, 'first_visit', 'last_visit')} GROUP BY operator_ip ORDER BY hashes DESC, operator_ip LIMIT ${limit}`,
+        empty: 'no address checking hashes in sequence',
+      },
+    ],
+  },
+  ...(['coordination', 'clustering'] as const).map(
     (key): ReportSpec => ({
       key,
       title: {
-        rendezvous: 'Timing patterns',
         coordination: 'Coordination',
         clustering: 'Operator clustering',
       }[key],
       tables: [
         {
-          rendezvous: 'rendezvous_events',
           coordination: 'coordination',
           clustering: 'operator_clusters',
         }[key],
