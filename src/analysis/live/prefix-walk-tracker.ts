@@ -23,6 +23,7 @@ import type { EventKind } from '../../store/schema.ts';
 import { confidenceFrom } from '../detection.ts';
 import { isLookup } from '../operator-features.ts';
 import { keyFraction } from '../targets.ts';
+import { RecentMap } from './recent-map.ts';
 
 export const LIVE_PREFIX_WALK_DEFAULTS = {
   /** Distinct targets in the run (as the batch prefix-walk detector). */
@@ -96,8 +97,7 @@ const hex3 = (p: number) => p.toString(16).padStart(3, '0');
 export class PrefixWalkTracker {
   readonly #config: LivePrefixWalkConfig;
   readonly #onEnd: ((finding: PrefixWalkFinding) => void) | undefined;
-  #runs = new Map<string, Run>();
-  #previous = new Map<string, Run>();
+  readonly #runs: RecentMap<Run>;
 
   /** `onEnd` hears every reported walk once it ends, with its final figures (batch tables). */
   constructor(
@@ -105,11 +105,12 @@ export class PrefixWalkTracker {
     onEnd?: (finding: PrefixWalkFinding) => void,
   ) {
     this.#config = { ...LIVE_PREFIX_WALK_DEFAULTS, ...config };
+    this.#runs = new RecentMap(this.#config.maxAddresses);
     this.#onEnd = onEnd;
   }
 
   get tracked(): number {
-    return this.#runs.size + this.#previous.size;
+    return this.#runs.size;
   }
 
   /** Feeds one event; returns a finding the moment a walk first qualifies. */
@@ -126,20 +127,13 @@ export class PrefixWalkTracker {
     key: number,
   ): PrefixWalkFinding | undefined {
     const c = this.#config;
-    let run = this.#runs.get(remoteIp);
-    if (run === undefined) {
-      run = this.#previous.get(remoteIp);
-      if (run !== undefined) {
-        this.#previous.delete(remoteIp);
-        this.#put(remoteIp, run);
-      }
-    }
+    const run = this.#runs.get(remoteIp);
     if (run !== undefined && (run.lastKey === key || run.heldKey === key)) return undefined;
     // The leading 12 bits, exactly: key is a 52-bit integer over 2^52.
     const prefix = Math.floor(key * 4096);
     if (run === undefined || ts - Math.max(run.lastUs, run.heldUs) > c.maxGapUs) {
       if (run !== undefined) this.#end(remoteIp, run);
-      this.#put(remoteIp, start(asn, key, prefix, ts));
+      this.#runs.set(remoteIp, start(asn, key, prefix, ts));
       return undefined;
     }
     const step = prefix - run.lastPrefix;
@@ -170,10 +164,9 @@ export class PrefixWalkTracker {
 
   /** Ends the address's run (the replay moves to the next address); its walk, if reported, goes to `onEnd`. */
   close(remoteIp: string): void {
-    const run = this.#runs.get(remoteIp) ?? this.#previous.get(remoteIp);
+    const run = this.#runs.peek(remoteIp);
     if (run === undefined) return;
     this.#runs.delete(remoteIp);
-    this.#previous.delete(remoteIp);
     this.#end(remoteIp, run);
   }
 
@@ -204,15 +197,6 @@ export class PrefixWalkTracker {
 
   #end(remoteIp: string, run: Run): void {
     if (run.reported) this.#onEnd?.(finding(remoteIp, run, this.#config));
-  }
-
-  /** Sets a run in the current generation; a full generation becomes the previous one. */
-  #put(remoteIp: string, run: Run): void {
-    if (!this.#runs.has(remoteIp) && this.#runs.size >= this.#config.maxAddresses / 2) {
-      this.#previous = this.#runs;
-      this.#runs = new Map();
-    }
-    this.#runs.set(remoteIp, run);
   }
 }
 

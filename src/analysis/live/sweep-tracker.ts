@@ -8,16 +8,13 @@
  * batch find the same sweeps.
  *
  * Memory is bounded: at most `maxAddresses` addresses are tracked, each
- * holding a few numbers. Two generations of maps stand in for an LRU list
- * (re-inserting into one big Map on every event cost 94 % of the time): an
- * address active in the current generation stays; one only in the previous
- * generation is promoted when it comes back, and forgotten when a second
- * generation passes without it.
+ * holding a few numbers, the longest idle forgotten first (RecentMap).
  */
 
 import type { EventKind } from '../../store/schema.ts';
 import { isLookup } from '../operator-features.ts';
 import { keyFraction } from '../targets.ts';
+import { RecentMap } from './recent-map.ts';
 
 export const LIVE_SWEEP_DEFAULTS = {
   /** Distinct targets in one direction that make a sweep (the issue's "tenth hash"). */
@@ -75,17 +72,17 @@ export interface SweepInput {
 export class SweepTracker {
   readonly #config: LiveSweepConfig;
   readonly #onEnd: ((finding: SweepFinding) => void) | undefined;
-  #runs = new Map<string, Run>();
-  #previous = new Map<string, Run>();
+  readonly #runs: RecentMap<Run>;
 
   /** `onEnd` hears every reported sweep once its run ends, with its final figures (batch tables). */
   constructor(config: Partial<LiveSweepConfig> = {}, onEnd?: (finding: SweepFinding) => void) {
     this.#config = { ...LIVE_SWEEP_DEFAULTS, ...config };
+    this.#runs = new RecentMap(this.#config.maxAddresses);
     this.#onEnd = onEnd;
   }
 
   get tracked(): number {
-    return this.#runs.size + this.#previous.size;
+    return this.#runs.size;
   }
 
   /** Feeds one event; returns a finding the moment a sweep reaches `minTargets`. */
@@ -108,21 +105,14 @@ export class SweepTracker {
     target?: string,
   ): SweepFinding | undefined {
     const c = this.#config;
-    let run = this.#runs.get(remoteIp);
-    if (run === undefined) {
-      run = this.#previous.get(remoteIp);
-      if (run !== undefined) {
-        this.#previous.delete(remoteIp);
-        this.#put(remoteIp, run);
-      }
-    }
+    const run = this.#runs.get(remoteIp);
     if (run !== undefined && run.lastKey === key) {
       run.lastUs = ts;
       return undefined;
     }
     if (run === undefined || ts - run.lastUs > c.maxGapUs) {
       if (run?.reported === true) this.#onEnd?.(finding(remoteIp, run));
-      this.#put(remoteIp, start(asn, key, target, ts));
+      this.#runs.set(remoteIp, start(asn, key, target, ts));
       return undefined;
     }
     const step: 1 | -1 = key > run.lastKey ? 1 : -1;
@@ -148,26 +138,16 @@ export class SweepTracker {
 
   /** The sweeps still growing whose report has been made, with their figures now (for batch tables). */
   current(remoteIp: string): SweepFinding | undefined {
-    const run = this.#runs.get(remoteIp) ?? this.#previous.get(remoteIp);
+    const run = this.#runs.peek(remoteIp);
     return run?.reported === true ? finding(remoteIp, run) : undefined;
   }
 
   /** Ends the address's run (the replay moves to the next address); its sweep, if reported, goes to `onEnd`. */
   close(remoteIp: string): void {
-    const run = this.#runs.get(remoteIp) ?? this.#previous.get(remoteIp);
+    const run = this.#runs.peek(remoteIp);
     if (run === undefined) return;
     this.#runs.delete(remoteIp);
-    this.#previous.delete(remoteIp);
     if (run.reported) this.#onEnd?.(finding(remoteIp, run));
-  }
-
-  /** Sets a run in the current generation; a full generation becomes the previous one. */
-  #put(remoteIp: string, run: Run): void {
-    if (!this.#runs.has(remoteIp) && this.#runs.size >= this.#config.maxAddresses / 2) {
-      this.#previous = this.#runs;
-      this.#runs = new Map();
-    }
-    this.#runs.set(remoteIp, run);
   }
 }
 
