@@ -10,7 +10,9 @@
  * window of length D. Independent crawlers rarely share a slope, and those
  * that sweep the same default range overlap and are never joined.
  */
+
 import { type Detection, formatSpan, round2 } from './detection.ts';
+import { DisjointSets } from './disjoint-sets.ts';
 import type { SweepStats } from './sweep.ts';
 
 export const CAMPAIGN_DEFAULTS = {
@@ -81,23 +83,16 @@ export function findCampaigns(
   candidates: readonly CampaignCandidate[],
   config: CampaignConfig = CAMPAIGN_DEFAULTS,
 ): Campaign[] {
-  const parent = candidates.map((_, i) => i);
-  const root = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]!]!;
-      i = parent[i]!;
-    }
-    return i;
-  };
+  const sets = new DisjointSets(candidates.length);
   // Quadratic in the number of sweeps, which are few (a handful in a lab, dozens on the real DHT).
   for (let i = 0; i < candidates.length; i++) {
     for (let j = i + 1; j < candidates.length; j++) {
-      if (compatible(candidates[i]!.sweep, candidates[j]!.sweep, config)) parent[root(i)] = root(j);
+      if (compatible(candidates[i]!.sweep, candidates[j]!.sweep, config)) sets.union(i, j);
     }
   }
   const groups = new Map<number, CampaignCandidate[]>();
   candidates.forEach((c, i) => {
-    const r = root(i);
+    const r = sets.find(i);
     groups.set(r, [...(groups.get(r) ?? []), c]);
   });
   const campaigns: Campaign[] = [];

@@ -6,6 +6,9 @@
  */
 import { recordInCatalog } from '../store/derived.ts';
 import type { StoreReader } from '../store/reader.ts';
+import { campaignsStep } from './coordination/campaigns-step.ts';
+import { clusteringStep } from './coordination/clustering-step.ts';
+import { coordinationStep } from './coordination/co-appearance-step.ts';
 import { dailySummariesStep } from './daily-summaries-step.ts';
 import { fingerprintsStep } from './fingerprints/step.ts';
 import { hashProfilesStep } from './hash-profiles/step.ts';
@@ -19,6 +22,10 @@ import type { AnalysisStep, DetectorOverrides, StepResult } from './step.ts';
 /** In dependency order: the fleet view reads operator_profiles. */
 export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   operatorProfilesStep,
+  // Clustering and campaigns read operator_profiles; campaigns read operator_clusters.
+  coordinationStep,
+  clusteringStep,
+  campaignsStep,
   operatorsStep,
   hashProfilesStep,
   keyspaceStep,
@@ -37,6 +44,9 @@ export const DETECTOR_CONFIG_KEYS = [
   'sequences',
   'rendezvous',
   'fingerprints',
+  'coordination',
+  'clustering',
+  'campaigns',
 ] as const;
 
 export interface ComputeOptions {

@@ -19,6 +19,8 @@
  *   built-in scenario of the ground truth's name (or the `world` given),
  *   and used only when its labels match the ground truth exactly.
  */
+
+import { clusteringStep } from '../analysis/coordination/clustering-step.ts';
 import { HASH_PROFILE_DEFAULTS } from '../analysis/hash-profiles/classify.ts';
 import { hashProfilesStep } from '../analysis/hash-profiles/step.ts';
 import { computeOperatorProfiles } from '../analysis/operator-profiles.ts';
@@ -35,6 +37,7 @@ import {
   scoreHashLabels,
   scorePredictions,
 } from './score.ts';
+import { type GroupsReport, scoreGroups, trueGroups } from './score-groups.ts';
 import { buildWorld, type GroundTruth, type World } from './world.ts';
 
 export interface Finding {
@@ -61,6 +64,8 @@ export interface Evaluation {
   hashes: number;
   /** The same addresses scored by operator role (crawler, indexer, measurement_node, tracker_node, normal_client). */
   roles: ScoreReport;
+  /** The lab's fleets (several addresses run as one operator) against operator_clusters: members found. */
+  groups: GroupsReport;
   /** Whether the count-based hash labels came from the scenario's plan (false: actor labels only). */
   planTruth: boolean;
   /** Every address the detectors put in a class other than normal_client and dht_node. */
@@ -79,6 +84,7 @@ export async function evaluate(
       options.onProgress === undefined ? {} : { onProgress: options.onProgress },
     );
     await hashProfilesStep.run({ reader, config: {}, onProgress: () => {} });
+    await clusteringStep.run({ reader, config: {}, onProgress: () => {} });
     const rows = (
       await reader.query(
         `SELECT remote_ip, asn, org, country, class, role, confidence, why, group_id, queries FROM operator_profiles ORDER BY class, remote_ip`,
@@ -163,6 +169,13 @@ export async function evaluate(
       seen,
       profiles.map((r) => String(r.infohash)),
     );
+    const clusters = (await reader.query('SELECT cluster_id, addresses FROM operator_clusters'))
+      .rows;
+    const groups = scoreGroups(
+      trueGroups(truth.labels, OPERATOR_CLASSES),
+      clusters.map((r) => ({ id: String(r.cluster_id), members: String(r.addresses).split(', ') })),
+      new Set(rows.map((r) => String(r.remote_ip))),
+    );
     return {
       scenario: truth.scenario,
       mode: truth.mode,
@@ -171,6 +184,7 @@ export async function evaluate(
       scores,
       roles,
       hashes: profiles.length,
+      groups,
       planTruth: world !== undefined,
       findings,
     };
@@ -178,6 +192,17 @@ export async function evaluate(
     reader.close();
   }
 }
+
+/** Ground-truth labels that are operators rather than users or DHT nodes: their multi-address actors are fleets. */
+const OPERATOR_CLASSES: ReadonlySet<string> = new Set([
+  'sequential_crawler',
+  'prefix_walker',
+  'sample_infohashes_crawler',
+  'periodic_monitor',
+  'burst_prober',
+  'distributed_campaign',
+  'sybil_fleet',
+]);
 
 /**
  * The world of a built-in scenario by name, when its labels are exactly the

@@ -10,6 +10,7 @@ import type { Evaluation, Finding } from '../lab/evaluate.ts';
 import type { LiveRunResult } from '../lab/run-live.ts';
 import type { Scenario } from '../lab/scenario.ts';
 import type { ScoreReport } from '../lab/score.ts';
+import type { GroupsReport } from '../lab/score-groups.ts';
 
 const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
 
@@ -32,6 +33,7 @@ export function renderLabSummary(input: {
   lines.push('');
   lines.push(pc.bold('How right were they? (against the lab’s ground truth)'));
   lines.push('Addresses (one class each)', renderScores(evaluation.scores));
+  lines.push('', 'Fleets (several addresses run as one operator)', renderGroups(evaluation.groups));
   lines.push('');
   lines.push(pc.bold('Next'));
   const next: [string, string][] = [
@@ -154,4 +156,28 @@ export function renderScores(scores: ScoreReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/** Each lab fleet, the cluster that matched it and the members found. */
+export function renderGroups(report: GroupsReport): string {
+  if (report.groups.length === 0) return '  (the scenario runs no fleet)';
+  const rate = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+  const table = new Table({
+    head: ['fleet', 'label', 'members seen', 'found', 'cluster', 'recall', 'precision'],
+    style: TABLE_STYLE,
+  });
+  for (const g of report.groups)
+    table.push([
+      g.actor,
+      g.label,
+      String(g.seen),
+      String(g.found),
+      g.cluster ?? '–',
+      rate(g.recall),
+      rate(g.precision),
+    ]);
+  return [
+    table.toString(),
+    `members found: recall ${rate(report.meanRecall)}, precision ${rate(report.meanPrecision)} · clusters matching no fleet: ${report.spurious.length}`,
+  ].join('\n');
 }

@@ -25,8 +25,6 @@ export interface ReportSpec {
   title: string;
   /** Derived tables it reads; a missing one is reported as not computed. */
   tables: readonly string[];
-  /** Analysis II tables not built yet: the report says so rather than show nothing. */
-  pending?: string;
   queries(window: ReportWindow, limit: number, argument?: string): ReportQuery[];
 }
 
@@ -147,15 +145,14 @@ export const REPORTS: readonly ReportSpec[] = [
   },
   {
     key: 'campaigns',
-    title: 'Campaigns',
-    tables: ['operator_profiles'],
-    pending:
-      'tracking across days (campaigns) comes with Analysis II; shown: distributed campaigns found in the current events',
+    title: 'Campaigns (tracked across days)',
+    tables: ['campaigns'],
     queries: (window, limit) => [
       {
-        title: 'Distributed campaigns',
-        sql: `SELECT group_id AS campaign, count(*) AS members, count(DISTINCT asn) AS networks, string_agg(remote_ip, ', ' ORDER BY remote_ip) AS addresses, sum(queries) AS queries, strftime(min(first_seen), '%Y-%m-%d %H:%M') AS first_seen, strftime(max(last_seen), '%Y-%m-%d %H:%M') AS last_seen, any_value(why) AS why FROM operator_profiles WHERE class = 'distributed_campaign' AND ${activeIn(window)} GROUP BY group_id ORDER BY members DESC, campaign LIMIT ${limit}`,
-        empty: 'no distributed campaign seen',
+        title: 'Campaigns',
+        sql: `SELECT campaign_id, kind, days_active, active_days, members, asns, asn_list, hashes, lookups, ${ts('first_seen')}, ${ts('last_seen')}, addresses, why FROM campaigns WHERE ${activeIn(window)} ORDER BY kind = 'persistent_observer', members DESC, days_active DESC, campaign_id LIMIT ${limit}`,
+        empty:
+          'no campaign: no distributed campaign, scheduled monitor or persistent observer seen',
       },
     ],
   },
@@ -271,22 +268,35 @@ export const REPORTS: readonly ReportSpec[] = [
       },
     ],
   },
-  ...(['coordination', 'clustering'] as const).map(
-    (key): ReportSpec => ({
-      key,
-      title: {
-        coordination: 'Coordination',
-        clustering: 'Operator clustering',
-      }[key],
-      tables: [
-        {
-          coordination: 'coordination',
-          clustering: 'operator_clusters',
-        }[key],
-      ],
-      queries: () => [],
-    }),
-  ),
+  {
+    key: 'coordination',
+    title: 'Coordination (the same infohashes from several networks)',
+    tables: ['coordination', 'coordination_pairs'],
+    queries: (window, limit) => [
+      {
+        title: 'Infohashes, most in step first',
+        sql: `SELECT infohash, asns, asn_list, addresses, lookups, visits, co_timed_share, expected_share, coordination_score, ${ts('first_seen')}, ${ts('last_seen')}, why FROM coordination WHERE ${activeIn(window)} ORDER BY coordination_score DESC, asns DESC, lookups DESC, infohash LIMIT ${limit}`,
+        empty: 'no infohash looked up from several networks',
+      },
+      {
+        title: 'Networks looking up the same rarely shared infohashes',
+        sql: `SELECT 'AS' || asn_a AS network_a, 'AS' || asn_b AS network_b, shared_hashes, hashes_a, hashes_b, jaccard, coordinated_hashes, why FROM coordination_pairs ORDER BY coordinated_hashes DESC, shared_hashes DESC, asn_a, asn_b LIMIT ${limit}`,
+        empty: 'no pair of networks sharing infohashes',
+      },
+    ],
+  },
+  {
+    key: 'clustering',
+    title: 'Operator clustering (distributed crawler networks)',
+    tables: ['operator_clusters'],
+    queries: (window, limit) => [
+      {
+        title: 'Clusters, most coordinated first',
+        sql: `SELECT cluster_id, members, asns, asn_list, link, classes, lookups, shared_hashes, jaccard, timing, behavior, coordination_score, ${ts('first_seen')}, ${ts('last_seen')}, addresses, why FROM operator_clusters WHERE ${activeIn(window)} ORDER BY coordination_score DESC, members DESC, cluster_id LIMIT ${limit}`,
+        empty: 'no cluster: no addresses joined by shared infohashes or one split sweep',
+      },
+    ],
+  },
 ];
 
 function dayIn(window: ReportWindow): string {

@@ -27,8 +27,6 @@ export interface ReportResult {
     | ({ table: string; computed: true } & CatalogEntry)
     | { table: string; computed: false }
   )[];
-  /** What this report will show once its later detectors exist. */
-  pending?: string;
   sections: ReportSection[];
 }
 
@@ -51,7 +49,6 @@ export async function runReport(
     title: spec.title,
     window,
     freshness,
-    ...(spec.pending === undefined ? {} : { pending: spec.pending }),
     sections: [],
   };
   if (freshness.some((f) => !f.computed)) return result;
@@ -63,7 +60,15 @@ export async function runReport(
 }
 
 /** Free-text columns wrapped at 60 characters, so a table fits a terminal. */
-const WIDE_TEXT = new Set(['why', 'classes', 'top_addresses', 'addresses', 'clients']);
+const WIDE_TEXT = new Set([
+  'why',
+  'classes',
+  'top_addresses',
+  'addresses',
+  'clients',
+  'asn_list',
+  'active_days',
+]);
 
 const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
 
@@ -71,17 +76,10 @@ export function renderReportText(result: ReportResult, nowMs: number): string {
   const lines = [pc.bold(result.title)];
   const missing = result.freshness.filter((f) => !f.computed).map((f) => f.table);
   if (missing.length > 0) {
-    lines.push(
-      result.pending !== undefined &&
-        result.sections.length === 0 &&
-        result.freshness.every((f) => !f.computed)
-        ? `not computed yet: ${missing.join(', ')} — ${result.pending}`
-        : `not computed yet: ${missing.join(', ')}. Run \`dhtscope compute\` first.`,
-    );
+    lines.push(`not computed yet: ${missing.join(', ')}. Run \`dhtscope compute\` first.`);
     return lines.join('\n');
   }
   lines.push(pc.dim(freshnessLine(result, nowMs)));
-  if (result.pending !== undefined) lines.push(pc.dim(`note: ${result.pending}`));
   for (const section of result.sections) {
     lines.push('', pc.bold(section.title));
     if (section.rows.length === 0) {

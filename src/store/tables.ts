@@ -4,6 +4,12 @@
  * yet still has its view, empty, with its columns.
  */
 import { type Column, column, DAILY_SUMMARY_COLUMNS } from './schema.ts';
+import {
+  CAMPAIGNS,
+  COORDINATION,
+  COORDINATION_PAIRS,
+  OPERATOR_CLUSTERS,
+} from './tables-coordination.ts';
 
 export interface TableSpec {
   readonly name: string;
@@ -581,4 +587,8 @@ export const TABLES: readonly TableSpec[] = [
   PREFIX_WALK_EVENTS,
   RENDEZVOUS_EVENTS,
   FINGERPRINTS,
+  COORDINATION,
+  COORDINATION_PAIRS,
+  OPERATOR_CLUSTERS,
+  CAMPAIGNS,
 ];

@@ -29,6 +29,10 @@ interface EvalJson {
     falseFlagRate: number | null;
     subjects: { labelled: number; seen: number };
   };
+  groups: {
+    groups: { actor: string; seen: number; found: number; precision: number | null }[];
+    spurious: string[];
+  };
 }
 
 async function evalJson(args: string[]): Promise<EvalJson> {
@@ -68,6 +72,14 @@ describe('lab trace → lab eval', () => {
       assert.ok((s.precision ?? 0) >= 0.9, `${name} precision ${s.precision}`);
     }
     assert.ok((result.scores.falseFlagRate ?? 1) <= 0.01);
+    // Fleets: the distributed campaign's and the watchers' members, each found as one cluster.
+    const fleets = result.groups.groups.filter((g) => g.seen > 0);
+    assert.ok(fleets.length >= 2, JSON.stringify(result.groups));
+    for (const g of fleets) {
+      assert.equal(g.found, g.seen, `${g.actor}: ${g.found} of ${g.seen} members found`);
+      assert.equal(g.precision, 1, `${g.actor}: cluster holds strangers`);
+    }
+    assert.deepEqual(result.groups.spurious, []);
   });
 
   it('labels every address the trace recorded, and nothing outside loopback', async () => {

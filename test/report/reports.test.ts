@@ -61,11 +61,13 @@ describe('compute and report over a trace of the small scenario', () => {
     assert.ok(existsSync(join(dataDir, 'tables', 'catalog.json')));
   });
 
-  it('prints the summary, the fleet view, a deep-dive and the campaigns (snapshots)', async () => {
+  it('prints the summary, the fleet view, a deep-dive, campaigns, coordination and clusters (snapshots)', async () => {
     matchSnapshot('report-summary', await report('--limit', '8'));
     matchSnapshot('report-operators', await report('--operators'));
     matchSnapshot('report-operator', await report('--operator', 'AS64522', '--limit', '5'));
     matchSnapshot('report-campaigns', await report('--campaigns'));
+    matchSnapshot('report-coordination', await report('--coordination', '--limit', '6'));
+    matchSnapshot('report-clustering', await report('--clustering'));
   });
 
   it('gives the same rows as JSON and CSV, and honours --limit and the window', async () => {

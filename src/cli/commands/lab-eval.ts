@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { type Evaluation, evaluate } from '../../lab/evaluate.ts';
 import { buildWorld } from '../../lab/world.ts';
-import { renderFindings, renderScores } from '../../report/lab-summary.ts';
+import { renderFindings, renderGroups, renderScores } from '../../report/lab-summary.ts';
 import { usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
@@ -88,5 +88,6 @@ function describe(evaluation: Evaluation, withFindings: boolean): string {
   if (withFindings) lines.push(renderFindings(evaluation.findings));
   lines.push('Addresses (one class each)', renderScores(evaluation.scores));
   lines.push('', 'By operator role (the same addresses)', renderScores(evaluation.roles));
+  lines.push('', 'Fleets (several addresses run as one operator)', renderGroups(evaluation.groups));
   return lines.join('\n');
 }
