@@ -73,9 +73,8 @@ describe('docs match the code', () => {
 
 describe('docs/data-directory.md matches the schema', () => {
   it('documents every column of every dataset and table, with its type', async () => {
-    const { EVENT_COLUMNS, SQL_TYPES, SYSTEM_METRICS_COLUMNS } = await import(
-      '../src/store/schema.ts'
-    );
+    const { SQL_TYPES } = await import('../src/store/schema.ts');
+    const { DATASETS } = await import('../src/store/datasets.ts');
     const { TABLES } = await import('../src/store/tables.ts');
     const doc = read('docs/data-directory.md');
     for (const table of TABLES)
@@ -83,11 +82,12 @@ describe('docs/data-directory.md matches the schema', () => {
         doc.includes(`### \`${table.name}\``),
         `docs/data-directory.md lacks ${table.name}`,
       );
-    for (const columns of [
-      EVENT_COLUMNS,
-      SYSTEM_METRICS_COLUMNS,
-      ...TABLES.map((t) => t.columns),
-    ]) {
+    for (const dataset of DATASETS)
+      assert.ok(
+        doc.includes(`### \`${dataset.name}\``),
+        `docs/data-directory.md lacks ${dataset.name}`,
+      );
+    for (const columns of [...DATASETS.map((d) => d.columns), ...TABLES.map((t) => t.columns)]) {
       for (const c of columns) {
         assert.ok(
           doc.includes(`| \`${c.name}\` | ${SQL_TYPES[c.type]} |`),

@@ -3,7 +3,7 @@
  * journal until rotated into Parquet partitions, and expired whole
  * partitions at a time.
  */
-import { type Column, EVENT_COLUMNS, SYSTEM_METRICS_COLUMNS } from './schema.ts';
+import { ALERT_COLUMNS, type Column, EVENT_COLUMNS, SYSTEM_METRICS_COLUMNS } from './schema.ts';
 
 export interface Dataset {
   /** Folder name and SQL view name. */
@@ -33,7 +33,16 @@ export const SYSTEM_METRICS: Dataset = {
   retentionDays: 7, // the source documents keep metrics 168 hours
 };
 
-export const DATASETS: readonly Dataset[] = [EVENTS, SYSTEM_METRICS];
+export const ALERTS: Dataset = {
+  name: 'alerts',
+  columns: ALERT_COLUMNS,
+  timeColumn: 'ts',
+  partition: 'day',
+  // Few rows a day, and the record of what was seen: retention leaves them alone.
+  retentionDays: Number.POSITIVE_INFINITY,
+};
+
+export const DATASETS: readonly Dataset[] = [EVENTS, SYSTEM_METRICS, ALERTS];
 
 export function datasetNamed(name: string): Dataset | undefined {
   return DATASETS.find((d) => d.name === name);

@@ -1,4 +1,4 @@
-export { DATASETS, type Dataset, EVENTS, SYSTEM_METRICS } from './datasets.ts';
+export { ALERTS, DATASETS, type Dataset, EVENTS, SYSTEM_METRICS } from './datasets.ts';
 export { Duck } from './duck.ts';
 export { StoreError } from './errors.ts';
 export { type ExportFormat, type ExportOptions, exportEvents } from './export.ts';

@@ -239,6 +239,31 @@ export const SYSTEM_METRICS_COLUMNS = [
 
 export type SystemMetrics = RowOf<typeof SYSTEM_METRICS_COLUMNS>;
 
+/** Live detection findings, one row per alert (written by the antenna; kept until removed by hand). */
+export const ALERT_COLUMNS = [
+  column(
+    'ts',
+    'ts',
+    'timestamp',
+    false,
+    'when the detector concluded (the sensor clock: lab time in a lab)',
+  ),
+  column('type', 'type', 'token', false, 'what was found: sweep, prefix_walk or scheduled'),
+  column('remote_ip', 'remoteIp', 'token', false, 'the address it is about'),
+  column('asn', 'asn', 'integer', true, 'its autonomous system'),
+  column(
+    'latency_us',
+    'latencyUs',
+    'integer',
+    false,
+    'µs from the event that completed the finding to the conclusion',
+  ),
+  column('why', 'why', 'text', false, 'the finding in words'),
+  column('finding', 'finding', 'text', false, "the detector's figures (JSON)"),
+] as const;
+
+export type AlertRow = RowOf<typeof ALERT_COLUMNS>;
+
 export function columnsSql(columns: readonly Column[]): string {
   return columns.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ');
 }

@@ -128,6 +128,7 @@ actors:
   - { behavior: sequential_crawler, network: home, params: { targets: 400, interval: 8s, start: 1m } }
   - { behavior: sample_infohashes_crawler, network: cloud, params: { interval: 2s } }
   - { behavior: sybil_fleet, network: cloud, params: { interval: 5m } }
+  - { behavior: periodic_monitor, network: cloud, params: { period: 10m, hashes: 30 } }
 `,
     );
     const dataDir = join(root, 'live');
@@ -189,7 +190,7 @@ actors:
     const tenthUs = Number(targets[9]!.us);
     const latencyMs = Date.parse(sweepAlerts[0]!.detectedAt) - tenthUs / 1000;
     console.log(
-      `# sweep alert ${latencyMs.toFixed(0)} ms of lab time after the crawler's tenth hash (goal ≤ 5000)`,
+      `# sweep alert ${Math.round(latencyMs)} ms of lab time after the crawler's tenth hash (goal ≤ 5000)`,
     );
     assert.ok(latencyMs >= -1 && latencyMs <= 5000, `alert ${latencyMs} ms after the tenth hash`);
     const normal = alerts.filter((a) => a.remoteIp !== crawler && a.type === 'sweep');
@@ -207,6 +208,30 @@ actors:
         'normal_client',
         `a normal client raised a sweep alert: ${a.remoteIp}`,
       );
+    // The same alerts are in the store, and the monitor's schedule is among them, raised
+    // within a minute of lab time of the third visit that made it a schedule.
+    const stored = await sql<{ type: string; ip: string; ts: number; finding: string }>(
+      dataDir,
+      'SELECT type, remote_ip AS ip, epoch_us(ts)::DOUBLE AS ts, finding FROM alerts ORDER BY ts',
+    );
+    assert.equal(stored.length, alerts.length, 'every alert written to the store');
+    const scheduled = stored.filter((a) => a.type === 'scheduled');
+    assert.equal(scheduled.length, 1, `one monitor, one alert: ${JSON.stringify(scheduled)}`);
+    const monitor = scheduled[0]!;
+    assert.equal(labelled.get(monitor.ip), 'periodic_monitor');
+    const { infohash } = JSON.parse(monitor.finding) as { infohash: string };
+    const visits = await sql<{ us: number }>(
+      dataDir,
+      `SELECT epoch_us(ts)::DOUBLE AS us FROM events WHERE remote_ip = '${monitor.ip}' AND target = '${infohash}' AND kind = 'get_peers' ORDER BY ts`,
+    );
+    const starts = visits
+      .map((v) => Number(v.us))
+      .filter((us, i, all) => i === 0 || us - all[i - 1]! > 60e6);
+    const scheduleLatencyMs = (Number(monitor.ts) - starts[2]!) / 1000;
+    console.log(
+      `# schedule alert ${Math.round(scheduleLatencyMs)} ms of lab time after the third visit (goal ≤ 60000)`,
+    );
+    assert.ok(scheduleLatencyMs >= -1 && scheduleLatencyMs <= 60_000, `${scheduleLatencyMs} ms`);
     const [asn] = await sql<{ asn: string }>(
       dataDir,
       "SELECT any_value(asn) AS asn FROM events WHERE remote_ip LIKE '127.41.%'",

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { LiveDetectors } from '../../analysis/live/detectors.ts';
+import { type Alert, LiveDetectors } from '../../analysis/live/detectors.ts';
 import { type Clock, scaledClock, systemClock } from '../../dht/clock.ts';
 import { Antenna, type AntennaStatus } from '../../sensor/antenna.ts';
 import {
@@ -11,7 +11,10 @@ import {
   resolveConfig,
 } from '../../sensor/config.ts';
 import { createLogger } from '../../sensor/log.ts';
-import type { EventRecord } from '../../store/schema.ts';
+import { ALERTS } from '../../store/datasets.ts';
+import { Journal } from '../../store/journal.ts';
+import { openDataDir } from '../../store/layout.ts';
+import type { AlertRow, EventRecord } from '../../store/schema.ts';
 import { type AlertSink, openAlertSink } from '../alert-sink.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
@@ -165,21 +168,22 @@ export function registerAntenna(program: Command, io: CliIo): void {
     if (io.mayReplaceProcess === true) replaceWithHeapLimit(heapLimitMb(config));
     const log = createLogger(config.logLevel);
     const clock = sensorClock(config);
-    const live = liveDetection(config, clock.clock ?? systemClock, io, log);
+    const live = await storeErrors(() =>
+      liveDetection(config, clock.clock ?? systemClock, io, log),
+    );
     const antenna = await storeErrors(() =>
-      Antenna.start(config, {
-        log,
-        ...clock,
-        ...(live === undefined ? {} : { onEvent: live.onEvent }),
-      }).catch((error: unknown) => {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-          throw new CliError(`cannot bind: ${(error as Error).message}`, {
-            hint: "another program uses that port, or the address is not this host's; choose others with --ports / --bind",
-          });
-        }
-        throw error;
-      }),
+      Antenna.start(config, { log, ...clock, onEvent: live.onEvent }).catch(
+        async (error: unknown) => {
+          await live.close();
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+            throw new CliError(`cannot bind: ${(error as Error).message}`, {
+              hint: "another program uses that port, or the address is not this host's; choose others with --ports / --bind",
+            });
+          }
+          throw error;
+        },
+      ),
     );
     const statusLine = flags.status !== false && process.stderr.isTTY === true;
     const timer = statusLine
@@ -196,11 +200,8 @@ export function registerAntenna(program: Command, io: CliIo): void {
       process.stderr.write('\n');
     }
     await antenna.stop();
-    live?.sink.close();
-    io.out(
-      describe(antenna.status()) +
-        (live === undefined ? '' : ` · alerts ${live.sink.stats.alerts}`),
-    );
+    await live.close();
+    io.out(`${describe(antenna.status())} · alerts ${live.alerts()}`);
   });
 }
 
@@ -241,29 +242,55 @@ function replaceWithHeapLimit(limitMb: number): void {
   }
 }
 
-/** Live detectors on the event stream, when alerts have somewhere to go. */
-function liveDetection(
+/**
+ * Live detectors on the event stream: every alert goes into the store's
+ * `alerts` dataset, and to --alerts / --webhook when given.
+ */
+async function liveDetection(
   config: AntennaConfig,
   clock: Clock,
   io: CliIo,
   log: ReturnType<typeof createLogger>,
-): { onEvent: (event: EventRecord) => void; sink: AlertSink } | undefined {
-  if (config.alerts === undefined && config.webhook === undefined) return undefined;
-  let sink: AlertSink;
-  try {
-    sink = openAlertSink(config.alerts, config.webhook, io, log);
-  } catch (error) {
-    throw new CliError(`cannot open --alerts ${config.alerts}: ${(error as Error).message}`, {
-      hint: 'give a writable file, or - for standard output',
-    });
+): Promise<{ onEvent: (event: EventRecord) => void; alerts(): number; close(): Promise<void> }> {
+  let sink: AlertSink | undefined;
+  if (config.alerts !== undefined || config.webhook !== undefined) {
+    try {
+      sink = openAlertSink(config.alerts, config.webhook, io, log);
+    } catch (error) {
+      throw new CliError(`cannot open --alerts ${config.alerts}: ${(error as Error).message}`, {
+        hint: 'give a writable file, or - for standard output',
+      });
+    }
   }
+  const layout = openDataDir(config.dataDir, { create: true });
+  const journal = await Journal.open<AlertRow>(layout, ALERTS, { writerId: config.writerId });
   const detectors = new LiveDetectors(() => clock.now());
+  let count = 0;
   return {
-    sink,
     onEvent: (event) => {
-      const alert = detectors.observe(event);
-      if (alert !== undefined) sink.send(alert);
+      for (const alert of detectors.observe(event)) {
+        count++;
+        journal.append(alertRow(alert));
+        sink?.send(alert);
+      }
     },
+    alerts: () => count,
+    async close() {
+      sink?.close();
+      await journal.close();
+    },
+  };
+}
+
+function alertRow(alert: Alert): AlertRow {
+  return {
+    ts: Date.parse(alert.detectedAt) * 1000,
+    type: alert.type,
+    remoteIp: alert.remoteIp,
+    asn: alert.asn,
+    latencyUs: alert.latencyUs,
+    why: alert.why,
+    finding: JSON.stringify(alert.finding),
   };
 }
 
