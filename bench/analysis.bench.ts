@@ -1,8 +1,9 @@
 /**
  * Analysis at scale: `compute` (every detector) over the bench-10m lab trace
  * (about 10 M events, 100 k addresses, 7 days), step by step, then every
- * report's latency over the computed tables. Goals (issue "Analysis I"):
- * compute ≤ 30 s, each report ≤ 2 s, on this 2-core machine.
+ * report's latency over the computed tables. Goals: Analysis I ≤ 30 s,
+ * Analysis I and II together ≤ 60 s, each report ≤ 2 s, on this 2-core
+ * machine.
  *
  * The trace takes minutes to write, so it is kept between runs in
  * $DHTSCOPE_BENCH_DIR (default: <tmpdir>/dhtscope-bench-10m) and rebuilt
@@ -11,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compute } from '../src/analysis/compute.ts';
+import { ANALYSIS_STEPS, compute } from '../src/analysis/compute.ts';
 import { resolveScenario } from '../src/lab/builtin-scenarios.ts';
 import { groundTruthPath } from '../src/lab/ground-truth.ts';
 import { writeTrace } from '../src/lab/trace.ts';
@@ -20,6 +21,18 @@ import { REPORTS } from '../src/report/reports.ts';
 import { runReport } from '../src/report/run-report.ts';
 import { StoreReader } from '../src/store/reader.ts';
 import type { BenchResult } from './harness.ts';
+
+/** Tables of the Analysis II detectors (sequences, timing, fingerprints, coordination); the rest is Analysis I. */
+const ANALYSIS_II = new Set([
+  'sweep_events',
+  'prefix_walk_events',
+  'rendezvous_events',
+  'fingerprints',
+  'coordination',
+  'coordination_pairs',
+  'operator_clusters',
+  'campaigns',
+]);
 
 const DIR = process.env.DHTSCOPE_BENCH_DIR ?? join(tmpdir(), 'dhtscope-bench-10m');
 
@@ -36,8 +49,13 @@ export async function run(): Promise<BenchResult> {
   const reader = await StoreReader.open(DIR);
   try {
     const result = await compute(reader);
+    const partTwo = (name: string) =>
+      ANALYSIS_STEPS.find((s) => s.name === name)?.tables.some((t) => ANALYSIS_II.has(t.name)) ??
+      false;
+    const firstMs = result.steps.filter((s) => !partTwo(s.name)).reduce((t, s) => t + s.ms, 0);
     lines.push(
-      `compute over ${result.events.toLocaleString('en')} events: ${(result.totalMs / 1000).toFixed(1)} s (goal ≤ 30 s) ${result.totalMs <= 30_000 ? 'PASS' : 'MISS'}`,
+      `compute over ${result.events.toLocaleString('en')} events: ${(result.totalMs / 1000).toFixed(1)} s, Analysis I + II (goal ≤ 60 s) ${result.totalMs <= 60_000 ? 'PASS' : 'MISS'}`,
+      `  of which Analysis I: ${(firstMs / 1000).toFixed(1)} s (goal ≤ 30 s) ${firstMs <= 30_000 ? 'PASS' : 'MISS'}`,
     );
     for (const step of result.steps)
       lines.push(
