@@ -32,22 +32,33 @@ function streamSql(): string {
     WHERE e.kind IN (${KIND_SQL})`;
 }
 
+/** One of `count` disjoint shares of the addresses (by a hash of the address), read by one worker. */
+export interface AddressShard {
+  index: number;
+  count: number;
+}
+
 /**
  * Streams the events and hands each address's track to `onTrack`, in
  * address order. Per-address facts (ASN, organisation, country) come from
  * one aggregate query; sensors and clients are numbered in SQL and named
- * from lookup arrays here.
+ * from lookup arrays here. With `shard`, only that share of the addresses.
  */
 export async function readTracks(
   duck: Duck,
   cap: number,
   onProgress: ((done: number, total: number) => void) | undefined,
   onTrack: (track: OperatorTrack) => void,
+  shard?: AddressShard,
 ): Promise<void> {
+  const inShard =
+    shard === undefined || shard.count <= 1
+      ? ''
+      : `AND hash(remote_ip) % ${shard.count} = ${shard.index}`;
   await duck.run(`CREATE OR REPLACE TEMP TABLE op_ips AS
     SELECT remote_ip, (row_number() OVER (ORDER BY remote_ip))::INTEGER AS ip_no,
       any_value(asn)::DOUBLE AS asn, any_value(org) AS org, any_value(country) AS country, count(*)::DOUBLE AS n
-    FROM events WHERE kind IN (${KIND_SQL}) GROUP BY remote_ip`);
+    FROM events WHERE kind IN (${KIND_SQL}) ${inShard} GROUP BY remote_ip`);
   await duck.run(`CREATE OR REPLACE TEMP TABLE op_sensors AS
     SELECT sensor_id, (row_number() OVER (ORDER BY sensor_id))::INTEGER AS sensor_no
     FROM (SELECT DISTINCT sensor_id FROM events WHERE kind IN (${KIND_SQL}))`);

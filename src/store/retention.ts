@@ -127,7 +127,7 @@ export function daySummarySql(layout: DataLayout, date: string, nowMs: number): 
   const t = SUMMARY_THRESHOLDS;
   const lookups = "kind = 'get_peers'";
   return `
-    WITH e AS (SELECT * FROM ${source}),
+    WITH e AS (SELECT ts, kind, target, remote_ip, asn, country FROM ${source}),
     per_hash AS (
       SELECT target,
         count(DISTINCT remote_ip) FILTER (WHERE ${lookups}) AS lookup_ips,

@@ -301,10 +301,24 @@ describe('analysis: operator_profiles over a store', () => {
       assert.equal(crawler.monotone, 1);
       assert.equal(crawler.group_id, null);
       assert.equal(Number(crawler.first_us), tracks[0]!.events[0]!.ts);
-      // Written once more over the same store: the file is replaced, not appended to.
-      await computeOperatorProfiles(reader);
-      const again = await reader.query('SELECT count(*)::INTEGER AS n FROM operator_profiles');
-      assert.equal(again.rows[0]!.n, 7);
+      // Written once more over the same store, by two worker threads each reading half the
+      // addresses: the file is replaced, not appended to, and holds the same rows in the same order.
+      const digest = async () =>
+        (
+          await reader.query(
+            "SELECT count(*)::INTEGER AS n, string_agg(remote_ip || ' ' || class || ' ' || why, '|' ORDER BY remote_ip) AS text FROM operator_profiles",
+          )
+        ).rows[0]!;
+      const oneThread = await digest();
+      const shardProgress: number[] = [];
+      await computeOperatorProfiles(reader, {
+        workers: 2,
+        onProgress: (done) => shardProgress.push(done),
+      });
+      const again = await digest();
+      assert.equal(again.n, 7);
+      assert.equal(again.text, oneThread.text);
+      assert.equal(shardProgress.at(-1), events, 'both shards report their progress');
     } finally {
       reader.close();
     }
