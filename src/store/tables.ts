@@ -10,6 +10,7 @@ import {
   COORDINATION_PAIRS,
   OPERATOR_CLUSTERS,
 } from './tables-coordination.ts';
+import { CRAWL_EDGES, CRAWL_NODES, SAMPLED_INFOHASHES } from './tables-crawl.ts';
 
 export interface TableSpec {
   readonly name: string;
@@ -591,4 +592,7 @@ export const TABLES: readonly TableSpec[] = [
   COORDINATION_PAIRS,
   OPERATOR_CLUSTERS,
   CAMPAIGNS,
+  CRAWL_NODES,
+  CRAWL_EDGES,
+  SAMPLED_INFOHASHES,
 ];

@@ -11,6 +11,7 @@ import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { storeErrors } from '../store-errors.ts';
 import { registerLabEval } from './lab-eval.ts';
+import { registerLabNetwork } from './lab-network.ts';
 
 export function registerLab(program: Command, io: CliIo): void {
   const lab = program
@@ -58,6 +59,7 @@ export function registerLab(program: Command, io: CliIo): void {
   });
 
   registerLabEval(lab, io);
+  registerLabNetwork(lab, io);
 }
 
 export function loadScenarioFlag(nameOrPath: string): Scenario {

@@ -7,16 +7,20 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerAntenna } from './antenna.ts';
 import { registerCompute } from './compute.ts';
+import { registerCrawl } from './crawl.ts';
 import { registerDecode } from './decode.ts';
 import { registerDemo } from './demo.ts';
+import { registerEstimate } from './estimate.ts';
 import { registerExport } from './export.ts';
 import { registerIpinfo } from './ipinfo.ts';
 import { registerLab } from './lab.ts';
+import { registerLookup } from './lookup.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerReport } from './report.ts';
 import { registerRetention } from './retention.ts';
 import { registerSql } from './sql.ts';
 import { registerTour } from './tour.ts';
+import { registerWatch } from './watch.ts';
 
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
@@ -33,4 +37,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRetention,
   registerIpinfo,
   registerTour,
+  registerLookup,
+  registerCrawl,
+  registerEstimate,
+  registerWatch,
 ];

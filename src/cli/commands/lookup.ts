@@ -1,0 +1,140 @@
+import { Command } from 'commander';
+import pc from 'picocolors';
+import { parseInfohash } from '../../active/infohash.ts';
+import { activeLookup } from '../../active/lookup.ts';
+import { activeNotice } from '../../active/notice.ts';
+import { type ActiveSetup, openActive } from '../../active/setup.ts';
+import { nodeIdToHex } from '../../protocol/kademlia/index.ts';
+import { CliError, usageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+
+interface LookupFlags {
+  bootstrap: string[];
+  alpha: string;
+  bind: string;
+  bind6?: string;
+  timeout: string;
+  json?: boolean;
+}
+
+export function registerLookup(program: Command, io: CliIo): void {
+  program.addCommand(
+    new Command('lookup')
+      .description('find the peers of one infohash: an iterative get_peers (active: sends queries)')
+      .argument('<infohash|magnet>', '40 hex digits, 32 base32 letters or a magnet link')
+      .option(
+        '--bootstrap <host:port>',
+        'start from this node (repeatable; default: the public routers)',
+        collect,
+        [],
+      )
+      .option('--alpha <n>', 'queries in flight at once', '3')
+      .option('--bind <address>', 'local IPv4 address to send from', '0.0.0.0')
+      .option('--bind6 <address>', 'also walk IPv6 from this local address (BEP 32 dual-stack)')
+      .option('--timeout <ms>', 'how long to wait for one answer', '2000')
+      .option('--json', 'print the result as one JSON document')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  dhtscope lookup 0123456789abcdef0123456789abcdef01234567 --bootstrap 127.42.0.1:6881\n  dhtscope lookup "magnet:?xt=urn:btih:…" --json',
+      )
+      .action(async (target: string, flags: LookupFlags) => {
+        const parsed = parseInfohash(target);
+        if (!parsed.ok)
+          throw new CliError(parsed.reason, { hint: 'e.g. dhtscope lookup 0123…(40 hex)' });
+        const alpha = wholeFlag('--alpha', flags.alpha, 1, 32);
+        const timeoutMs = wholeFlag('--timeout', flags.timeout, 50, 60_000);
+        io.err(pc.yellow(activeNotice('lookup', 'get_peers')));
+        const setup = await openSetup(flags, timeoutMs);
+        try {
+          const hex = nodeIdToHex(parsed.infoHash);
+          if (flags.json !== true) io.out(`looking up ${hex}`);
+          const result = await activeLookup({
+            infoHash: parsed.infoHash,
+            queriers: setup.queriers,
+            bootstrap: setup.bootstrap,
+            alpha,
+            onPeer: (peer, from) => {
+              if (flags.json !== true)
+                io.out(
+                  `peer ${formatEndpoint(peer.address, peer.port)}  ${pc.dim(`from ${formatEndpoint(from.address, from.port)}`)}`,
+                );
+            },
+          });
+          if (flags.json === true) {
+            io.out(
+              JSON.stringify({
+                infohash: hex,
+                peers: result.peers.map((p) => ({ address: p.address, port: p.port })),
+                queried: result.queried,
+                responded: result.responded,
+                hops: result.hops,
+                durationMs: result.durationMs,
+                closest: result.closest.map((n) => ({
+                  id: nodeIdToHex(n.id),
+                  address: n.address,
+                  port: n.port,
+                })),
+              }),
+            );
+          } else {
+            io.out(
+              `${result.peers.length} peers · ${result.queried} nodes queried (${result.responded} answered) · ${result.hops} hops · ${(result.durationMs / 1000).toFixed(2)} s`,
+            );
+          }
+          if (result.responded === 0)
+            throw new CliError('no node answered', {
+              hint: 'check --bootstrap (a lab network: dhtscope lab network) and that UDP is not blocked',
+            });
+        } finally {
+          await setup.close();
+        }
+      }),
+  );
+}
+
+/** Repeatable option values. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function wholeFlag(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max)
+    throw usageError(`${flag} ${text} is not a whole number from ${min} to ${max}`);
+  return value;
+}
+
+export function formatEndpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Opens the active tool's nodes, turning bad input and bind failures into CLI errors. */
+export async function openSetup(
+  flags: { bootstrap: string[]; bind: string; bind6?: string },
+  timeoutMs: number,
+  politeness?: { perAddress?: number; global?: number },
+): Promise<ActiveSetup> {
+  let opened: Awaited<ReturnType<typeof openActive>>;
+  try {
+    opened = await openActive({
+      bootstrap: flags.bootstrap,
+      bind: flags.bind,
+      ...(flags.bind6 === undefined ? {} : { bind6: flags.bind6 }),
+      timeoutMs,
+      ...(politeness === undefined ? {} : { politeness: definedOnly(politeness) }),
+    });
+  } catch (error) {
+    throw new CliError(`cannot open a UDP socket: ${(error as Error).message}`, {
+      hint: 'check --bind / --bind6',
+    });
+  }
+  if (!opened.ok)
+    throw usageError(opened.reason, 'give --bootstrap host:port, e.g. 127.42.0.1:6881');
+  return opened.setup;
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
