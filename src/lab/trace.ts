@@ -20,6 +20,7 @@ import { deliveries, encodeDelivery } from './delivery.ts';
 import { dhtUpkeep } from './dht-upkeep.ts';
 import { Directory } from './directory.ts';
 import { writeGroundTruth } from './ground-truth.ts';
+import { writeOverlayCsv } from './overlay-file.ts';
 import { Rng } from './rng.ts';
 import { labNodeIds, plannedSensorNodes } from './sensor-plan.ts';
 import { timeline } from './timeline.ts';
@@ -48,6 +49,8 @@ export async function writeTrace(
 ): Promise<TraceResult> {
   const { scenario } = world;
   const layout = openDataDir(dataDir, { create: true });
+  // As a live run does: the overlay beside the events places lab addresses (map, ipinfo).
+  writeOverlayCsv(layout.root, world.overlay);
   const sensors = plannedSensorNodes(scenario);
   const nodeIds = labNodeIds(scenario, world.dhtNodes.length);
   const directory = new Directory([

@@ -15,6 +15,7 @@ import { registerExport } from './export.ts';
 import { registerIpinfo } from './ipinfo.ts';
 import { registerLab } from './lab.ts';
 import { registerLookup } from './lookup.ts';
+import { registerMap } from './map.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerReport } from './report.ts';
 import { registerRetention } from './retention.ts';
@@ -41,4 +42,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCrawl,
   registerEstimate,
   registerWatch,
+  registerMap,
 ];
