@@ -17,6 +17,7 @@ import { registerLab } from './lab.ts';
 import { registerLookup } from './lookup.ts';
 import { registerMap } from './map.ts';
 import { registerMetrics } from './metrics.ts';
+import { registerPcap } from './pcap.ts';
 import { registerReport } from './report.ts';
 import { registerRetention } from './retention.ts';
 import { registerSql } from './sql.ts';
@@ -42,5 +43,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCrawl,
   registerEstimate,
   registerWatch,
+  registerPcap,
   registerMap,
 ];

@@ -1,0 +1,119 @@
+/**
+ * Addresses as small integers. Every address met in a capture gets an id the
+ * first time it is seen, and its text form is made once, then: the hot path
+ * compares and hashes numbers, never builds a string per packet.
+ */
+import { formatIpv6, parseIp } from '../protocol/net/ip.ts';
+
+export class AddressTable {
+  private readonly v4 = new Map<number, number>();
+  /** IPv6 addresses by their four 32-bit words, nested so no key string is built. */
+  private readonly v6 = new Map<number, Map<number, Map<number, Map<number, number>>>>();
+  private readonly byText = new Map<string, number>();
+  private readonly texts: string[] = [];
+
+  get size(): number {
+    return this.texts.length;
+  }
+
+  /**
+   * The id of an IPv4 address given as a 32-bit number (network order read
+   * big-endian). Pass it as a signed int32 (`getInt32`): small integers stay
+   * unboxed, where addresses above 127.255.255.255 as uint32 would be heap numbers.
+   */
+  internV4(address: number): number {
+    const key = address | 0;
+    const id = this.v4.get(key);
+    if (id !== undefined) return id;
+    // IPv4 text is looked up by number (internText), so it needs no entry by text.
+    const fresh = this.texts.length;
+    this.texts.push(
+      `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`,
+    );
+    this.v4.set(key, fresh);
+    return fresh;
+  }
+
+  /** The id of the IPv6 address in the 16 bytes at `offset`. */
+  internV6(bytes: Uint8Array, view: DataView, offset: number): number {
+    const a = view.getUint32(offset);
+    const b = view.getUint32(offset + 4);
+    const c = view.getUint32(offset + 8);
+    const d = view.getUint32(offset + 12);
+    let l1 = this.v6.get(a);
+    if (l1 === undefined) {
+      l1 = new Map();
+      this.v6.set(a, l1);
+    }
+    let l2 = l1.get(b);
+    if (l2 === undefined) {
+      l2 = new Map();
+      l1.set(b, l2);
+    }
+    let l3 = l2.get(c);
+    if (l3 === undefined) {
+      l3 = new Map();
+      l2.set(c, l3);
+    }
+    const id = l3.get(d);
+    if (id !== undefined) return id;
+    const fresh = this.add(formatIpv6(bytes, offset));
+    l3.set(d, fresh);
+    return fresh;
+  }
+
+  /** The id of an address given as text, or undefined if the text is not an address. */
+  internText(text: string): number | undefined {
+    // Dotted quads (most predictions) go by number: hashing a fresh string costs more.
+    const v4 = parseDottedQuad(text);
+    if (v4 >= 0) return this.internV4(v4 | 0);
+    const known = this.byText.get(text);
+    if (known !== undefined) return known;
+    const bytes = parseIp(text);
+    if (bytes === null) return undefined;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return bytes.length === 4 ? this.internV4(view.getInt32(0)) : this.internV6(bytes, view, 0);
+  }
+
+  text(id: number): string {
+    return this.texts[id]!;
+  }
+
+  /** An IPv6 address's id by its text: two spellings of one address map to one id. */
+  private add(text: string): number {
+    const existing = this.byText.get(text);
+    const id = existing ?? this.texts.length;
+    if (existing === undefined) {
+      this.texts.push(text);
+      this.byText.set(text, id);
+    }
+    return id;
+  }
+}
+
+/** `a.b.c.d` in canonical form as a 32-bit number, or -1. */
+function parseDottedQuad(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      // No leading zeros: the canonical text is the only spelling with this id.
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}

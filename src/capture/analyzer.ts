@@ -1,0 +1,259 @@
+/**
+ * The capture pipeline: frames → packets → TCP connections and UDP datagrams →
+ * the BitTorrent extractor's predictions, per-host counts and the failed
+ * attempts the scan detector works on. One object, fed frame by frame by the
+ * reader; nothing is allocated per packet but the payload views the extractor
+ * contract asks for (a connection or an address gets one object when first seen).
+ */
+import { AddressTable } from './addresses.ts';
+import { FailedAttempts } from './attempts.ts';
+import { CONN_STATES, type ConnState, isFailedAttempt } from './conn-state.ts';
+import { PacketDecoder, PROTO_TCP, PROTO_UDP } from './decode.ts';
+import { type FlowListener, FlowTable, type FlowTableOptions } from './flow-table.ts';
+import { PredictionStore, sourceBit } from './predictions.ts';
+import type { FrameSink } from './reader.ts';
+import type { TcpFlow } from './tcp-flow.ts';
+import type {
+  BitTorrentUdpKind,
+  PeerPrediction,
+  PredictionExtractor,
+  UdpDatagram,
+} from './types.ts';
+
+export const UDP_KINDS: readonly BitTorrentUdpKind[] = [
+  'dht',
+  'udp_tracker',
+  'vuze_dht',
+  'utp',
+  'dht_like',
+];
+
+export type ExtractorFactory = (
+  onPrediction: (prediction: PeerPrediction) => void,
+) => PredictionExtractor;
+
+export interface AnalyzerOptions {
+  /** The BitTorrent coordination extractor; without one nothing is predicted. */
+  createExtractor?: ExtractorFactory;
+  /** Keep every prediction for listing (`pcap peers`). */
+  keepPredictions?: boolean;
+  /** µs a prediction stays valid. */
+  predictionTtl?: number;
+  flows?: Partial<FlowTableOptions>;
+}
+
+export class HostStats {
+  readonly id: number;
+  readonly address: string;
+  /** TCP connections this host opened. */
+  connections = 0;
+  failed = 0;
+  /** Failed attempts covered by a prediction. */
+  predictedFailed = 0;
+  udpDatagrams = 0;
+  /** Bits of UDP_KINDS seen from this host. */
+  btUdpKinds = 0;
+
+  constructor(id: number, address: string) {
+    this.id = id;
+    this.address = address;
+  }
+}
+
+const BT_UDP = sourceBit('bt_udp');
+const RECENT_SLOTS = 4096;
+
+export class CaptureAnalyzer implements FrameSink, FlowListener {
+  readonly addresses = new AddressTable();
+  readonly decoder = new PacketDecoder(this.addresses);
+  readonly predictions: PredictionStore;
+  readonly attempts = new FailedAttempts();
+  readonly hosts = new Map<number, HostStats>();
+  readonly states = new Map<ConnState, number>(CONN_STATES.map((s) => [s, 0]));
+  /** Every prediction, in arrival order, when `keepPredictions` is set. */
+  readonly predictionList: PeerPrediction[] = [];
+  /** Predictions naming something that is not an address. */
+  badPredictions = 0;
+  /** Predictions of DHT contacts, not used to suppress TCP failures. */
+  nodePredictions = 0;
+  readonly flows: FlowTable;
+  private readonly extractor: PredictionExtractor | undefined;
+  private readonly keepPredictions: boolean;
+  private readonly datagram: UdpDatagram = {
+    ts: 0,
+    src: '',
+    srcPort: 0,
+    dst: '',
+    dstPort: 0,
+    payload: new Uint8Array(0),
+  };
+  private finished = false;
+  private readonly recent = {
+    src: new Int32Array(RECENT_SLOTS).fill(-1),
+    dst: new Int32Array(RECENT_SLOTS),
+    port: new Int32Array(RECENT_SLOTS),
+    ts: new Float64Array(RECENT_SLOTS),
+  };
+
+  constructor(options: AnalyzerOptions = {}) {
+    this.predictions = new PredictionStore(options.predictionTtl);
+    this.keepPredictions = options.keepPredictions === true;
+    this.flows = new FlowTable(this.addresses, this, options.flows);
+    this.extractor = options.createExtractor?.((p) => this.predicted(p));
+  }
+
+  frame(
+    linkType: number,
+    ts: number,
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    caplen: number,
+  ): void {
+    const decoder = this.decoder;
+    const protocol = decoder.decode(linkType, bytes, view, offset, caplen);
+    if (protocol === 0) return;
+    const p = decoder.packet;
+    if (protocol === PROTO_TCP) {
+      this.flows.segment(
+        ts,
+        p.src,
+        p.dst,
+        p.srcPort,
+        p.dstPort,
+        p.tcpFlags,
+        p.seq,
+        bytes,
+        p.payloadOffset,
+        p.payloadLength,
+      );
+    } else if (protocol === PROTO_UDP) {
+      this.udp(ts, bytes, p.src, p.dst, p.srcPort, p.dstPort, p.payloadOffset, p.payloadLength);
+    }
+  }
+
+  private udp(
+    ts: number,
+    bytes: Uint8Array,
+    src: number,
+    dst: number,
+    srcPort: number,
+    dstPort: number,
+    offset: number,
+    length: number,
+  ): void {
+    const host = this.host(src);
+    host.udpDatagrams++;
+    const extractor = this.extractor;
+    if (extractor === undefined || length === 0) return;
+    const d = this.datagram;
+    d.ts = ts;
+    d.src = this.addresses.text(src);
+    d.dst = this.addresses.text(dst);
+    d.srcPort = srcPort;
+    d.dstPort = dstPort;
+    d.payload = bytes.subarray(offset, offset + length);
+    const kind = extractor.classifyUdp(d);
+    if (kind !== undefined) {
+      host.btUdpKinds |= 1 << UDP_KINDS.indexOf(kind);
+      // A uTP connection (or other peer-to-peer BitTorrent UDP) between two
+      // hosts predicts TCP between them: clients try both, on the port they
+      // listen on. DHT and tracker datagrams go to nodes and trackers, which
+      // are not connected to over TCP, so they predict nothing.
+      if (
+        (kind === 'utp' || kind === 'dht_like') &&
+        !this.recentlyPredicted(src, dst, dstPort, ts)
+      ) {
+        this.predictions.add(src, dst, dstPort, ts, BT_UDP);
+        this.predictions.add(dst, src, srcPort, ts, BT_UDP);
+      }
+    }
+    extractor.udp(d);
+  }
+
+  /**
+   * Whether this pair was recorded less than a second ago: a uTP transfer is
+   * thousands of datagrams, and one prediction per second per pair is plenty
+   * (a prediction's validity then ends at most a second early). A small
+   * direct-mapped cache, so the check costs no allocation.
+   */
+  private recentlyPredicted(src: number, dst: number, port: number, ts: number): boolean {
+    const slot =
+      (Math.imul(src, 0x9e3779b1) ^ Math.imul(dst, 0x85ebca6b) ^ port) & (RECENT_SLOTS - 1);
+    const recent = this.recent;
+    if (recent.src[slot] === src && recent.dst[slot] === dst && recent.port[slot] === port) {
+      const age = ts - recent.ts[slot]!;
+      if (age >= 0 && age < 1_000_000) return true;
+    }
+    recent.src[slot] = src;
+    recent.dst[slot] = dst;
+    recent.port[slot] = port;
+    recent.ts[slot] = ts;
+    return false;
+  }
+
+  data(flow: TcpFlow, fromOriginator: boolean, ts: number, bytes: Uint8Array): void {
+    this.extractor?.tcpData(flow, fromOriginator, ts, bytes);
+  }
+
+  end(flow: TcpFlow): void {
+    if (flow.delivered) this.extractor?.tcpEnd(flow);
+    const state = flow.state();
+    this.states.set(state, this.states.get(state)! + 1);
+    if (state === 'OTH' && flow.orig === 0) return;
+    const host = this.host(flow.origId);
+    host.connections++;
+    if (isFailedAttempt(state, flow.orig, flow.resp)) {
+      host.failed++;
+      // Matched now, while the predictions it may match are surely still held.
+      const predicted = this.predictions.covering(
+        flow.origId,
+        flow.respId,
+        flow.responderPort,
+        flow.start,
+      );
+      if (predicted !== 0) host.predictedFailed++;
+      this.attempts.push(
+        flow.origId,
+        flow.respId,
+        flow.responderPort,
+        flow.start,
+        CONN_STATES.indexOf(state),
+        predicted,
+      );
+    }
+  }
+
+  private predicted(p: PeerPrediction): void {
+    if (this.keepPredictions) this.predictionList.push({ ...p });
+    // DHT contacts ('node') get UDP queries, not TCP connections: counting them
+    // would let any host running a DHT node probe thousands of addresses unseen.
+    if ((p as { contact?: string }).contact === 'node') {
+      this.nodePredictions++;
+      return;
+    }
+    const host = this.addresses.internText(p.host);
+    const peer = this.addresses.internText(p.peer);
+    if (host === undefined || peer === undefined || !(p.port > 0 && p.port < 65536)) {
+      this.badPredictions++;
+      return;
+    }
+    this.predictions.add(host, peer, p.port, p.ts, sourceBit(p.source));
+  }
+
+  host(id: number): HostStats {
+    let stats = this.hosts.get(id);
+    if (stats === undefined) {
+      stats = new HostStats(id, this.addresses.text(id));
+      this.hosts.set(id, stats);
+    }
+    return stats;
+  }
+
+  /** The capture is over: end every connection (which records the last failed attempts). */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.flows.finish();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Where capture bytes come from: a file or standard input (`-`), gzip-compressed
+ * or not (told by the magic bytes, not the name), read in large chunks.
+ */
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { copyBytes } from './bytes.ts';
+
+/** Large reads: the per-chunk cost (a DataView, a stitched record) then vanishes. */
+export const CHUNK_BYTES = 4 * 1024 * 1024;
+
+export interface CaptureSource {
+  /** The file name, or `-`. */
+  readonly name: string;
+  /** Bytes on disk, when known (for progress); compressed size for gzip. */
+  readonly size: number | undefined;
+  /** Decompressed capture bytes. */
+  readonly chunks: AsyncIterable<Uint8Array>;
+  /** Bytes taken from the file or stdin so far (compressed, for gzip). */
+  rawBytesRead(): number;
+  /** Whether the input turned out to be gzip (known once reading started). */
+  compressed(): boolean;
+}
+
+export function openCapture(name: string, stdin: Readable = process.stdin): CaptureSource {
+  // Stat first: a missing file then throws here, before anything is opened.
+  const size = name === '-' ? undefined : statSync(name).size;
+  let read = 0;
+  let gzip = false;
+  /**
+   * Raw bytes. A file is read into one reused buffer (no 4 MiB allocation per
+   * chunk): the reader copies what it keeps. Gunzip keeps its input for a
+   * while, so once the input is known to be gzip every chunk is a fresh copy.
+   */
+  async function* rawChunks(): AsyncGenerator<Uint8Array> {
+    if (name === '-') {
+      for await (const chunk of stdin) {
+        const bytes = chunk as Uint8Array;
+        read += bytes.length;
+        yield bytes;
+      }
+      return;
+    }
+    const file = await open(name, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+        if (bytesRead === 0) return;
+        read += bytesRead;
+        // A plain Uint8Array, not a Buffer: its `slice` copies, as consumers expect.
+        const view = new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
+        yield gzip ? copyBytes(view) : view;
+      }
+    } finally {
+      await file.close();
+    }
+  }
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const source = rawChunks();
+    let first = await source.next();
+    // Gather at least two bytes to look at the magic.
+    while (!first.done && first.value.length < 2) {
+      const more = await source.next();
+      if (more.done) break;
+      first = { done: false, value: concat(first.value, more.value) };
+    }
+    if (first.done) return;
+    gzip = first.value[0] === 0x1f && first.value[1] === 0x8b;
+    if (gzip) first = { done: false, value: copyBytes(first.value) };
+    if (!gzip) {
+      yield first.value;
+      yield* source;
+      return;
+    }
+    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+    const feed = (async () => {
+      try {
+        if (!gunzip.write(first.value)) await drained(gunzip);
+        for await (const chunk of source) {
+          if (!gunzip.write(chunk)) await drained(gunzip);
+        }
+        gunzip.end();
+      } catch (error) {
+        gunzip.destroy(error as Error);
+      }
+    })();
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    for await (const out of gunzip) {
+      // Gunzip hands out ≤ 1 MiB pieces: regroup them into large chunks.
+      pending.push(out as Uint8Array);
+      pendingBytes += (out as Uint8Array).length;
+      if (pendingBytes >= CHUNK_BYTES) {
+        yield Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+      }
+    }
+    if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+    await feed;
+  }
+  return {
+    name,
+    size,
+    chunks: chunks(),
+    rawBytesRead: () => read,
+    compressed: () => gzip,
+  };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => stream.once('drain', () => resolve()));
+}

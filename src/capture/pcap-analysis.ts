@@ -1,0 +1,276 @@
+/**
+ * The result of `dhtscope pcap analyze`, as plain data: per-host summary, the
+ * verdict of each detector mode with its explanation, and (given labels) the
+ * confusion tables and the ROC.
+ */
+import type { CaptureAnalyzer } from './analyzer.ts';
+import { UDP_KINDS } from './analyzer.ts';
+import type { ConnState } from './conn-state.ts';
+import type { DecodeCounters } from './decode.ts';
+import { type Confusion, confusion, type RocPoint, rocCurve } from './evaluation.ts';
+import { SOURCES, type SuppressionSource } from './predictions.ts';
+import type { FileResult } from './read-captures.ts';
+import { ROC_THRESHOLDS, SCAN_MODES, type ScanConfig, type ScanMode } from './scan-config.ts';
+import { detectScans, type ScanOutcome, type WindowCounts } from './scan-detector.ts';
+import type { HostLabels } from './types.ts';
+
+export type HostLabel = 'bittorrent' | 'scanner' | 'other';
+
+export interface ModeVerdict {
+  alarm: boolean;
+  /** One sentence: why this host was, or was not, alarmed in this mode. */
+  explanation: string;
+  /** The window when the alarm was raised or suppressed by the PPR test. */
+  window: (Omit<WindowCounts, 'on'> & { port?: number; victim?: string }) | undefined;
+}
+
+export interface HostSummary {
+  host: string;
+  label: HostLabel | undefined;
+  connections: number;
+  failed: number;
+  distinctFailedHosts: number;
+  distinctFailedPorts: number;
+  /** Most distinct hosts failed on one port (horizontal scanning), over the whole capture. */
+  maxHostsOnOnePort: number;
+  /** Most distinct ports failed on one host (vertical scanning), over the whole capture. */
+  maxPortsOnOneHost: number;
+  /** Distinct ports over distinct hosts of all its failed attempts. */
+  ppr: number;
+  /** Failed attempts a prediction covered. */
+  predicted: number;
+  predictedFraction: number;
+  /** Predicted failed attempts by prediction source. */
+  sources: Partial<Record<SuppressionSource, number>>;
+  learnedPeers: number;
+  udpDatagrams: number;
+  btUdpKinds: string[];
+  verdicts: Record<ScanMode, ModeVerdict>;
+}
+
+export interface PcapAnalysis {
+  files: {
+    name: string;
+    format: string | undefined;
+    compressed: boolean;
+    bytes: number;
+    frames: number;
+    error?: { message: string; offset: number; record: number };
+  }[];
+  config: ScanConfig;
+  packets: Omit<DecodeCounters, never>;
+  connections: Record<ConnState, number>;
+  predictions: number;
+  hosts: HostSummary[];
+  alarms: Record<ScanMode, number>;
+  confusion?: Record<ScanMode, Confusion>;
+  roc?: RocPoint[];
+}
+
+const MINUTE = 60_000_000;
+
+export function summarize(
+  analyzer: CaptureAnalyzer,
+  files: readonly FileResult[],
+  config: ScanConfig,
+  labels?: HostLabels,
+  rocThresholds: readonly number[] = ROC_THRESHOLDS,
+): PcapAnalysis {
+  analyzer.finish();
+  const text = (id: number) => analyzer.addresses.text(id);
+  const attempts = analyzer.attempts;
+  const order = attempts.orderBySourceAndTime();
+  const outcomes = new Map<ScanMode, Map<number, ScanOutcome>>();
+  for (const mode of SCAN_MODES) {
+    outcomes.set(mode, new Map(detectScans(attempts, order, config, mode).map((o) => [o.src, o])));
+  }
+  // Per-source distinct failed hosts/ports and prediction sources over the whole capture,
+  // one source group at a time (the order is by source), reusing the same sets.
+  const spread = new Map<
+    number,
+    { hosts: number; ports: number; sources: number[]; hostsOnPort: number; portsOnHost: number }
+  >();
+  const hostSet = new Set<number>();
+  const portSet = new Set<number>();
+  const pairSet = new Set<number>();
+  const perPort = new Map<number, number>();
+  const perHost = new Map<number, number>();
+  for (let k = 0; k < order.length; ) {
+    const s = attempts.src[order[k]!]!;
+    hostSet.clear();
+    portSet.clear();
+    pairSet.clear();
+    perPort.clear();
+    perHost.clear();
+    let hostsOnPort = 0;
+    let portsOnHost = 0;
+    const sources = new Array<number>(SOURCES.length).fill(0);
+    for (; k < order.length && attempts.src[order[k]!] === s; k++) {
+      const i = order[k]!;
+      const dst = attempts.dst[i]!;
+      const port = attempts.port[i]!;
+      hostSet.add(dst);
+      portSet.add(port);
+      const pair = dst * 65536 + port;
+      if (!pairSet.has(pair)) {
+        pairSet.add(pair);
+        const onPort = (perPort.get(port) ?? 0) + 1;
+        perPort.set(port, onPort);
+        if (onPort > hostsOnPort) hostsOnPort = onPort;
+        const onHost = (perHost.get(dst) ?? 0) + 1;
+        perHost.set(dst, onHost);
+        if (onHost > portsOnHost) portsOnHost = onHost;
+      }
+      const mask = attempts.predicted[i]!;
+      if (mask === 0) continue;
+      for (let b = 0; b < SOURCES.length; b++) if (mask & (1 << b)) sources[b]!++;
+    }
+    spread.set(s, { hosts: hostSet.size, ports: portSet.size, sources, hostsOnPort, portsOnHost });
+  }
+  const labelOf = new Map<string, HostLabel>();
+  for (const h of labels?.other ?? []) labelOf.set(h, 'other');
+  for (const h of labels?.bittorrent ?? []) labelOf.set(h, 'bittorrent');
+  for (const h of labels?.scanner ?? []) labelOf.set(h, 'scanner');
+  const hosts: HostSummary[] = [];
+  const alarms: Record<ScanMode, number> = { plain: 0, suppressed: 0, ppr: 0 };
+  for (const stats of analyzer.hosts.values()) {
+    const s = spread.get(stats.id);
+    const sources: Partial<Record<SuppressionSource, number>> = {};
+    s?.sources.forEach((n, bit) => {
+      if (n > 0) sources[SOURCES[bit]!] = n;
+    });
+    const verdicts = {} as Record<ScanMode, ModeVerdict>;
+    const summary: HostSummary = {
+      host: stats.address,
+      label: labelOf.get(stats.address),
+      connections: stats.connections,
+      failed: stats.failed,
+      distinctFailedHosts: s?.hosts ?? 0,
+      distinctFailedPorts: s?.ports ?? 0,
+      maxHostsOnOnePort: s?.hostsOnPort ?? 0,
+      maxPortsOnOneHost: s?.portsOnHost ?? 0,
+      ppr: s === undefined ? 0 : s.ports / s.hosts,
+      predicted: stats.predictedFailed,
+      predictedFraction: stats.failed === 0 ? 0 : stats.predictedFailed / stats.failed,
+      sources,
+      learnedPeers: analyzer.predictions.learnedBy(stats.id),
+      udpDatagrams: stats.udpDatagrams,
+      btUdpKinds: UDP_KINDS.filter((_, i) => (stats.btUdpKinds & (1 << i)) !== 0),
+      verdicts,
+    };
+    for (const mode of SCAN_MODES) {
+      const verdict = explain(mode, outcomes.get(mode)!.get(stats.id), summary, config, text);
+      verdicts[mode] = verdict;
+      if (verdict.alarm) alarms[mode]++;
+    }
+    hosts.push(summary);
+  }
+  hosts.sort(
+    (a, b) =>
+      b.distinctFailedHosts - a.distinctFailedHosts ||
+      b.failed - a.failed ||
+      (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
+  );
+  const result: PcapAnalysis = {
+    files: files.map((f) => ({
+      name: f.name,
+      format: f.format,
+      compressed: f.compressed,
+      bytes: f.bytes,
+      frames: f.frames,
+      ...(f.error === undefined
+        ? {}
+        : { error: { message: f.error.message, offset: f.error.offset, record: f.error.record } }),
+    })),
+    config,
+    packets: { ...analyzer.decoder.counters },
+    connections: Object.fromEntries(analyzer.states) as Record<ConnState, number>,
+    predictions: analyzer.predictions.recorded,
+    hosts,
+    alarms,
+  };
+  if (labels !== undefined) {
+    const alarmedIn = (mode: ScanMode) =>
+      new Set(hosts.filter((h) => h.verdicts[mode].alarm).map((h) => h.host));
+    const plain = alarmedIn('plain');
+    result.confusion = {
+      plain: confusion(plain, labels),
+      suppressed: confusion(alarmedIn('suppressed'), labels, plain),
+      ppr: confusion(alarmedIn('ppr'), labels, plain),
+    };
+    result.roc = rocCurve(attempts, order, config, labels, rocThresholds, text);
+  }
+  return result;
+}
+
+function describeSources(sources: Partial<Record<SuppressionSource, number>>): string {
+  const parts = Object.entries(sources)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${n}`);
+  return parts.length === 0 ? 'no source' : parts.join(', ');
+}
+
+function percent(x: number): string {
+  return `${Math.round(x * 100)} %`;
+}
+
+/** Most hosts in a capture never fail a connection: one shared verdict for them. */
+const NO_FAILURES: ModeVerdict = Object.freeze({
+  alarm: false,
+  explanation: 'no failed attempts',
+  window: undefined,
+});
+
+function explain(
+  mode: ScanMode,
+  outcome: ScanOutcome | undefined,
+  host: HostSummary,
+  config: ScanConfig,
+  text: (id: number) => string,
+): ModeVerdict {
+  if (outcome === undefined) return NO_FAILURES;
+  const minutes = `${Math.round(config.window / MINUTE)} min`;
+  const predictedNote = `${host.predicted} of ${host.failed} failed attempts (${percent(host.predictedFraction)}) went to learned peers (${describeSources(host.sources)})`;
+  const toWindow = (w: WindowCounts): ModeVerdict['window'] => {
+    const { on, ...rest } = w;
+    return w.trigger === 'ports-on-host'
+      ? { ...rest, victim: text(on) }
+      : w.trigger === 'hosts-on-port'
+        ? { ...rest, port: on }
+        : rest;
+  };
+  const alarm = outcome.alarm;
+  if (alarm !== undefined) {
+    const what =
+      alarm.trigger === 'ports-on-host'
+        ? `${config.portThreshold} distinct ports of ${text(alarm.on)}`
+        : alarm.trigger === 'hosts-on-port'
+          ? `${config.hostThreshold} distinct hosts on port ${alarm.on}`
+          : `${config.hostThreshold} distinct hosts`;
+    return {
+      alarm: true,
+      explanation: `${alarm.kind} scan: failed attempts to ${what} within ${minutes} (${alarm.distinctHosts} hosts, ${alarm.distinctPorts} ports, PPR ${alarm.ppr.toFixed(2)} in the window${mode === 'plain' ? '' : `, ${outcome.excluded} predicted attempts not counted`}); ${predictedNote}`,
+      window: toWindow(alarm),
+    };
+  }
+  if (outcome.firstPprSuppression !== undefined) {
+    const w = outcome.firstPprSuppression;
+    return {
+      alarm: false,
+      explanation: `suppressed by the port/peer ratio: the threshold was reached ${outcome.pprSuppressions} times, first with ${w.distinctHosts} hosts on ${w.distinctPorts} ports (PPR ${w.ppr.toFixed(2)}, within ${config.pprLow}–${config.pprHigh}: one port per peer, as BitTorrent does); ${predictedNote}`,
+      window: toWindow(w),
+    };
+  }
+  if (mode !== 'plain' && outcome.excluded > 0) {
+    return {
+      alarm: false,
+      explanation: `below the threshold once predicted attempts are left out: ${predictedNote}; the rest reach at most ${outcome.peakHosts} distinct hosts${config.hostsPerPort ? ' on one port' : ''} within ${minutes} (threshold ${config.hostThreshold})`,
+      window: undefined,
+    };
+  }
+  return {
+    alarm: false,
+    explanation: `below the threshold: at most ${outcome.peakHosts} distinct hosts${config.hostsPerPort ? ' on one port' : ''} with failed attempts within ${minutes} (threshold ${config.hostThreshold})`,
+    window: undefined,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * What the capture reader hands to the BitTorrent extractors, and what they
+ * hand back: the contract between reading packets (reader, flows) and
+ * understanding BitTorrent coordination traffic (bittorrent/).
+ *
+ * Times are microseconds since the Unix epoch, as plain numbers (exact up
+ * to 2^53 µs, i.e. the year 2255). Addresses are text (dotted IPv4,
+ * RFC 5952 IPv6).
+ */
+
+/**
+ * One UDP datagram. The reader reuses a single object for every datagram
+ * and `payload` is a view into its read buffer: an extractor must copy
+ * whatever it keeps beyond the call.
+ */
+export interface UdpDatagram {
+  ts: number;
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  payload: Uint8Array;
+}
+
+/** A TCP connection as the flow table knows it: the initiator sent the first SYN. */
+export interface TcpStreamRef {
+  /** Unique per connection within one analysis. */
+  readonly id: number;
+  readonly initiator: string;
+  readonly initiatorPort: number;
+  readonly responder: string;
+  readonly responderPort: number;
+}
+
+/** Where a peer address was learned. */
+export type PredictionSource = 'http_tracker' | 'udp_tracker' | 'dht' | 'vuze_dht' | 'pex';
+
+/** `host` learned at `ts` that `peer`:`port` is a BitTorrent peer (or DHT node), from `source`. */
+export interface PeerPrediction {
+  ts: number;
+  host: string;
+  peer: string;
+  port: number;
+  source: PredictionSource;
+  /**
+   * What the host will contact there: a `peer` over TCP (or uTP), or a DHT
+   * `node` over UDP (nodes and nodes6 of a DHT answer). A TCP scan detector
+   * suppresses failures only for peers. Absent means peer.
+   */
+  contact?: 'peer' | 'node';
+}
+
+/** BitTorrent UDP traffic recognised by its content. */
+export type BitTorrentUdpKind = 'dht' | 'udp_tracker' | 'vuze_dht' | 'utp' | 'dht_like';
+
+/** Consumes UDP datagrams and in-order TCP stream bytes; reports predictions. */
+export interface PredictionExtractor {
+  udp(datagram: UdpDatagram): void;
+  /** In-order bytes of one direction of a connection; `fromInitiator` tells which. The view must be copied to be kept. */
+  tcpData(stream: TcpStreamRef, fromInitiator: boolean, ts: number, data: Uint8Array): void;
+  /** The connection closed, reset or the capture ended: flush and forget its state. */
+  tcpEnd(stream: TcpStreamRef): void;
+  /** What BitTorrent UDP traffic this datagram is, if any (for per-host signatures). */
+  classifyUdp(datagram: UdpDatagram): BitTorrentUdpKind | undefined;
+}
+
+/**
+ * Labels of a capture's hosts, the format of `dhtscope pcap analyze --labels`:
+ * `{ "bittorrent": ["10.9.0.2", …], "scanner": [...], "other": [...] }`.
+ */
+export interface HostLabels {
+  bittorrent: string[];
+  scanner: string[];
+  other?: string[];
+}

@@ -1,0 +1,240 @@
+/**
+ * `dhtscope pcap analyze` and `dhtscope pcap peers`: read packet captures,
+ * learn which peers each host was told about, and run the scan detector in
+ * its three modes (plain, predicted failures suppressed, port/peer ratio).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import { CaptureAnalyzer } from '../../capture/analyzer.ts';
+import { BitTorrentExtractor } from '../../capture/bittorrent/index.ts';
+import { openCapture } from '../../capture/input.ts';
+import { summarize } from '../../capture/pcap-analysis.ts';
+import { type FileResult, readCapture } from '../../capture/read-captures.ts';
+import {
+  PRESETS,
+  SCAN_PRESETS,
+  type ScanConfig,
+  type ScanPreset,
+} from '../../capture/scan-config.ts';
+import type { HostLabels } from '../../capture/types.ts';
+import { toJson } from '../../report/json.ts';
+import {
+  renderPcapAnalysis,
+  renderPcapAnalysisCsv,
+  renderPeers,
+} from '../../report/pcap-report.ts';
+import { renderRocPng, renderRocSvg } from '../../report/pcap-roc-plot.ts';
+import { CliError, EXIT, usageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { createProgress } from '../progress.ts';
+
+interface AnalyzeFlags {
+  labels?: string;
+  preset: string;
+  threshold?: string;
+  window?: string;
+  json?: boolean;
+  csv?: boolean;
+  rocOut?: string;
+}
+
+interface PeersFlags {
+  json?: boolean;
+  csv?: boolean;
+}
+
+export function registerPcap(program: Command, io: CliIo): void {
+  const pcap = program
+    .command('pcap')
+    .description('packet captures: tell BitTorrent connection failures apart from port scans');
+  pcap
+    .command('analyze')
+    .description('per-host summary and scan alarms in three modes (plain, suppressed, ppr)')
+    .argument('<file...>', 'pcap or pcapng files, gzip-compressed or not, or - for stdin')
+    .option(
+      '--labels <file>',
+      'JSON labels {"bittorrent": [...], "scanner": [...], "other": [...]}: adds confusion tables and an ROC',
+    )
+    .option(
+      '--preset <name>',
+      'detector defaults: bro (N = 100 hosts in 15 min) or zeek (25 hosts on one port or 15 ports of one host, in 5 min)',
+      'bro',
+    )
+    .option(
+      '--threshold <n>',
+      "distinct hosts with failed attempts that raise an alarm (N); the preset's port threshold scales with it",
+    )
+    .option(
+      '--window <duration>',
+      "how long a failed attempt counts, e.g. 15m, 300s, 1h (default: the preset's)",
+    )
+    .option('--json', 'print the whole analysis as JSON')
+    .option('--csv', 'print one CSV row per host')
+    .option('--roc-out <file>', 'write the ROC plot (needs --labels) as .svg or .png')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dhtscope pcap analyze border.pcap.gz\n  dhtscope pcap analyze lab.pcapng --labels lab.labels.json --roc-out roc.svg\n  tcpdump -i eth0 -w - | dhtscope pcap analyze - --preset zeek\n\nExit status is 1 when a capture is truncated or corrupt (what was read before is still reported).',
+    )
+    .action(async (files: string[], flags: AnalyzeFlags) => {
+      const config = configFrom(flags);
+      const labels = flags.labels === undefined ? undefined : readLabels(flags.labels);
+      if (flags.rocOut !== undefined) {
+        if (labels === undefined)
+          throw usageError('--roc-out needs --labels', 'an ROC compares alarms with labeled hosts');
+        if (!/\.(svg|png)$/i.test(flags.rocOut))
+          throw usageError(`--roc-out "${flags.rocOut}" must end in .svg or .png`);
+      }
+      const analyzer = new CaptureAnalyzer({
+        createExtractor: (onPrediction) => new BitTorrentExtractor(onPrediction),
+      });
+      const results = await readAll(files, analyzer, io);
+      const analysis = summarize(analyzer, results, config, labels);
+      if (flags.json === true) io.out(toJson(analysis));
+      else if (flags.csv === true) io.out(renderPcapAnalysisCsv(analysis));
+      else io.out(renderPcapAnalysis(analysis));
+      if (flags.rocOut !== undefined && analysis.roc !== undefined) {
+        const title = `ROC, preset ${config.preset}, window ${Math.round(config.window / 60e6)} min`;
+        if (/\.png$/i.test(flags.rocOut)) writeFileSync(flags.rocOut, renderRocPng(analysis.roc));
+        else writeFileSync(flags.rocOut, renderRocSvg(analysis.roc, title));
+        io.err(`ROC plot written to ${flags.rocOut}`);
+      }
+      failOnBadFile(results);
+    });
+  pcap
+    .command('peers')
+    .description('list the peer predictions extracted from BitTorrent coordination traffic')
+    .argument('<file...>', 'pcap or pcapng files, gzip-compressed or not, or - for stdin')
+    .option('--json', 'print the predictions as a JSON array')
+    .option('--csv', 'print the predictions as CSV with a header line')
+    .action(async (files: string[], flags: PeersFlags) => {
+      const analyzer = new CaptureAnalyzer({
+        createExtractor: (onPrediction) => new BitTorrentExtractor(onPrediction),
+        keepPredictions: true,
+      });
+      const results = await readAll(files, analyzer, io);
+      analyzer.finish();
+      if (flags.json === true) io.out(toJson(analyzer.predictionList));
+      else io.out(renderPeers(analyzer.predictionList, flags.csv === true));
+      failOnBadFile(results);
+    });
+}
+
+function configFrom(flags: AnalyzeFlags): ScanConfig {
+  if (!SCAN_PRESETS.includes(flags.preset as ScanPreset)) {
+    throw usageError(`--preset "${flags.preset}" is not one of ${SCAN_PRESETS.join(', ')}`);
+  }
+  const base = PRESETS[flags.preset as ScanPreset];
+  let config = { ...base };
+  if (flags.threshold !== undefined) {
+    const n = Number(flags.threshold);
+    if (!Number.isInteger(n) || n < 1)
+      throw usageError(
+        `--threshold "${flags.threshold}" is not a whole number ≥ 1`,
+        'e.g. --threshold 100',
+      );
+    config = {
+      ...config,
+      hostThreshold: n,
+      portThreshold: Math.max(1, Math.round((n * base.portThreshold) / base.hostThreshold)),
+    };
+  }
+  if (flags.window !== undefined) config = { ...config, window: parseWindow(flags.window) };
+  return config;
+}
+
+/** `90`, `90s`, `15m`, `1h` → µs. */
+export function parseWindow(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  const seconds =
+    match === null
+      ? Number.NaN
+      : Number(match[1]) * { s: 1, m: 60, h: 3600 }[(match[2] as 's' | 'm' | 'h') ?? 's'];
+  if (!(seconds > 0))
+    throw usageError(`--window "${text}" is not a duration`, 'e.g. --window 15m, 300s or 1h');
+  return Math.round(seconds * 1_000_000);
+}
+
+function readLabels(path: string): HostLabels {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CliError(`cannot read labels from ${path}: ${(error as Error).message}`, {
+      exitCode: EXIT.usage,
+      hint: 'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []}',
+    });
+  }
+  const obj = parsed as Record<string, unknown>;
+  const list = (key: string, required: boolean): string[] => {
+    const value = obj?.[key];
+    if (value === undefined && !required) return [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      throw new CliError(`labels in ${path}: "${key}" must be a list of addresses`, {
+        exitCode: EXIT.usage,
+        hint: 'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []}',
+      });
+    }
+    return value as string[];
+  };
+  return {
+    bittorrent: list('bittorrent', true),
+    scanner: list('scanner', true),
+    other: list('other', false),
+  };
+}
+
+async function readAll(
+  files: string[],
+  analyzer: CaptureAnalyzer,
+  io: CliIo,
+): Promise<FileResult[]> {
+  if (files.filter((f) => f === '-').length > 1)
+    throw usageError('standard input (-) can be read only once');
+  const progress = createProgress(io, 'pcap');
+  const results: FileResult[] = [];
+  try {
+    for (const name of files) {
+      let source: ReturnType<typeof openCapture>;
+      try {
+        source = openCapture(name, await stdinStream(name, io));
+      } catch (error) {
+        throw new CliError(`cannot open ${name}: ${(error as Error).message}`, {
+          hint: 'give pcap or pcapng files (gzip is fine), or - for standard input',
+        });
+      }
+      let lastUpdate = 0;
+      results.push(
+        await readCapture(source, analyzer, (s, frames) => {
+          const now = Date.now();
+          if (now - lastUpdate < 200) return;
+          lastUpdate = now;
+          const total = s.size ?? 0;
+          progress.update(
+            Math.min(s.rawBytesRead(), total),
+            total,
+            `${name}: ${frames.toLocaleString('en-US')} frames`,
+          );
+        }),
+      );
+    }
+  } finally {
+    progress.stop();
+  }
+  return results;
+}
+
+/** The real process streams its stdin; an embedding (a test) hands its stdin over as bytes. */
+async function stdinStream(name: string, io: CliIo): Promise<Readable | undefined> {
+  if (name !== '-' || io.mayReplaceProcess === true) return undefined;
+  return Readable.from([await io.readStdin()]);
+}
+
+function failOnBadFile(results: readonly FileResult[]): void {
+  const bad = results.filter((r) => r.error !== undefined);
+  if (bad.length === 0) return;
+  throw new CliError(bad.map((r) => `${r.name}: ${r.error!.message}`).join('; '), {
+    exitCode: EXIT.failure,
+    hint: 'the results above cover everything before that point',
+  });
+}

@@ -1,0 +1,233 @@
+/**
+ * `dhtscope pcap analyze` and `pcap peers` for people (tables) and for tools
+ * (CSV). Pure functions from the analysis to text.
+ */
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { PcapAnalysis } from '../capture/pcap-analysis.ts';
+import { SCAN_MODES, type ScanMode } from '../capture/scan-config.ts';
+import type { PeerPrediction } from '../capture/types.ts';
+
+const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
+/** Hosts and alarms listed in the terminal; --json and --csv carry all. */
+const SHOWN = 40;
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function iso(ts: number): string {
+  return ts > 0 ? new Date(Math.floor(ts / 1000)).toISOString() : '(no time)';
+}
+
+export function renderPcapAnalysis(a: PcapAnalysis): string {
+  const lines: string[] = [];
+  for (const f of a.files) {
+    lines.push(
+      `${f.name}: ${f.format ?? 'unknown format'}${f.compressed ? ' (gzip)' : ''}, ${f.frames.toLocaleString('en-US')} frames, ${mb(f.bytes)}`,
+    );
+    if (f.error !== undefined) lines.push(pc.yellow(`  stopped early: ${f.error.message}`));
+  }
+  const p = a.packets;
+  lines.push(
+    `packets: ${p.tcp} TCP, ${p.udp} UDP; skipped ${p.notIp} non-IP, ${p.otherTransport} other transport, ${p.laterFragments} later fragments, ${p.malformed} malformed, ${p.unknownLink} unknown link type`,
+  );
+  const states = Object.entries(a.connections)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  lines.push(`connections: ${states || 'none'}`);
+  lines.push(
+    `predictions: ${a.predictions} (peer addresses learned from BitTorrent coordination traffic)`,
+  );
+  const c = a.config;
+  lines.push(
+    `detector: preset ${c.preset}, N = ${c.hostThreshold} distinct hosts${c.hostsPerPort ? ' on one port' : ''} or ${c.portThreshold} ports of one host, window ${Math.round(c.window / 60e6)} min, PPR band ${c.pprLow}–${c.pprHigh}`,
+  );
+  lines.push('', pc.bold('Hosts with failed connection attempts'));
+  const hosts = a.hosts.filter(
+    (h) => h.failed > 0 || h.label !== undefined || h.btUdpKinds.length > 0,
+  );
+  const table = new Table({
+    head: [
+      'host',
+      'label',
+      'conns',
+      'failed',
+      'fail hosts',
+      'hosts/port',
+      'ports/host',
+      'predicted',
+      'PPR',
+      'BT UDP',
+      'plain',
+      'suppressed',
+      'ppr',
+    ],
+    style: TABLE_STYLE,
+  });
+  for (const h of hosts.slice(0, SHOWN)) {
+    const verdict = (m: ScanMode) => {
+      const v = h.verdicts[m];
+      return v.alarm ? pc.red(v.window?.kind ?? 'alarm') : '-';
+    };
+    table.push([
+      h.host,
+      h.label ?? '',
+      h.connections,
+      h.failed,
+      h.distinctFailedHosts,
+      h.maxHostsOnOnePort,
+      h.maxPortsOnOneHost,
+      h.failed === 0 ? '' : pct(h.predictedFraction),
+      h.failed === 0 ? '' : h.ppr.toFixed(2),
+      h.btUdpKinds.join(' '),
+      verdict('plain'),
+      verdict('suppressed'),
+      verdict('ppr'),
+    ]);
+  }
+  lines.push(hosts.length === 0 ? '(none)' : table.toString());
+  if (hosts.length > SHOWN)
+    lines.push(`… ${hosts.length - SHOWN} more hosts (--json or --csv for all)`);
+  lines.push(
+    '',
+    pc.bold(
+      `Alarms: plain ${a.alarms.plain}, suppressed ${a.alarms.suppressed}, ppr ${a.alarms.ppr}`,
+    ),
+  );
+  for (const mode of SCAN_MODES) {
+    const alarmed = a.hosts.filter((h) => h.verdicts[mode].alarm);
+    if (alarmed.length === 0) continue;
+    lines.push(`${mode}:`);
+    for (const h of alarmed.slice(0, SHOWN)) {
+      lines.push(
+        `  ${h.host} at ${iso(h.verdicts[mode].window?.ts ?? 0)}: ${h.verdicts[mode].explanation}`,
+      );
+    }
+    if (alarmed.length > SHOWN) lines.push(`  … ${alarmed.length - SHOWN} more`);
+  }
+  const spared = a.hosts.filter(
+    (h) => h.verdicts.plain.alarm && (!h.verdicts.suppressed.alarm || !h.verdicts.ppr.alarm),
+  );
+  if (spared.length > 0) {
+    lines.push('', pc.bold('Suppressed alarms'));
+    for (const h of spared.slice(0, SHOWN)) {
+      const mode: ScanMode = h.verdicts.suppressed.alarm ? 'ppr' : 'suppressed';
+      lines.push(`  ${h.host} (${mode}): ${h.verdicts[mode].explanation}`);
+    }
+    if (spared.length > SHOWN) lines.push(`  … ${spared.length - SHOWN} more`);
+  }
+  if (a.confusion !== undefined) {
+    lines.push(
+      '',
+      pc.bold('Against the labels (positives: scanners; negatives: BitTorrent and other hosts)'),
+    );
+    const t = new Table({
+      head: ['mode', 'TP', 'FP', 'TN', 'FN', 'TPR', 'FPR', 'BitTorrent FP', 'scanners lost'],
+      style: TABLE_STYLE,
+    });
+    for (const mode of SCAN_MODES) {
+      const m = a.confusion[mode];
+      t.push([
+        mode,
+        m.tp,
+        m.fp,
+        m.tn,
+        m.fn,
+        pct(m.tpr),
+        pct(m.fpr),
+        `${m.bittorrentAlarmed}/${m.bittorrentHosts} (${pct(m.bittorrentFpRate)})`,
+        m.scannersLost.length === 0 ? '0' : m.scannersLost.join(' '),
+      ]);
+    }
+    lines.push(t.toString());
+  }
+  if (a.roc !== undefined) {
+    lines.push('', pc.bold('ROC over thresholds N (TPR / FPR)'));
+    const t = new Table({ head: ['N', ...SCAN_MODES], style: TABLE_STYLE });
+    const thresholds = [...new Set(a.roc.map((r) => r.threshold))];
+    for (const n of thresholds) {
+      t.push([
+        n,
+        ...SCAN_MODES.map((mode) => {
+          const r = a.roc!.find((q) => q.threshold === n && q.mode === mode)!;
+          return `${r.tpr.toFixed(2)} / ${r.fpr.toFixed(2)}`;
+        }),
+      ]);
+    }
+    lines.push(t.toString());
+  }
+  return lines.join('\n');
+}
+
+export function csvCell(value: string | number): string {
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function renderPcapAnalysisCsv(a: PcapAnalysis): string {
+  const head = [
+    'host',
+    'label',
+    'connections',
+    'failed',
+    'distinct_failed_hosts',
+    'distinct_failed_ports',
+    'max_hosts_on_one_port',
+    'max_ports_on_one_host',
+    'ppr',
+    'predicted',
+    'predicted_fraction',
+    'learned_peers',
+    'udp_datagrams',
+    'bt_udp_kinds',
+    ...SCAN_MODES.flatMap((m) => [`${m}_alarm`, `${m}_explanation`]),
+  ];
+  const rows = a.hosts.map((h) =>
+    [
+      h.host,
+      h.label ?? '',
+      h.connections,
+      h.failed,
+      h.distinctFailedHosts,
+      h.distinctFailedPorts,
+      h.maxHostsOnOnePort,
+      h.maxPortsOnOneHost,
+      h.ppr.toFixed(4),
+      h.predicted,
+      h.predictedFraction.toFixed(4),
+      h.learnedPeers,
+      h.udpDatagrams,
+      h.btUdpKinds.join(' '),
+      ...SCAN_MODES.flatMap((m) => [h.verdicts[m].alarm ? 1 : 0, h.verdicts[m].explanation]),
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return [head.join(','), ...rows].join('\n');
+}
+
+type ListedPrediction = PeerPrediction & { contact?: string };
+
+export function renderPeers(predictions: readonly ListedPrediction[], csv: boolean): string {
+  if (csv) {
+    return [
+      'ts,host,peer,port,source,contact',
+      ...predictions.map((p) =>
+        [iso(p.ts), p.host, p.peer, p.port, p.source, p.contact ?? ''].map(csvCell).join(','),
+      ),
+    ].join('\n');
+  }
+  const t = new Table({
+    head: ['time', 'host', 'peer', 'port', 'source', 'contact'],
+    style: TABLE_STYLE,
+  });
+  for (const p of predictions)
+    t.push([iso(p.ts), p.host, p.peer, p.port, p.source, p.contact ?? '']);
+  return predictions.length === 0 ? '(no peer predictions)' : t.toString();
+}

@@ -1,0 +1,299 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AddressTable } from '../../src/capture/addresses.ts';
+import { PacketDecoder, PROTO_TCP } from '../../src/capture/decode.ts';
+import { CaptureFormatError } from '../../src/capture/errors.ts';
+import { CaptureReader } from '../../src/capture/reader.ts';
+import {
+  type Frame,
+  frame,
+  pcapFile,
+  pcapngFile,
+  tcpPacket,
+  udpPacket,
+} from '../helpers/pcap-writer.ts';
+
+interface Seen {
+  ts: number;
+  proto: string;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  flags: number;
+  payload: string;
+}
+
+/** Reads `bytes` in chunks of `chunk` bytes; returns what was decoded and the error, if any. */
+function readAll(bytes: Uint8Array, chunk = bytes.length) {
+  const addresses = new AddressTable();
+  const decoder = new PacketDecoder(addresses);
+  const seen: Seen[] = [];
+  const reader = new CaptureReader({
+    frame(linkType, ts, buf, view, offset, caplen) {
+      const proto = decoder.decode(linkType, buf, view, offset, caplen);
+      if (proto === 0) return;
+      const p = decoder.packet;
+      seen.push({
+        ts,
+        proto: proto === PROTO_TCP ? 'tcp' : 'udp',
+        src: addresses.text(p.src),
+        dst: addresses.text(p.dst),
+        srcPort: p.srcPort,
+        dstPort: p.dstPort,
+        flags: proto === PROTO_TCP ? p.tcpFlags : 0,
+        payload: Buffer.from(
+          buf.subarray(p.payloadOffset, p.payloadOffset + p.payloadLength),
+        ).toString(),
+      });
+    },
+  });
+  let error: unknown;
+  try {
+    for (let at = 0; at < bytes.length; at += chunk) reader.push(bytes.subarray(at, at + chunk));
+    reader.end();
+  } catch (e) {
+    error = e;
+  }
+  return { seen, error, reader, counters: decoder.counters };
+}
+
+const T0 = 1_700_000_000_123_456;
+
+function samplePackets(v6 = false): Uint8Array[] {
+  const a = v6 ? '2001:db8::1' : '10.0.0.1';
+  const b = v6 ? '2001:db8::2:0:0:7' : '10.0.0.2';
+  return [
+    tcpPacket({ src: a, dst: b, srcPort: 40000, dstPort: 6881, flags: 'S' }),
+    udpPacket({
+      src: b,
+      dst: a,
+      srcPort: 6881,
+      dstPort: 40001,
+      payload: new TextEncoder().encode('d1:y1:re'),
+    }),
+    tcpPacket({
+      src: a,
+      dst: b,
+      srcPort: 40000,
+      dstPort: 6881,
+      flags: 'PA',
+      seq: 1001,
+      payload: new TextEncoder().encode('hello'),
+    }),
+  ];
+}
+
+function expected(v6 = false): Omit<Seen, 'ts'>[] {
+  const a = v6 ? '2001:db8::1' : '10.0.0.1';
+  const b = v6 ? '2001:db8::2:0:0:7' : '10.0.0.2';
+  return [
+    { proto: 'tcp', src: a, dst: b, srcPort: 40000, dstPort: 6881, flags: 2, payload: '' },
+    { proto: 'udp', src: b, dst: a, srcPort: 6881, dstPort: 40001, flags: 0, payload: 'd1:y1:re' },
+    { proto: 'tcp', src: a, dst: b, srcPort: 40000, dstPort: 6881, flags: 0x18, payload: 'hello' },
+  ];
+}
+
+function frames(linkType: number, v6 = false, vlans = 0): Frame[] {
+  return samplePackets(v6).map((p, i) => ({ ts: T0 + i * 1000, data: frame(linkType, p, vlans) }));
+}
+
+function withoutTs(seen: Seen[]) {
+  return seen.map(({ ts: _, ...rest }) => rest);
+}
+
+describe('classic pcap', () => {
+  for (const nano of [false, true]) {
+    for (const bigEndian of [false, true]) {
+      it(`reads ${nano ? 'ns' : 'µs'} timestamps, ${bigEndian ? 'big' : 'little'}-endian`, () => {
+        const { seen, error } = readAll(pcapFile(frames(1), { nano, bigEndian }));
+        assert.equal(error, undefined);
+        assert.deepEqual(withoutTs(seen), expected());
+        assert.deepEqual(
+          seen.map((s) => s.ts),
+          [T0, T0 + 1000, T0 + 2000],
+        );
+      });
+    }
+  }
+
+  for (const linkType of [0, 1, 12, 14, 101, 108, 113, 276]) {
+    for (const v6 of [false, true]) {
+      it(`decodes link type ${linkType} with IPv${v6 ? 6 : 4}`, () => {
+        const { seen, error } = readAll(pcapFile(frames(linkType, v6), { linkType }));
+        assert.equal(error, undefined);
+        assert.deepEqual(withoutTs(seen), expected(v6));
+      });
+    }
+  }
+
+  for (const vlans of [1, 2]) {
+    it(`skips ${vlans} VLAN tag(s)`, () => {
+      const { seen } = readAll(pcapFile(frames(1, false, vlans)));
+      assert.deepEqual(withoutTs(seen), expected());
+    });
+  }
+
+  it('reads any chunking the same as one chunk', () => {
+    const file = pcapFile(frames(1, true));
+    const whole = readAll(file).seen;
+    for (const chunk of [1, 2, 3, 7, 16, 17, 64])
+      assert.deepEqual(readAll(file, chunk).seen, whole);
+  });
+
+  it('skips IPv4 options and IPv6 extension headers', () => {
+    const options = new Uint8Array([1, 1, 1, 0, 0x94, 4, 0, 0]);
+    const p4 = tcpPacket(
+      { src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, flags: 'S' },
+      { options },
+    );
+    const p6 = udpPacket(
+      { src: '::1', dst: '::2', srcPort: 3, dstPort: 4, payload: new Uint8Array([65]) },
+      { extensions: 3 },
+    );
+    const { seen } = readAll(
+      pcapFile([
+        { ts: T0, data: frame(1, p4) },
+        { ts: T0, data: frame(1, p6) },
+      ]),
+    );
+    assert.deepEqual(
+      seen.map((s) => [s.src, s.srcPort, s.dstPort, s.payload]),
+      [
+        ['10.0.0.1', 1, 2, ''],
+        ['::1', 3, 4, 'A'],
+      ],
+    );
+  });
+
+  it('counts and skips IPv4 fragments after the first', () => {
+    const body = {
+      src: '10.0.0.1',
+      dst: '10.0.0.2',
+      srcPort: 5,
+      dstPort: 6,
+      payload: new Uint8Array(16),
+    };
+    const first = udpPacket(body, { moreFragments: true });
+    const later = udpPacket(body, { fragmentOffset: 3 });
+    const { seen, counters } = readAll(
+      pcapFile([
+        { ts: T0, data: frame(1, first) },
+        { ts: T0, data: frame(1, later) },
+      ]),
+    );
+    assert.equal(seen.length, 1);
+    assert.equal(counters.laterFragments, 1);
+  });
+
+  it('counts non-IP frames and unknown link types instead of failing', () => {
+    const arp = new Uint8Array(42);
+    arp[12] = 0x08;
+    arp[13] = 0x06;
+    const one = readAll(pcapFile([{ ts: T0, data: arp }]));
+    assert.equal(one.counters.notIp, 1);
+    const other = readAll(pcapFile(frames(1), { linkType: 147 }));
+    assert.equal(other.seen.length, 0);
+    assert.equal(other.counters.unknownLink, 3);
+  });
+});
+
+describe('pcapng', () => {
+  for (const bigEndian of [false, true]) {
+    it(`reads a ${bigEndian ? 'big' : 'little'}-endian section with enhanced, simple and unknown blocks`, () => {
+      const f = frames(1);
+      const file = pcapngFile([
+        {
+          bigEndian,
+          interfaces: [{ linkType: 1 }],
+          extraBlocks: true,
+          packets: [f[0]!, { ...f[1]!, simple: true }, f[2]!],
+        },
+      ]);
+      const { seen, error } = readAll(file);
+      assert.equal(error, undefined);
+      assert.deepEqual(withoutTs(seen), expected());
+      assert.deepEqual(
+        seen.map((s) => s.ts),
+        [T0, 0, T0 + 2000],
+      );
+    });
+  }
+
+  it('reads sections of different byte orders and interfaces of different resolutions', () => {
+    const v4 = frames(1);
+    const v6 = frames(101, true);
+    const file = pcapngFile([
+      { interfaces: [{ linkType: 1, tsresol: 9 }], packets: [v4[0]!, v4[1]!] },
+      {
+        bigEndian: true,
+        interfaces: [{ linkType: 1 }, { linkType: 101, tsresol: 0x80 | 20 }],
+        packets: [v4[2]!, { ...v6[0]!, iface: 1 }],
+      },
+    ]);
+    const { seen, error } = readAll(file, 13);
+    assert.equal(error, undefined);
+    assert.equal(seen.length, 4);
+    assert.deepEqual(
+      seen.map((s) => s.src),
+      ['10.0.0.1', '10.0.0.2', '10.0.0.1', '2001:db8::1'],
+    );
+    assert.equal(seen[0]!.ts, T0);
+    assert.equal(seen[2]!.ts, T0 + 2000);
+    // 2^-20 s units: within one unit (≈ 1 µs) of the original.
+    assert.ok(Math.abs(seen[3]!.ts - T0) <= 1, `ts ${seen[3]!.ts}`);
+  });
+});
+
+describe('bad input', () => {
+  it('names the record and offset of a truncated pcap and keeps what came before', () => {
+    const file = pcapFile(frames(1));
+    const secondStart = 24 + 16 + frames(1)[0]!.data.length;
+    const cut = file.subarray(0, secondStart + 20);
+    for (const chunk of [cut.length, 5]) {
+      const { seen, error } = readAll(cut, chunk);
+      assert.equal(seen.length, 1);
+      assert.ok(error instanceof CaptureFormatError);
+      assert.equal(error.offset, secondStart);
+      assert.equal(error.record, 3); // record 1 is the file header
+      assert.match(error.message, /truncated/);
+      assert.match(error.message, new RegExp(`byte offset ${secondStart}`));
+    }
+  });
+
+  it('rejects a captured length beyond reason, with its offset', () => {
+    const file = pcapFile(frames(1)).slice();
+    const secondStart = 24 + 16 + frames(1)[0]!.data.length;
+    new DataView(file.buffer).setUint32(secondStart + 8, 0x7fffffff, true);
+    const { seen, error } = readAll(file);
+    assert.equal(seen.length, 1);
+    assert.ok(error instanceof CaptureFormatError);
+    assert.equal(error.offset, secondStart);
+    assert.match(error.message, /captured length/);
+  });
+
+  it('rejects a pcapng block whose trailing length disagrees', () => {
+    const f = frames(1);
+    const file = pcapngFile([{ interfaces: [{ linkType: 1 }], packets: f }]).slice();
+    // SHB (28) + IDB (20) + first EPB: corrupt the second EPB's trailer.
+    const firstEpb = 28 + 20;
+    const view = new DataView(file.buffer);
+    const secondEpb = firstEpb + view.getUint32(firstEpb + 4, true);
+    const secondLength = view.getUint32(secondEpb + 4, true);
+    view.setUint32(secondEpb + secondLength - 4, 12345, true);
+    const { seen, error } = readAll(file);
+    assert.equal(seen.length, 1);
+    assert.ok(error instanceof CaptureFormatError);
+    assert.equal(error.offset, secondEpb);
+    assert.equal(error.record, 4);
+  });
+
+  it('rejects what is not a capture', () => {
+    const { error } = readAll(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: example\r\n\r\n'));
+    assert.ok(error instanceof CaptureFormatError);
+    assert.match(error.message, /not a pcap or pcapng file/);
+    const empty = readAll(new Uint8Array(0));
+    assert.ok(empty.error instanceof CaptureFormatError);
+    assert.match(empty.error.message, /empty/);
+  });
+});
