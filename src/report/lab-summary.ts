@@ -46,6 +46,14 @@ export function renderLabSummary(input: {
       'the keyspace as the sensor heard it (--out map.png)',
     ],
     [
+      `dhtscope report --data-dir ${dataDir} --clustering`,
+      'addresses acting as one operator (also --coordination, --campaigns)',
+    ],
+    [
+      `dhtscope map --data-dir ${dataDir} --source observed`,
+      'the addresses the sensor heard, on a world map (map.html)',
+    ],
+    [
       `dhtscope sql --data-dir ${dataDir} "SELECT class, count(*) FROM operator_profiles GROUP BY 1"`,
       '',
     ],
