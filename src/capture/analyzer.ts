@@ -228,7 +228,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     if (this.keepPredictions) this.predictionList.push({ ...p });
     // DHT contacts ('node') get UDP queries, not TCP connections: counting them
     // would let any host running a DHT node probe thousands of addresses unseen.
-    if ((p as { contact?: string }).contact === 'node') {
+    if (p.contact === 'node') {
       this.nodePredictions++;
       return;
     }
