@@ -15,6 +15,7 @@
 import { createColors } from 'picocolors';
 import { PNG } from 'pngjs';
 import type { HeatmapRow, Zone } from '../analysis/keyspace/heatmap.ts';
+import { drawText, textWidth } from './pixel-font.ts';
 
 export type { HeatmapRow } from '../analysis/keyspace/heatmap.ts';
 
@@ -328,43 +329,6 @@ function renderSvg(grid: HeatmapGrid): string {
 
 // PNG ------------------------------------------------------------------
 
-/**
- * A 3×5 pixel font for the labels (hex digits and the few letters of the
- * legend): pngjs draws pixels, not text, and a font file would be a
- * dependency for a dozen glyphs. Each glyph is five rows of three bits.
- */
-const FONT: Readonly<Record<string, readonly number[]>> = {
-  '0': [7, 5, 5, 5, 7],
-  '1': [2, 6, 2, 2, 7],
-  '2': [7, 1, 7, 4, 7],
-  '3': [7, 1, 7, 1, 7],
-  '4': [5, 5, 7, 1, 1],
-  '5': [7, 4, 7, 1, 7],
-  '6': [7, 4, 7, 5, 7],
-  '7': [7, 1, 1, 2, 2],
-  '8': [7, 5, 7, 5, 7],
-  '9': [7, 5, 7, 1, 7],
-  a: [2, 5, 7, 5, 5],
-  b: [6, 5, 6, 5, 6],
-  c: [3, 4, 4, 4, 3],
-  d: [6, 5, 5, 5, 6],
-  e: [7, 4, 6, 4, 7],
-  f: [7, 4, 6, 4, 4],
-  g: [3, 4, 5, 5, 3],
-  h: [5, 5, 7, 5, 5],
-  l: [4, 4, 4, 4, 7],
-  n: [0, 6, 5, 5, 5],
-  o: [0, 2, 5, 5, 2],
-  s: [3, 4, 2, 1, 6],
-  t: [2, 7, 2, 2, 1],
-  v: [0, 5, 5, 5, 2],
-  '+': [0, 2, 7, 2, 0],
-  '-': [0, 0, 7, 0, 0],
-  '(': [1, 2, 2, 2, 1],
-  ')': [4, 2, 2, 2, 4],
-  ' ': [0, 0, 0, 0, 0],
-};
-
 class Canvas {
   readonly png: PNG;
   constructor(width: number, height: number) {
@@ -383,26 +347,13 @@ class Canvas {
       }
     }
   }
-  /** Text at (x, y), top left, `size` pixels per font pixel; unknown characters are skipped. */
-  text(x: number, y: number, s: string, size = 2, c: Rgb = INK): void {
-    let cx = x;
-    for (const ch of s.toLowerCase()) {
-      const glyph = FONT[ch];
-      if (glyph !== undefined) {
-        glyph.forEach((bits, row) => {
-          for (let col = 0; col < 3; col++)
-            if (bits & (4 >> col)) this.fill(cx + col * size, y + row * size, size, size, c);
-        });
-      }
-      cx += 4 * size;
-    }
+  /** Text at (x, y), top left, in the 5 × 7 pixel font; unknown characters are blanks. */
+  text(x: number, y: number, s: string, c: Rgb = INK): void {
+    drawText((px, py) => this.fill(px, py, 1, 1, c), x, y, s);
   }
 }
 
 const PNG_MARGIN = { left: 44, top: 24, right: 110, bottom: 12 };
-
-/** Width of `s` in the 3×5 font at `size`. */
-const textWidth = (s: string, size: number) => s.length * 4 * size - size;
 
 function renderPng(grid: HeatmapGrid, scale: number): Uint8Array {
   const px = Math.max(1, Math.round(scale));
@@ -421,7 +372,7 @@ function renderPng(grid: HeatmapGrid, scale: number): Uint8Array {
   for (let r = 0; r < grid.rows; r += 32) {
     const label = hex(r * grid.columns * grid.cellsPerBin, 4);
     const y = PNG_MARGIN.top + r * px;
-    canvas.text(PNG_MARGIN.left - 6 - textWidth(label, 2), y, label);
+    canvas.text(PNG_MARGIN.left - 6 - textWidth(label), y, label);
     canvas.fill(PNG_MARGIN.left - 4, y, 3, 1, INK);
   }
   for (let col = 0; col < grid.columns; col += 64) {
@@ -436,8 +387,8 @@ function renderPng(grid: HeatmapGrid, scale: number): Uint8Array {
   for (let i = 0; i < lh; i++) canvas.fill(lx, ly + i, 14, 1, rampColor(1 - i / (lh - 1)));
   canvas.text(lx + 20, ly, String(Math.round(grid.maxEvents)));
   canvas.text(lx + 20, ly + lh - 10, '1');
-  canvas.text(lx, ly + lh + 6, 'events', 2);
-  canvas.text(lx, ly + lh + 20, '(log)', 2);
+  canvas.text(lx, ly + lh + 6, 'events');
+  canvas.text(lx, ly + lh + 20, '(log)');
   const swatch = (y: number, c: Rgb, label: string) => {
     canvas.fill(lx, y, 14, 10, c);
     canvas.text(lx + 20, y, label);

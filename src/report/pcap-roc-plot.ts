@@ -1,12 +1,13 @@
 /**
  * The ROC of the three scan detector modes as an image: true-positive rate
  * (scanners caught) against false-positive rate, one curve per mode through
- * the thresholds. SVG written by hand (with labels); PNG drawn pixel by pixel
- * (curves, axes, grid and a colour key, no text: the SVG carries the words).
+ * the thresholds. SVG written by hand; PNG drawn pixel by pixel, its words
+ * in a small pixel font (pixel-font.ts).
  */
 import { PNG } from 'pngjs';
 import type { RocPoint } from '../capture/evaluation.ts';
 import { SCAN_MODES, type ScanMode } from '../capture/scan-config.ts';
+import { drawText, textWidth } from './pixel-font.ts';
 
 const WIDTH = 640;
 const HEIGHT = 480;
@@ -85,7 +86,7 @@ export function renderRocSvg(points: readonly RocPoint[], title: string): string
   return `${parts.join('\n')}\n`;
 }
 
-export function renderRocPng(points: readonly RocPoint[]): Buffer {
+export function renderRocPng(points: readonly RocPoint[], title: string): Buffer {
   const png = new PNG({ width: WIDTH, height: HEIGHT });
   png.data.fill(255);
   const set = (px: number, py: number, [r, g, b]: [number, number, number]) => {
@@ -120,6 +121,17 @@ export function renderRocPng(points: readonly RocPoint[]): Buffer {
     line(x(0), y(t / 10), x(1), y(t / 10), grey);
   }
   const black: [number, number, number] = [0, 0, 0];
+  const ink = (px: number, py: number) => set(px, py, black);
+  drawText(ink, Math.round((WIDTH - textWidth(title, 2)) / 2), 8, title, 2);
+  for (let t = 0; t <= 10; t += 2) {
+    const label = (t / 10).toFixed(1);
+    drawText(ink, Math.round(x(t / 10) - textWidth(label) / 2), y(0) + 8, label);
+    drawText(ink, x(0) - 8 - textWidth(label), Math.round(y(t / 10) - 3), label);
+  }
+  const xLabel = 'false-positive rate (non-scanners alarmed)';
+  drawText(ink, Math.round((x(0) + x(1) - textWidth(xLabel)) / 2), HEIGHT - 28, xLabel);
+  const yLabel = 'true-positive rate (scanners alarmed)';
+  drawText(ink, 16, Math.round((y(0) + y(1) + textWidth(yLabel)) / 2), yLabel, 1, true);
   line(x(0), y(0), x(1), y(0), black);
   line(x(0), y(0), x(0), y(1), black);
   line(x(1), y(0), x(1), y(1), black);
@@ -132,6 +144,7 @@ export function renderRocPng(points: readonly RocPoint[]): Buffer {
     }
     const ly = MARGIN.top + 20 + i * 20;
     line(WIDTH - MARGIN.right + 15, ly, WIDTH - MARGIN.right + 40, ly, COLORS[mode], 3);
+    drawText(ink, WIDTH - MARGIN.right + 46, ly - 2, mode);
   });
   // Markers after every line, largest first, so coinciding points all show.
   for (const mode of SCAN_MODES) {

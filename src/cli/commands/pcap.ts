@@ -95,7 +95,8 @@ export function registerPcap(program: Command, io: CliIo): void {
       else io.out(renderPcapAnalysis(analysis));
       if (flags.rocOut !== undefined && analysis.roc !== undefined) {
         const title = `ROC, preset ${config.preset}, window ${Math.round(config.window / 60e6)} min`;
-        if (/\.png$/i.test(flags.rocOut)) writeFileSync(flags.rocOut, renderRocPng(analysis.roc));
+        if (/\.png$/i.test(flags.rocOut))
+          writeFileSync(flags.rocOut, renderRocPng(analysis.roc, title));
         else writeFileSync(flags.rocOut, renderRocSvg(analysis.roc, title));
         io.err(`ROC plot written to ${flags.rocOut}`);
       }
