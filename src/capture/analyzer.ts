@@ -192,8 +192,9 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     return false;
   }
 
-  data(flow: TcpFlow, fromOriginator: boolean, ts: number, bytes: Uint8Array): void {
-    this.extractor?.tcpData(flow, fromOriginator, ts, bytes);
+  data(flow: TcpFlow, fromOriginator: boolean, ts: number, bytes: Uint8Array): boolean {
+    // Without an extractor nobody reads payload: the flows need no reassembly at all.
+    return this.extractor?.tcpData(flow, fromOriginator, ts, bytes) ?? false;
   }
 
   end(flow: TcpFlow): void {

@@ -39,7 +39,8 @@ export const DEFAULT_FLOW_OPTIONS: FlowTableOptions = {
 
 export interface FlowListener {
   /** Bytes of one direction, in order; the view must be copied to be kept. */
-  data(flow: TcpFlow, fromOriginator: boolean, ts: number, bytes: Uint8Array): void;
+  /** In-order payload; false stops delivering this direction of this connection. */
+  data(flow: TcpFlow, fromOriginator: boolean, ts: number, bytes: Uint8Array): boolean;
   /** The connection is over; `flow` is not touched again. */
   end(flow: TcpFlow): void;
 }
@@ -67,8 +68,10 @@ export class FlowTable {
   private currentFromOrig = false;
   private currentTs = 0;
   private readonly deliver = (bytes: Uint8Array): void => {
-    this.current!.delivered = true;
-    this.listener.data(this.current!, this.currentFromOrig, this.currentTs, bytes);
+    const flow = this.current!;
+    flow.delivered = true;
+    if (!this.listener.data(flow, this.currentFromOrig, this.currentTs, bytes))
+      flow.ignore(this.currentFromOrig);
   };
 
   constructor(
@@ -152,10 +155,12 @@ export class FlowTable {
       bits |= SENT_DATA;
       if (fromOrig) flow.origBytes += payloadLength;
       else flow.respBytes += payloadLength;
-      this.current = flow;
-      this.currentFromOrig = fromOrig;
-      this.currentTs = ts;
-      flow.stream(fromOrig).segment(seq, bytes, payloadOffset, payloadLength, this.deliver);
+      if (!flow.ignores(fromOrig)) {
+        this.current = flow;
+        this.currentFromOrig = fromOrig;
+        this.currentTs = ts;
+        flow.stream(fromOrig).segment(seq, bytes, payloadOffset, payloadLength, this.deliver);
+      }
     }
     if (flags & TCP_FIN) bits |= SENT_FIN;
     if (flags & TCP_RST) {

@@ -29,6 +29,8 @@ export class TcpFlow implements TcpStreamRef {
   respPackets = 0;
   /** Some payload went to the extractor, so it must hear of the end. */
   delivered = false;
+  /** Directions whose payload nobody wants any more (1 originator, 2 responder): not reassembled. */
+  ignored = 0;
   /** Made at the first payload: most connections in a scan never carry any. */
   origStream: StreamReassembler | undefined;
   respStream: StreamReassembler | undefined;
@@ -70,6 +72,17 @@ export class TcpFlow implements TcpStreamRef {
     for (let bit = 1; bit < SENT_ANY; bit <<= 1) {
       if (fresh & bit) this.history += historyLetter(bit, fromOriginator);
     }
+  }
+
+  /** Stops reassembling one direction, and frees what it held. */
+  ignore(fromOriginator: boolean): void {
+    this.ignored |= fromOriginator ? 1 : 2;
+    if (fromOriginator) this.origStream = undefined;
+    else this.respStream = undefined;
+  }
+
+  ignores(fromOriginator: boolean): boolean {
+    return (this.ignored & (fromOriginator ? 1 : 2)) !== 0;
   }
 
   /** The reassembler of one direction, made on first use. */

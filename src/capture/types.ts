@@ -56,8 +56,14 @@ export type BitTorrentUdpKind = 'dht' | 'udp_tracker' | 'vuze_dht' | 'utp' | 'dh
 /** Consumes UDP datagrams and in-order TCP stream bytes; reports predictions. */
 export interface PredictionExtractor {
   udp(datagram: UdpDatagram): void;
-  /** In-order bytes of one direction of a connection; `fromInitiator` tells which. The view must be copied to be kept. */
-  tcpData(stream: TcpStreamRef, fromInitiator: boolean, ts: number, data: Uint8Array): void;
+  /**
+   * In-order bytes of one direction of a connection; `fromInitiator` tells
+   * which. The view must be copied to be kept. Returns whether more of this
+   * direction is wanted: false (the direction is known not to be BitTorrent
+   * coordination traffic) stops its reassembly and delivery, the bulk of a
+   * capture's work otherwise.
+   */
+  tcpData(stream: TcpStreamRef, fromInitiator: boolean, ts: number, data: Uint8Array): boolean;
   /** The connection closed, reset or the capture ended: flush and forget its state. */
   tcpEnd(stream: TcpStreamRef): void;
   /** What BitTorrent UDP traffic this datagram is, if any (for per-host signatures). */

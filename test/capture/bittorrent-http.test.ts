@@ -186,3 +186,19 @@ describe('HTTP tracker responses', () => {
     assert.equal(failures['bad-status-line'], 1);
   });
 });
+
+describe('what the TCP extractors ask for', () => {
+  it('keeps tracker and peer wire directions, turns TLS and unknown bytes away', () => {
+    const h = harness();
+    const tracker = tcpStream(HOST, 40100, TRACKER, 80);
+    assert.equal(h.extractor.tcpData(tracker, true, 1, REQUEST), true, 'HTTP request');
+    const tls = tcpStream(HOST, 40101, TRACKER, 443);
+    assert.equal(h.extractor.tcpData(tls, true, 1, Uint8Array.of(0x16, 3, 1, 0, 5)), false);
+    const noise = tcpStream(HOST, 40102, TRACKER, 9999);
+    const random = seededBytes(9)(600);
+    random[0] = 0x01; // not a letter, not the handshake: no HTTP, maybe an encrypted preamble
+    // The first 1,200 bytes may hide a peer wire handshake after an encryption preamble.
+    assert.equal(h.extractor.tcpData(noise, true, 1, random), true, 'still scanning');
+    assert.equal(h.extractor.tcpData(noise, true, 2, seededBytes(10)(700)), false, 'given up');
+  });
+});

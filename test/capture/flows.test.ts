@@ -15,7 +15,7 @@ const B = '198.51.100.9';
 type Step = [from: 'o' | 'r', flags: string, payload?: string, seq?: number];
 
 /** Runs packets between A:1111 (o) and B:80 (r) through a flow table; returns the ended connections. */
-function run(steps: Step[], options = {}) {
+function run(steps: Step[], options = {}, want = (_fromOrig: boolean) => true) {
   const addresses = new AddressTable();
   const decoder = new PacketDecoder(addresses);
   const ended: TcpFlow[] = [];
@@ -23,8 +23,10 @@ function run(steps: Step[], options = {}) {
   const table = new FlowTable(
     addresses,
     {
-      data: (_f, fromOrig, _ts, bytes) =>
-        data.push(`${fromOrig ? 'o' : 'r'}:${Buffer.from(bytes)}`),
+      data: (_f, fromOrig, _ts, bytes) => {
+        data.push(`${fromOrig ? 'o' : 'r'}:${Buffer.from(bytes)}`);
+        return want(fromOrig);
+      },
       end: (f) => ended.push(f),
     },
     options,
@@ -64,6 +66,29 @@ function run(steps: Step[], options = {}) {
   table.finish();
   return { ended, data };
 }
+
+describe('payload delivery', () => {
+  it('stops reassembling a direction the listener no longer wants, and only that one', () => {
+    const { data, ended } = run(
+      [
+        ['o', 'S'],
+        ['r', 'SA'],
+        ['o', 'PA', 'one'],
+        ['r', 'PA', 'ok1'],
+        ['o', 'PA', 'two'],
+        ['r', 'PA', 'ok2'],
+        ['o', 'FA'],
+        ['r', 'FA'],
+      ],
+      {},
+      (fromOrig) => !fromOrig,
+    );
+    assert.deepEqual(data, ['o:one', 'r:ok1', 'r:ok2']);
+    // The connection itself is still followed to its end.
+    assert.equal(ended[0]!.state(), 'SF');
+    assert.equal(ended[0]!.origBytes, 6);
+  });
+});
 
 describe('TCP connection states', () => {
   const cases: [string, Step[], string, string, boolean][] = [
@@ -257,7 +282,7 @@ describe('flow table limits', () => {
     const ended: number[] = [];
     const table = new FlowTable(
       addresses,
-      { data() {}, end: (f) => ended.push(f.last) },
+      { data: () => true, end: (f) => ended.push(f.last) },
       { attemptTimeout: 5_000_000 },
     );
     const a = addresses.internText('10.0.0.1')!;
@@ -274,7 +299,11 @@ describe('flow table limits', () => {
   it('keeps at most maxFlows open, ending the idlest first', () => {
     const addresses = new AddressTable();
     let ended = 0;
-    const table = new FlowTable(addresses, { data() {}, end: () => ended++ }, { maxFlows: 1000 });
+    const table = new FlowTable(
+      addresses,
+      { data: () => true, end: () => ended++ },
+      { maxFlows: 1000 },
+    );
     const a = addresses.internText('10.0.0.1')!;
     for (let i = 0; i < 5000; i++) {
       table.segment(
@@ -300,7 +329,7 @@ describe('flow table limits', () => {
     const addresses = new AddressTable();
     const ended = new Map<number, number>();
     const table = new FlowTable(addresses, {
-      data() {},
+      data: () => true,
       end: (f) => ended.set(f.id, f.origPackets),
     });
     const ids = Array.from(
@@ -383,6 +412,7 @@ describe('analyzer and extractor', () => {
           seen.push(
             `tcp ${stream.initiator}>${stream.responder}:${stream.responderPort} ${fromInitiator} ${Buffer.from(bytes)}`,
           );
+          return true;
         },
         tcpEnd(stream) {
           ended.push(stream);

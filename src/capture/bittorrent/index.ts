@@ -120,8 +120,8 @@ export class BitTorrentExtractor implements PredictionExtractor {
     return undefined;
   }
 
-  tcpData(stream: TcpStreamRef, fromInitiator: boolean, ts: number, data: Uint8Array): void {
-    this.tcp.data(stream, fromInitiator, ts, data);
+  tcpData(stream: TcpStreamRef, fromInitiator: boolean, ts: number, data: Uint8Array): boolean {
+    return this.tcp.data(stream, fromInitiator, ts, data);
   }
 
   tcpEnd(stream: TcpStreamRef): void {

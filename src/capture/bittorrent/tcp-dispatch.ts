@@ -52,14 +52,15 @@ export class TcpDispatcher {
     this.pex = pex;
   }
 
-  data(stream: TcpStreamRef, fromInitiator: boolean, ts: number, data: Uint8Array): void {
-    if (data.length === 0) return;
+  /** Feeds one direction's bytes; false once that direction is known not to be ours. */
+  data(stream: TcpStreamRef, fromInitiator: boolean, ts: number, data: Uint8Array): boolean {
+    if (data.length === 0) return true;
     let conn = this.connections.get(stream.id);
-    if (conn === IGNORED) return;
+    if (conn === IGNORED) return false;
     if (conn === undefined) {
       if (data[0] === TLS_HANDSHAKE && data[1] === 3) {
         this.connections.set(stream.id, IGNORED);
-        return;
+        return false;
       }
       conn = {
         http: undefined,
@@ -73,16 +74,17 @@ export class TcpDispatcher {
     switch (dir.phase) {
       case 'ours':
         this.feed(conn, stream, fromInitiator, ts, data);
-        return;
+        break;
       case 'not-ours':
-        return;
+        break;
       case 'prefix':
         this.prefix(conn, dir, stream, fromInitiator, ts, data);
-        return;
+        break;
       case 'scan':
         this.scan(conn, dir, stream, fromInitiator, ts, data);
-        return;
+        break;
     }
+    return dir.phase !== 'not-ours';
   }
 
   end(stream: TcpStreamRef): void {
