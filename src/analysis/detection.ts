@@ -5,7 +5,7 @@
  * or, later, live over a sliding window.
  */
 
-/** The operator classes of the lab spec (.scratch/lab-spec.md), one per remote address. */
+/** The operator classes, one per remote address (docs/scenarios.md lists what each does). */
 export const OPERATOR_CLASSES = [
   'normal_client',
   'dht_node',

@@ -21,6 +21,7 @@
  */
 
 import { clusteringStep } from '../analysis/coordination/clustering-step.ts';
+import { OPERATOR_CLASSES } from '../analysis/detection.ts';
 import { HASH_PROFILE_DEFAULTS } from '../analysis/hash-profiles/classify.ts';
 import { hashProfilesStep } from '../analysis/hash-profiles/step.ts';
 import { computeOperatorProfiles } from '../analysis/operator-profiles.ts';
@@ -172,7 +173,7 @@ export async function evaluate(
     const clusters = (await reader.query('SELECT cluster_id, addresses FROM operator_clusters'))
       .rows;
     const groups = scoreGroups(
-      trueGroups(truth.labels, OPERATOR_CLASSES),
+      trueGroups(truth.labels, FLEET_CLASSES),
       clusters.map((r) => ({ id: String(r.cluster_id), members: String(r.addresses).split(', ') })),
       new Set(rows.map((r) => String(r.remote_ip))),
     );
@@ -194,15 +195,9 @@ export async function evaluate(
 }
 
 /** Ground-truth labels that are operators rather than users or DHT nodes: their multi-address actors are fleets. */
-const OPERATOR_CLASSES: ReadonlySet<string> = new Set([
-  'sequential_crawler',
-  'prefix_walker',
-  'sample_infohashes_crawler',
-  'periodic_monitor',
-  'burst_prober',
-  'distributed_campaign',
-  'sybil_fleet',
-]);
+const FLEET_CLASSES: ReadonlySet<string> = new Set(
+  OPERATOR_CLASSES.filter((c) => c !== 'normal_client' && c !== 'dht_node' && c !== 'swarm_peer'),
+);
 
 /**
  * The world of a built-in scenario by name, when its labels are exactly the
