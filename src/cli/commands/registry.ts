@@ -27,22 +27,25 @@ import { registerWatch } from './watch.ts';
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
+  // Passive: the sensor and what it recorded.
   registerDemo,
   registerAntenna,
+  registerWatch,
   registerLab,
   registerCompute,
   registerReport,
+  registerMap,
   registerMetrics,
-  registerDecode,
+  // Active: opt-in tools that send queries.
+  registerLookup,
+  registerCrawl,
+  registerEstimate,
+  // Captures, the store, and the protocol.
+  registerPcap,
   registerSql,
   registerExport,
   registerRetention,
   registerIpinfo,
+  registerDecode,
   registerTour,
-  registerLookup,
-  registerCrawl,
-  registerEstimate,
-  registerWatch,
-  registerPcap,
-  registerMap,
 ];
