@@ -22,7 +22,8 @@ import type { AnalysisStep, DetectorOverrides, StepResult } from './step.ts';
 /** In dependency order: the fleet view reads operator_profiles. */
 export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   operatorProfilesStep,
-  // Clustering and campaigns read operator_profiles; campaigns read operator_clusters.
+  // Clustering and campaigns read operator_profiles; campaigns read operator_clusters and fingerprints.
+  fingerprintsStep,
   coordinationStep,
   clusteringStep,
   campaignsStep,
@@ -31,7 +32,6 @@ export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   keyspaceStep,
   sequencesStep,
   rendezvousStep,
-  fingerprintsStep,
   dailySummariesStep,
 ];
 

@@ -150,7 +150,7 @@ export const REPORTS: readonly ReportSpec[] = [
     queries: (window, limit) => [
       {
         title: 'Campaigns',
-        sql: `SELECT campaign_id, kind, days_active, active_days, members, asns, asn_list, hashes, lookups, ${ts('first_seen')}, ${ts('last_seen')}, addresses, why FROM campaigns WHERE ${activeIn(window)} ORDER BY kind = 'persistent_observer', members DESC, days_active DESC, campaign_id LIMIT ${limit}`,
+        sql: `SELECT campaign_id, kind, days_active, active_days, members, asns, asn_list, hashes, lookups, signals, ${ts('first_seen')}, ${ts('last_seen')}, addresses, why FROM campaigns WHERE ${activeIn(window)} ORDER BY kind = 'persistent_observer', members DESC, days_active DESC, campaign_id LIMIT ${limit}`,
         empty:
           'no campaign: no distributed campaign, scheduled monitor or persistent observer seen',
       },

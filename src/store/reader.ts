@@ -11,6 +11,7 @@ import { Duck } from './duck.ts';
 import { filesToRead } from './files.ts';
 import { emptySelectSql, journalSelectSql, sqlString } from './journal-format.ts';
 import { type DataLayout, openDataDir } from './layout.ts';
+import { SQL_TYPES } from './schema.ts';
 import { TABLES } from './tables.ts';
 
 /** Names the source documents' users know, kept as aliases. */
@@ -42,10 +43,32 @@ export class StoreReader {
     }
     for (const table of TABLES) {
       const file = this.layout.tableFile(table.name);
-      const select = existsSync(file)
-        ? `SELECT ${table.columns.map((c) => c.name).join(', ')} FROM read_parquet(${sqlString(file)})`
-        : emptySelectSql(table.columns);
-      await this.duck.run(`CREATE OR REPLACE VIEW ${table.name} AS ${select}`);
+      if (!existsSync(file)) {
+        await this.duck.run(
+          `CREATE OR REPLACE VIEW ${table.name} AS ${emptySelectSql(table.columns)}`,
+        );
+        continue;
+      }
+      const from = `read_parquet(${sqlString(file)})`;
+      try {
+        await this.duck.run(
+          `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${table.columns.map((c) => c.name).join(', ')} FROM ${from}`,
+        );
+      } catch {
+        // Written by an earlier dhtscope, before a column was added: the missing
+        // columns read as NULL until `compute` writes the table again.
+        const present = new Set(
+          (await this.duck.rows(`DESCRIBE SELECT * FROM ${from}`)).map((r) =>
+            String(r.column_name),
+          ),
+        );
+        const columns = table.columns.map((c) =>
+          present.has(c.name) ? c.name : `CAST(NULL AS ${SQL_TYPES[c.type]}) AS ${c.name}`,
+        );
+        await this.duck.run(
+          `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${columns.join(', ')} FROM ${from}`,
+        );
+      }
     }
     for (const [alias, target] of Object.entries(ALIASES)) {
       await this.duck.run(`CREATE OR REPLACE VIEW ${alias} AS SELECT * FROM ${target}`);

@@ -173,6 +173,13 @@ export const CAMPAIGN_COLUMNS = [
   column('asn_list', 'asnList', 'token', false, 'those ASNs: AS64520,AS64521…'),
   column('hashes', 'hashes', 'integer', false, 'distinct infohashes the members looked up'),
   column('lookups', 'lookups', 'integer', false, "the members' get_peers"),
+  column(
+    'signals',
+    'signals',
+    'text',
+    false,
+    "the members' tool fingerprints (fingerprints table), each with how many members show it: constant_txid×3",
+  ),
   column('why', 'why', 'text', false, 'the evidence for the campaign'),
 ] as const;
 

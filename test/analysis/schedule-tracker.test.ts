@@ -37,6 +37,20 @@ describe('live schedule tracker', () => {
     assert.equal(tracker.laterHashes('10.0.0.1'), 2, 'hashes 2 and 3 counted, not alerted');
   });
 
+  it('finds the schedule behind an odd first visit, at the visit that shows it', () => {
+    const tracker = new ScheduleTracker();
+    // A start-up lookup, then every 10.5 min: the first interval (4 min) breaks ± 30 %.
+    const starts = [0, 4, 14.5, 25, 35.5].map((m) => START + m * MIN);
+    const found = starts.map((ts) => tracker.observe(lookup(ts, '10.0.0.9', hash('f'))));
+    assert.deepEqual(
+      found.map((f) => f !== undefined),
+      [false, false, false, true, false],
+    );
+    assert.equal(found[3]!.visits, 3);
+    assert.equal(found[3]!.periodSeconds, 630);
+    assert.equal(found[3]!.firstUs, starts[1]);
+  });
+
   it('leaves out swarm peers, impatient clients and irregular returns', () => {
     const tracker = new ScheduleTracker();
     const alerts: unknown[] = [];

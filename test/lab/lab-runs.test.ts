@@ -227,9 +227,20 @@ actors:
     const starts = visits
       .map((v) => Number(v.us))
       .filter((us, i, all) => i === 0 || us - all[i - 1]! > 60e6);
-    const scheduleLatencyMs = (Number(monitor.ts) - starts[2]!) / 1000;
+    // The first visit whose three latest visits keep a schedule (intervals within ± 30 % of
+    // their median, ≥ 5 min), computed here from the store, not taken from the detector.
+    const regular = (a: number, b: number, c: number) => {
+      const [i1, i2] = [b - a, c - b];
+      const median = (i1 + i2) / 2;
+      return median >= 300e6 && Math.max(i1, i2) - median <= 0.3 * median;
+    };
+    const shown = starts.findIndex(
+      (_, i) => i >= 2 && regular(starts[i - 2]!, starts[i - 1]!, starts[i]!),
+    );
+    assert.ok(shown >= 2, `no three regular visits in ${starts.length}`);
+    const scheduleLatencyMs = (Number(monitor.ts) - starts[shown]!) / 1000;
     console.log(
-      `# schedule alert ${Math.round(scheduleLatencyMs)} ms of lab time after the third visit (goal ≤ 60000)`,
+      `# schedule alert ${Math.round(scheduleLatencyMs)} ms of lab time after the visit that made the schedule (visit ${shown + 1}; goal ≤ 60000)`,
     );
     assert.ok(scheduleLatencyMs >= -1 && scheduleLatencyMs <= 60_000, `${scheduleLatencyMs} ms`);
     const [asn] = await sql<{ asn: string }>(

@@ -41,7 +41,23 @@ interface Activity {
   lookups: number;
 }
 
-function whyOf(g: CampaignGroup, a: Activity, c: CampaignTrackingConfig): string {
+/** Each fingerprint signal of the members, with how many show it, most shared first: constant_txid×3,many_node_ids×1. */
+function signalSummary(g: CampaignGroup, signalsOf: ReadonlyMap<string, string[]>): string {
+  const counts = new Map<string, number>();
+  for (const m of g.members)
+    for (const s of signalsOf.get(m.remoteIp) ?? []) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts]
+    .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
+    .map(([s, n]) => `${s}×${n}`)
+    .join(',');
+}
+
+function whyOf(g: CampaignGroup, a: Activity, c: CampaignTrackingConfig, signals: string): string {
+  const tools = signals === '' ? '' : `; tool fingerprints: ${signals}`;
+  return whyText(g, a, c) + tools;
+}
+
+function whyText(g: CampaignGroup, a: Activity, c: CampaignTrackingConfig): string {
   const asns = new Set(g.members.map((m) => m.asn ?? m.remoteIp)).size;
   const who = `${g.members.length} address${g.members.length === 1 ? '' : 'es'} in ${asns} network${asns === 1 ? '' : 's'}`;
   const span = `${a.days.length} day${a.days.length === 1 ? '' : 's'} active`;
@@ -86,6 +102,10 @@ export const campaignsStep: AnalysisStep = {
         clusterId: clusterOf.get(String(r.remote_ip)),
       }));
       const groups = groupCampaigns(members);
+      // Tool fingerprints feed the campaigns: members sharing one tool's marks are one more tie.
+      const signalsOf = new Map<string, string[]>();
+      for (const r of await duck.rows('SELECT remote_ip, signals FROM fingerprints'))
+        signalsOf.set(String(r.remote_ip), String(r.signals).split(','));
       context.onProgress(1, 2);
       await duck.run('CREATE OR REPLACE TEMP TABLE cp_members (cid VARCHAR, ip VARCHAR)');
       const pairs = groups.flatMap((g) => g.members.map((m) => [g.campaignId, m.remoteIp]));
@@ -135,7 +155,8 @@ export const campaignsStep: AnalysisStep = {
               asnList: asns.map((x) => `AS${x}`).join(','),
               hashes: a.hashes,
               lookups: a.lookups,
-              why: whyOf(g, a, c),
+              signals: signalSummary(g, signalsOf),
+              why: whyOf(g, a, c, signalSummary(g, signalsOf)),
             },
           ];
         }),

@@ -3,10 +3,12 @@
  * infohash at regular intervals (the batch SCHEDULED timing pattern of
  * rendezvous_events, with the same thresholds). Lookups of one hash by one
  * address under `visitGapUs` apart are one visit; when a visit begins and
- * the last `minScheduledVisits` or more visits are spaced within ± `maxSpread`
- * of their median interval, at least `minPeriodUs` apart, the pair is
- * scheduled — reported the moment its third visit starts, so well within
- * the minute the sources promise. A pair whose address also announced the
+ * the latest `minScheduledVisits` or more visits are spaced within ±
+ * `maxSpread` of their median interval, at least `minPeriodUs` apart, the
+ * pair is scheduled — reported the moment that visit starts, so well within
+ * the minute the sources promise. Only the latest visits are judged, the
+ * longest run of them that keeps the schedule: an odd first visit (the
+ * watcher's start-up, a retry) must not hide the schedule that follows. A pair whose address also announced the
  * hash is a swarm peer re-asking on a timer and is never reported.
  *
  * One alert per address: a watch list of forty hashes on one schedule is
@@ -115,7 +117,7 @@ export class ScheduleTracker {
     if (pair.visits.length > c.maxVisits) pair.visits.shift();
     if (pair.announced || pair.reported || pair.visits.length < c.minScheduledVisits)
       return undefined;
-    const schedule = judge(pair.visits, c);
+    const schedule = latestSchedule(pair.visits, c);
     if (schedule === undefined) return undefined;
     pair.reported = true;
     const seen = this.#reported.get(e.remoteIp);
@@ -128,10 +130,10 @@ export class ScheduleTracker {
       remoteIp: e.remoteIp,
       asn: e.asn,
       infohash: e.target,
-      visits: pair.visits.length,
+      visits: schedule.visits,
       periodSeconds: Math.round(schedule.period / 1e6),
       spread: Math.round(schedule.spread * 1000) / 1000,
-      firstUs: pair.visits[0]!,
+      firstUs: pair.visits[pair.visits.length - schedule.visits]!,
       lastUs: e.ts,
     };
   }
@@ -139,6 +141,18 @@ export class ScheduleTracker {
 
 function newPair(ts: number, announced: boolean): Pair {
   return { visits: [ts], lastUs: ts, announced, reported: false };
+}
+
+/** The longest run of latest visits (at least minScheduledVisits) that keeps a schedule. */
+function latestSchedule(
+  visits: readonly number[],
+  c: LiveScheduleConfig,
+): { period: number; spread: number; visits: number } | undefined {
+  for (let n = visits.length; n >= c.minScheduledVisits; n--) {
+    const found = judge(visits.slice(visits.length - n), c);
+    if (found !== undefined) return { ...found, visits: n };
+  }
+  return undefined;
 }
 
 /** The median interval and the largest relative deviation from it, if the visits keep a schedule. */
