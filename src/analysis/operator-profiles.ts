@@ -5,15 +5,13 @@
  * through its detectors, then the campaign pass over all addresses, and the
  * result written to tables/operator_profiles.parquet.
  */
-import { renameSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Duck } from '../store/duck.ts';
-import { sqlString } from '../store/journal-format.ts';
+import type { DataLayout } from '../store/layout.ts';
 import type { StoreReader } from '../store/reader.ts';
-import { SQL_TYPES } from '../store/schema.ts';
 import { OPERATOR_PROFILES } from '../store/tables.ts';
 import {
   analyseOperator,
@@ -27,6 +25,7 @@ import { kindShare } from './operator-features.ts';
 import { ratePerHour, roleOf } from './operator-roles.ts';
 import type { ShardMessage, ShardTask } from './operator-shard-worker.ts';
 import { readTracks } from './operator-stream.ts';
+import { writeRows } from './write-rows.ts';
 
 export const OPERATOR_PROFILE_DEFAULTS = {
   /**
@@ -75,13 +74,7 @@ export async function computeOperatorProfiles(
         analyses.push(analyseOperator(track, config));
       });
     const verdicts = classifyOperators(analyses, config);
-    await writeProfiles(
-      duck,
-      reader.layout.tableFile(OPERATOR_PROFILES.name),
-      reader.layout.tmpDir,
-      analyses,
-      verdicts,
-    );
+    await writeProfiles(duck, reader.layout, analyses, verdicts);
     const byClass: Record<string, number> = {};
     for (const v of verdicts) byClass[v.label] = (byClass[v.label] ?? 0) + 1;
     return { rows: verdicts.length, byClass };
@@ -152,69 +145,42 @@ async function analyseInWorkers(
     );
 }
 
-/** Appends the rows to a temporary table and copies it to Parquet, replacing the file atomically. */
+/** One row per analysed address, written through writeRows (ordered by address). */
 async function writeProfiles(
   duck: Duck,
-  file: string,
-  tmpDir: string,
+  layout: DataLayout,
   analyses: readonly OperatorAnalysis[],
   verdicts: readonly OperatorVerdict[],
 ): Promise<void> {
-  const columns = OPERATOR_PROFILES.columns;
-  const table = 'operator_profiles_new';
-  await duck.run(
-    `CREATE OR REPLACE TEMP TABLE ${table} (${columns.map((c) => `${c.name} ${c.type === 'timestamp' ? 'BIGINT' : SQL_TYPES[c.type]}`).join(', ')})`,
-  );
-  const appender = await duck.connection.createAppender(table);
-  const nullable = <T>(value: T | undefined, append: (value: T) => void) => {
-    if (value === undefined) appender.appendNull();
-    else append(value);
-  };
-  try {
-    analyses.forEach((a, i) => {
-      const f = a.features;
-      const v = verdicts[i]!;
-      appender.appendVarchar(f.remoteIp);
-      nullable(f.asn, (x) => appender.appendBigInt(BigInt(Math.trunc(x))));
-      nullable(f.org, (x) => appender.appendVarchar(x));
-      nullable(f.country, (x) => appender.appendVarchar(x));
-      appender.appendBigInt(BigInt(Math.trunc(f.firstSeen)));
-      appender.appendBigInt(BigInt(Math.trunc(f.lastSeen)));
-      appender.appendBigInt(BigInt(f.queries));
-      appender.appendBigInt(BigInt(f.uniqueTargets));
-      appender.appendBigInt(BigInt(f.nodeIds));
-      for (const kind of [
-        'get_peers',
-        'announce_peer',
-        'find_node',
-        'ping',
-        'sample_infohashes',
-      ] as const) {
-        appender.appendDouble(Math.round(kindShare(f, kind) * 10_000) / 10_000);
-      }
-      nullable(a.sweep?.monotone, (x) => appender.appendDouble(Math.round(x * 1000) / 1000));
-      appender.appendVarchar(v.label);
-      appender.appendDouble(v.confidence);
-      appender.appendVarchar(v.why);
-      nullable(v.group, (x) => appender.appendVarchar(x));
-      appender.appendDouble(ratePerHour(f.queries, f.spanUs));
-      nullable(f.clients.length === 0 ? undefined : f.clients.slice(0, 5).join(', '), (x) =>
-        appender.appendVarchar(x),
-      );
-      appender.appendVarchar(roleOf(v.label, f));
-      appender.endRow();
-    });
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-  const select = columns
-    .map((c) => (c.type === 'timestamp' ? `make_timestamp(${c.name}) AS ${c.name}` : c.name))
-    .join(', ');
-  const tmp = join(tmpDir, `${OPERATOR_PROFILES.name}.parquet.tmp`);
-  await duck.run(
-    `COPY (SELECT ${select} FROM ${table} ORDER BY remote_ip) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
-  );
-  await duck.run(`DROP TABLE ${table}`);
-  renameSync(tmp, file);
+  const share = (f: OperatorAnalysis['features'], kind: Parameters<typeof kindShare>[1]) =>
+    Math.round(kindShare(f, kind) * 10_000) / 10_000;
+  const rows = analyses.map((a, i) => {
+    const f = a.features;
+    const v = verdicts[i]!;
+    return {
+      remoteIp: f.remoteIp,
+      asn: f.asn,
+      org: f.org,
+      country: f.country,
+      firstSeen: f.firstSeen,
+      lastSeen: f.lastSeen,
+      queries: f.queries,
+      uniqueTargets: f.uniqueTargets,
+      nodeIds: f.nodeIds,
+      getPeersShare: share(f, 'get_peers'),
+      announceShare: share(f, 'announce_peer'),
+      findNodeShare: share(f, 'find_node'),
+      pingShare: share(f, 'ping'),
+      sampleInfohashesShare: share(f, 'sample_infohashes'),
+      monotone: a.sweep === undefined ? undefined : Math.round(a.sweep.monotone * 1000) / 1000,
+      class: v.label,
+      confidence: v.confidence,
+      why: v.why,
+      groupId: v.group,
+      ratePerHour: ratePerHour(f.queries, f.spanUs),
+      clients: f.clients.length === 0 ? undefined : f.clients.slice(0, 5).join(', '),
+      role: roleOf(v.label, f),
+    };
+  });
+  await writeRows(duck, layout, OPERATOR_PROFILES, rows, 'remote_ip');
 }
