@@ -49,3 +49,28 @@ export async function writeRows(
     await duck.run(`DROP TABLE ${temp}`);
   }
 }
+
+/**
+ * A temporary table of text columns filled from JavaScript through one
+ * appender (the keys a step joins the events against: addresses, ids).
+ */
+export async function textTable(
+  duck: Duck,
+  name: string,
+  columns: readonly string[],
+  rows: readonly (readonly string[])[],
+): Promise<void> {
+  await duck.run(
+    `CREATE OR REPLACE TEMP TABLE ${name} (${columns.map((c) => `${c} VARCHAR`).join(', ')})`,
+  );
+  const appender = await duck.connection.createAppender(name);
+  try {
+    for (const row of rows) {
+      for (const value of row) appender.appendVarchar(value);
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}

@@ -19,9 +19,8 @@ import { drawText, textWidth } from './pixel-font.ts';
 
 export type { HeatmapRow } from '../analysis/keyspace/heatmap.ts';
 
+import { CELLS } from '../analysis/keyspace/base.ts';
 import type { StoreReader } from '../store/reader.ts';
-
-const CELLS = 65_536;
 
 /** One bin of a downsampled grid: `cells` adjacent prefixes starting at `first`. */
 export interface HeatmapBin {

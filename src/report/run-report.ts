@@ -52,10 +52,15 @@ export async function runReport(
     sections: [],
   };
   if (freshness.some((f) => !f.computed)) return result;
-  for (const query of spec.queries(window, limit, argument)) {
-    const { columns, rows } = await reader.query(query.sql);
-    result.sections.push({ title: query.title, columns, rows, empty: query.empty });
-  }
+  // Every query of the report against one set of views (defining them lists every partition).
+  result.sections = await reader.withFreshViews(async (duck) => {
+    const sections: ReportSection[] = [];
+    for (const query of spec.queries(window, limit, argument)) {
+      const { columns, rows } = await duck.table(query.sql);
+      sections.push({ title: query.title, columns, rows, empty: query.empty });
+    }
+    return sections;
+  });
   return result;
 }
 

@@ -25,8 +25,6 @@ export const DAILY_SUMMARIES: TableSpec = {
     'per-day aggregates folded from raw events before retention deletes them (kept forever)',
 };
 
-/** The schema.ts `column` helper (not exported there), for tables derived outside the store. */
-
 /** One row per remote address: its behavior and the class src/analysis gives it. */
 export const OPERATOR_PROFILE_COLUMNS = [
   column('remote_ip', 'remoteIp', 'token', false, 'sender address'),

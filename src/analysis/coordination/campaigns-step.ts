@@ -5,11 +5,9 @@
  * the operator profiles and the clustering. Settings come from the config
  * file's `campaigns` section, flat: the keys of CAMPAIGN_TRACKING_DEFAULTS.
  */
-import { sqlString } from '../../store/journal-format.ts';
 import { CAMPAIGNS } from '../../store/tables-coordination.ts';
-import { withOverrides } from '../keyspace/base.ts';
-import type { AnalysisStep, StepResult } from '../step.ts';
-import { writeRows } from '../write-rows.ts';
+import { type AnalysisStep, type StepResult, withOverrides } from '../step.ts';
+import { textTable, writeRows } from '../write-rows.ts';
 import {
   CAMPAIGN_TRACKING_DEFAULTS,
   type CampaignGroup,
@@ -23,12 +21,7 @@ import {
 export function resolveCampaignTrackingConfig(
   overrides?: Readonly<Record<string, unknown>>,
 ): CampaignTrackingConfig {
-  return withOverrides(
-    CAMPAIGN_TRACKING_DEFAULTS,
-    overrides,
-    new Set(Object.keys(CAMPAIGN_TRACKING_DEFAULTS)),
-    'campaigns',
-  );
+  return withOverrides(CAMPAIGN_TRACKING_DEFAULTS, overrides, 'campaigns');
 }
 
 const opt = (v: unknown) => (v == null ? undefined : Number(v));
@@ -52,12 +45,9 @@ function signalSummary(g: CampaignGroup, signalsOf: ReadonlyMap<string, string[]
     .join(',');
 }
 
+/** The evidence in words, with the members' tool fingerprints when they have any. */
 function whyOf(g: CampaignGroup, a: Activity, c: CampaignTrackingConfig, signals: string): string {
   const tools = signals === '' ? '' : `; tool fingerprints: ${signals}`;
-  return whyText(g, a, c) + tools;
-}
-
-function whyText(g: CampaignGroup, a: Activity, c: CampaignTrackingConfig): string {
   const asns = new Set(g.members.map((m) => m.asn ?? m.remoteIp)).size;
   const who = `${g.members.length} address${g.members.length === 1 ? '' : 'es'} in ${asns} network${asns === 1 ? '' : 's'}`;
   const span = `${a.days.length} day${a.days.length === 1 ? '' : 's'} active`;
@@ -69,15 +59,15 @@ function whyText(g: CampaignGroup, a: Activity, c: CampaignTrackingConfig): stri
     const campaigns = [
       ...new Set(g.members.flatMap((m) => (m.groupId === undefined ? [] : [m.groupId]))),
     ];
-    return `${who} split one keyspace sweep (${campaigns.join(', ')})${joined}; ${span}, ${a.lookups} lookups of ${a.hashes} hashes; ${example.remoteIp}: ${example.why}`;
+    return `${who} split one keyspace sweep (${campaigns.join(', ')})${joined}; ${span}, ${a.lookups} lookups of ${a.hashes} hashes; ${example.remoteIp}: ${example.why}${tools}`;
   }
   if (g.kind === 'scheduled_monitoring') {
     const monitor = g.members.find((m) => m.class === 'periodic_monitor') ?? example;
-    return `${who} look up a watch list on a schedule${joined}; ${span}, ${a.lookups} lookups of ${a.hashes} hashes; ${monitor.remoteIp}: ${monitor.why}`;
+    return `${who} look up a watch list on a schedule${joined}; ${span}, ${a.lookups} lookups of ${a.hashes} hashes; ${monitor.remoteIp}: ${monitor.why}${tools}`;
   }
   const watched = g.members.reduce((s, m) => s + (m.watchedLookups ?? 0), 0);
   const all = g.members.reduce((s, m) => s + (m.lookups ?? 0), 0);
-  return `${who} return to the same infohashes on ≥ ${c.minDays} days without announcing them${joined}: ${watched} of ${all} lookups (${Math.round((100 * watched) / Math.max(all, 1))} %); ${span}, ${a.hashes} hashes`;
+  return `${who} return to the same infohashes on ≥ ${c.minDays} days without announcing them${joined}: ${watched} of ${all} lookups (${Math.round((100 * watched) / Math.max(all, 1))} %); ${span}, ${a.hashes} hashes${tools}`;
 }
 
 export const campaignsStep: AnalysisStep = {
@@ -107,15 +97,12 @@ export const campaignsStep: AnalysisStep = {
       for (const r of await duck.rows('SELECT remote_ip, signals FROM fingerprints'))
         signalsOf.set(String(r.remote_ip), String(r.signals).split(','));
       context.onProgress(1, 2);
-      await duck.run('CREATE OR REPLACE TEMP TABLE cp_members (cid VARCHAR, ip VARCHAR)');
-      const pairs = groups.flatMap((g) => g.members.map((m) => [g.campaignId, m.remoteIp]));
-      for (let i = 0; i < pairs.length; i += 1000)
-        await duck.run(
-          `INSERT INTO cp_members VALUES ${pairs
-            .slice(i, i + 1000)
-            .map(([cid, ip]) => `(${sqlString(cid!)}, ${sqlString(ip!)})`)
-            .join(', ')}`,
-        );
+      await textTable(
+        duck,
+        'cp_members',
+        ['cid', 'ip'],
+        groups.flatMap((g) => g.members.map((m) => [g.campaignId, m.remoteIp])),
+      );
       const activity = new Map<string, Activity>();
       for (const r of await duck.rows(`
         SELECT m.cid, epoch_us(min(e.ts))::DOUBLE AS first, epoch_us(max(e.ts))::DOUBLE AS last,
@@ -138,6 +125,7 @@ export const campaignsStep: AnalysisStep = {
         groups.flatMap((g) => {
           const a = activity.get(g.campaignId);
           if (a === undefined) return [];
+          const signals = signalSummary(g, signalsOf);
           const asns = [
             ...new Set(g.members.flatMap((m) => (m.asn === undefined ? [] : [m.asn]))),
           ].sort((x, y) => x - y);
@@ -155,8 +143,8 @@ export const campaignsStep: AnalysisStep = {
               asnList: asns.map((x) => `AS${x}`).join(','),
               hashes: a.hashes,
               lookups: a.lookups,
-              signals: signalSummary(g, signalsOf),
-              why: whyOf(g, a, c, signalSummary(g, signalsOf)),
+              signals,
+              why: whyOf(g, a, c, signals),
             },
           ];
         }),

@@ -7,11 +7,9 @@
  * CLUSTERING_DEFAULTS.
  */
 import type { Duck } from '../../store/duck.ts';
-import { sqlString } from '../../store/journal-format.ts';
 import { OPERATOR_CLUSTERS } from '../../store/tables-coordination.ts';
-import { withOverrides } from '../keyspace/base.ts';
-import type { AnalysisStep, StepResult } from '../step.ts';
-import { writeRows } from '../write-rows.ts';
+import { type AnalysisStep, type StepResult, withOverrides } from '../step.ts';
+import { textTable, writeRows } from '../write-rows.ts';
 import {
   buildClusters,
   CLUSTERING_DEFAULTS,
@@ -24,12 +22,7 @@ import type { HourlyActivity } from './similarity.ts';
 export function resolveClusteringConfig(
   overrides?: Readonly<Record<string, unknown>>,
 ): ClusteringConfig {
-  return withOverrides(
-    CLUSTERING_DEFAULTS,
-    overrides,
-    new Set(Object.keys(CLUSTERING_DEFAULTS)),
-    'clustering',
-  );
+  return withOverrides(CLUSTERING_DEFAULTS, overrides, 'clustering');
 }
 
 /** Classes whose addresses are users, not operators (see includeNormalClients). */
@@ -106,14 +99,12 @@ async function readHourly(
 ): Promise<Map<string, HourlyActivity>> {
   const out = new Map<string, Map<number, number>>();
   if (ips.length === 0) return out;
-  await duck.run('CREATE OR REPLACE TEMP TABLE oc_ips (ip VARCHAR)');
-  for (let i = 0; i < ips.length; i += 1000)
-    await duck.run(
-      `INSERT INTO oc_ips VALUES ${ips
-        .slice(i, i + 1000)
-        .map((ip) => `(${sqlString(ip)})`)
-        .join(', ')}`,
-    );
+  await textTable(
+    duck,
+    'oc_ips',
+    ['ip'],
+    ips.map((ip) => [ip]),
+  );
   const rows = await duck.rows(
     `SELECT remote_ip, (epoch_ms(ts) // 3600000)::INTEGER AS h, count(*)::INTEGER AS n FROM events
      WHERE remote_ip IN (SELECT ip FROM oc_ips) GROUP BY ALL`,

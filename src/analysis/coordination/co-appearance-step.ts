@@ -8,8 +8,7 @@
 import { writeDerivedTable } from '../../store/derived.ts';
 import { sqlString } from '../../store/journal-format.ts';
 import { COORDINATION, COORDINATION_PAIRS } from '../../store/tables-coordination.ts';
-import { withOverrides } from '../keyspace/base.ts';
-import type { AnalysisStep, StepResult } from '../step.ts';
+import { type AnalysisStep, type StepResult, withOverrides } from '../step.ts';
 import {
   CO_TABLES,
   COORDINATION_DEFAULTS,
@@ -22,12 +21,7 @@ import {
 export function resolveCoordinationConfig(
   overrides?: Readonly<Record<string, unknown>>,
 ): CoordinationConfig {
-  return withOverrides(
-    COORDINATION_DEFAULTS,
-    overrides,
-    new Set(Object.keys(COORDINATION_DEFAULTS)),
-    'coordination',
-  );
+  return withOverrides(COORDINATION_DEFAULTS, overrides, 'coordination');
 }
 
 export const coordinationStep: AnalysisStep = {

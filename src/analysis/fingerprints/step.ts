@@ -6,19 +6,13 @@
 import { writeDerivedTable } from '../../store/derived.ts';
 import { sqlString } from '../../store/journal-format.ts';
 import { FINGERPRINTS } from '../../store/tables.ts';
-import { withOverrides } from '../keyspace/base.ts';
-import type { AnalysisStep, StepResult } from '../step.ts';
+import { type AnalysisStep, type StepResult, withOverrides } from '../step.ts';
 import { FINGERPRINT_DEFAULTS, type FingerprintConfig, fingerprintsSql } from './sql.ts';
 
 export function resolveFingerprintConfig(
   overrides?: Readonly<Record<string, unknown>>,
 ): FingerprintConfig {
-  return withOverrides(
-    FINGERPRINT_DEFAULTS,
-    overrides,
-    new Set(Object.keys(FINGERPRINT_DEFAULTS)),
-    'fingerprints',
-  );
+  return withOverrides(FINGERPRINT_DEFAULTS, overrides, 'fingerprints');
 }
 
 export const fingerprintsStep: AnalysisStep = {

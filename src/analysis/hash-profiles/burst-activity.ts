@@ -16,7 +16,6 @@ export type BurstActivityConfig = typeof BURST_ACTIVITY_DEFAULTS;
 export const burstActivity: HashLabelRule<BurstActivityConfig> = {
   label: 'burst_activity',
   anomalous: true,
-  defaults: BURST_ACTIVITY_DEFAULTS,
   when: (c) => `burst_score > ${num(c.minBurstScore, 'burst_activity.minBurstScore')}`,
   why: (c) =>
     `'burst score ' || ${scoreSql('burst_score')} || ${text(` > ${shown(c.minBurstScore)}: `)} || ${percentSql('burst_score')} || ' of ' || ${countSql('total_events')} || ' events in 5-minute windows of ≥ ' || ${countSql('burst_threshold')} || ' events, peak ' || ${countSql('burst_peak')}`,

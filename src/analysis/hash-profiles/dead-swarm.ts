@@ -4,15 +4,7 @@
  * content nobody offers any more. A lower bar than observer_target and a
  * stricter announce ratio, so a hash can be both.
  */
-import {
-  countSql,
-  type HashLabelRule,
-  num,
-  percentSql,
-  shown,
-  shownPercent,
-  text,
-} from './rule.ts';
+import { lookupDominatedRule } from './observer-target.ts';
 
 export const DEAD_SWARM_DEFAULTS = {
   /** get_peers events (the sources: "50+ lookups"). */
@@ -23,12 +15,4 @@ export const DEAD_SWARM_DEFAULTS = {
 
 export type DeadSwarmConfig = typeof DEAD_SWARM_DEFAULTS;
 
-export const deadSwarm: HashLabelRule<DeadSwarmConfig> = {
-  label: 'dead_swarm',
-  anomalous: true,
-  defaults: DEAD_SWARM_DEFAULTS,
-  when: (c) =>
-    `lookup_count >= ${num(c.minLookups, 'dead_swarm.minLookups')} AND announce_ratio < ${num(c.maxAnnounceRatio, 'dead_swarm.maxAnnounceRatio')}`,
-  why: (c) =>
-    `${countSql('lookup_count')} || ${text(` lookups ≥ ${shown(c.minLookups)}, `)} || ${percentSql('announce_ratio')} || ${text(` announces < ${shownPercent(c.maxAnnounceRatio)}`)}`,
-};
+export const deadSwarm = lookupDominatedRule('dead_swarm');

@@ -15,7 +15,6 @@ export type HighAsnInterestConfig = typeof HIGH_ASN_INTEREST_DEFAULTS;
 export const highAsnInterest: HashLabelRule<HighAsnInterestConfig> = {
   label: 'high_asn_interest',
   anomalous: true,
-  defaults: HIGH_ASN_INTEREST_DEFAULTS,
   when: (c) => `unique_asns >= ${num(c.minAsns, 'high_asn_interest.minAsns')}`,
   why: (c) =>
     `${countSql('unique_asns')} || ${text(` ASNs ≥ ${shown(c.minAsns)}, `)} || ${countSql('unique_ips')} || ' addresses'`,

@@ -22,12 +22,16 @@ export const OBSERVER_TARGET_DEFAULTS = {
 
 export type ObserverTargetConfig = typeof OBSERVER_TARGET_DEFAULTS;
 
-export const observerTarget: HashLabelRule<ObserverTargetConfig> = {
-  label: 'observer_target',
-  anomalous: true,
-  defaults: OBSERVER_TARGET_DEFAULTS,
-  when: (c) =>
-    `lookup_count >= ${num(c.minLookups, 'observer_target.minLookups')} AND announce_ratio < ${num(c.maxAnnounceRatio, 'observer_target.maxAnnounceRatio')}`,
-  why: (c) =>
-    `${countSql('lookup_count')} || ${text(` lookups ≥ ${shown(c.minLookups)}, `)} || ${percentSql('announce_ratio')} || ${text(` announces < ${shownPercent(c.maxAnnounceRatio)}`)}`,
-};
+/** A lookup-dominated label: at least `minLookups` lookups, announces under `maxAnnounceRatio` (observer_target, dead_swarm). */
+export function lookupDominatedRule(label: string): HashLabelRule<ObserverTargetConfig> {
+  return {
+    label,
+    anomalous: true,
+    when: (c) =>
+      `lookup_count >= ${num(c.minLookups, `${label}.minLookups`)} AND announce_ratio < ${num(c.maxAnnounceRatio, `${label}.maxAnnounceRatio`)}`,
+    why: (c) =>
+      `${countSql('lookup_count')} || ${text(` lookups ≥ ${shown(c.minLookups)}, `)} || ${percentSql('announce_ratio')} || ${text(` announces < ${shownPercent(c.maxAnnounceRatio)}`)}`,
+  };
+}
+
+export const observerTarget = lookupDominatedRule('observer_target');

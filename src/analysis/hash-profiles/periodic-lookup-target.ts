@@ -20,7 +20,6 @@ const periodSql = (column: string) =>
 export const periodicLookupTarget: HashLabelRule<PeriodicLookupTargetConfig> = {
   label: 'periodic_lookup_target',
   anomalous: true,
-  defaults: PERIODIC_LOOKUP_TARGET_DEFAULTS,
   when: (c) =>
     `periodicity_score > ${num(c.minPeriodicityScore, 'periodic_lookup_target.minPeriodicityScore')}`,
   why: (c) =>

@@ -13,7 +13,6 @@ export interface HashLabelRule<C extends Record<string, number>> {
    * swarm is ordinary content distribution, not a signal.
    */
   readonly anomalous: boolean;
-  readonly defaults: C;
   /** SQL boolean over the metric columns. */
   when(config: C): string;
   /** SQL text expression: the figures against the thresholds ("1,204 lookups ≥ 1,000, …"). */

@@ -25,7 +25,6 @@ export type SwarmLikeConfig = typeof SWARM_LIKE_DEFAULTS;
 export const swarmLike: HashLabelRule<SwarmLikeConfig> = {
   label: 'swarm_like',
   anomalous: false,
-  defaults: SWARM_LIKE_DEFAULTS,
   when: (c) =>
     `announce_ratio >= ${num(c.minAnnounceRatio, 'swarm_like.minAnnounceRatio')} AND unique_ips >= ${num(c.minIps, 'swarm_like.minIps')}`,
   why: (c) =>

@@ -103,25 +103,3 @@ export function num(value: number): string {
 export function hexSql(expr: string, digits: 3 | 4): string {
   return `lpad(printf('%x', ${expr}), ${digits}, '0')`;
 }
-
-/**
- * A detector's thresholds with the config file's overrides applied: every
- * override must name a known setting and be a finite number, so a typo in
- * the config file is an error instead of a silently ignored setting.
- */
-export function withOverrides<T extends Record<string, number>>(
-  defaults: T,
-  overrides: Readonly<Record<string, unknown>> | undefined,
-  known: ReadonlySet<string>,
-  where: string,
-): T {
-  const out: Record<string, number> = { ...defaults };
-  for (const [key, value] of Object.entries(overrides ?? {})) {
-    if (!known.has(key)) throw new Error(`${where}: unknown setting ${key}`);
-    if (!(key in defaults)) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value))
-      throw new Error(`${where}.${key}: expected a number, got ${JSON.stringify(value)}`);
-    out[key] = value;
-  }
-  return out as T;
-}

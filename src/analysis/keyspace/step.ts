@@ -17,9 +17,10 @@ import {
   KEYSPACE_SCANNERS,
   PREFIX_ENTROPY,
   PREFIX_FAMILIES,
+  type TableSpec,
 } from '../../store/tables.ts';
-import type { AnalysisStep, StepContext, StepResult } from '../step.ts';
-import { createKeyspaceTables, dropKeyspaceTables, withOverrides } from './base.ts';
+import { type AnalysisStep, type StepContext, type StepResult, withOverrides } from '../step.ts';
+import { createKeyspaceTables, dropKeyspaceTables } from './base.ts';
 import { HEATMAP_DEFAULTS, heatmapSql } from './heatmap.ts';
 import { PREFIX_ENTROPY_DEFAULTS, prefixEntropySql } from './prefix-entropy.ts';
 import {
@@ -74,7 +75,7 @@ export function resolveKeyspaceConfig(
   const pick = <T extends Record<string, number>>(
     defaults: T,
     extra: Record<string, unknown> = {},
-  ) => withOverrides(defaults, { ...o, ...extra }, known, 'keyspace');
+  ) => withOverrides(defaults, { ...o, ...extra }, 'keyspace', known);
   return {
     bucketMinutes: pick(KEYSPACE_DEFAULTS).bucketMinutes,
     heatmap: pick(HEATMAP_DEFAULTS),
@@ -109,38 +110,22 @@ export async function computeKeyspace(
     Math.min(c.scanners.minBucketTargets, familyMinBucketTargets(c.families)),
   );
   try {
-    context.onProgress(1, total);
-    const heat = await writeDerivedTable(
-      duck,
-      layout,
-      KEYSPACE_HEATMAP,
-      heatmapSql(c.heatmap),
-      'prefix16',
-    );
-    context.onProgress(2, total);
-    const scanners = await writeDerivedTable(
-      duck,
-      layout,
-      KEYSPACE_SCANNERS,
-      scannersSql(c.scanners),
-      'prefixes_covered DESC, remote_ip',
-    );
-    context.onProgress(3, total);
-    const entropy = await writeDerivedTable(
-      duck,
-      layout,
-      PREFIX_ENTROPY,
-      prefixEntropySql(c.entropy),
-      "scope = 'address', least(entropy_8, entropy_12), remote_ip",
-    );
-    context.onProgress(4, total);
-    const families = await writeDerivedTable(
-      duck,
-      layout,
-      PREFIX_FAMILIES,
-      prefixFamiliesSql(c.families, c.bucketMinutes),
-      'events DESC, family_id',
-    );
+    const outputs: [TableSpec, string, string][] = [
+      [KEYSPACE_HEATMAP, heatmapSql(c.heatmap), 'prefix16'],
+      [KEYSPACE_SCANNERS, scannersSql(c.scanners), 'prefixes_covered DESC, remote_ip'],
+      [
+        PREFIX_ENTROPY,
+        prefixEntropySql(c.entropy),
+        "scope = 'address', least(entropy_8, entropy_12), remote_ip",
+      ],
+      [PREFIX_FAMILIES, prefixFamiliesSql(c.families, c.bucketMinutes), 'events DESC, family_id'],
+    ];
+    const written: number[] = [];
+    for (const [table, sql, orderBy] of outputs) {
+      context.onProgress(written.length + 1, total);
+      written.push(await writeDerivedTable(duck, layout, table, sql, orderBy));
+    }
+    const [heat, scanners, entropy, families] = written as [number, number, number, number];
     context.onProgress(5, total);
     const heatFile = sqlString(layout.tableFile(KEYSPACE_HEATMAP.name));
     const entropyFile = sqlString(layout.tableFile(PREFIX_ENTROPY.name));

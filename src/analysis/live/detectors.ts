@@ -5,7 +5,11 @@
  * alert; one sweep, one walk or one monitor's schedule is one alert, however
  * long it goes on.
  */
-import type { EventKind, EventRecord } from '../../store/schema.ts';
+import type { EventRecord } from '../../store/schema.ts';
+import { formatSpan } from '../detection.ts';
+import { isLookup } from '../operator-features.ts';
+import { keyFraction } from '../targets.ts';
+import type { LiveEvent } from './live-event.ts';
 import {
   type LivePrefixWalkConfig,
   type PrefixWalkFinding,
@@ -44,6 +48,8 @@ export interface LiveDetectorsConfig {
 
 const short = (hex: string) => `${hex.slice(0, 6)}…`;
 
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+
 export class LiveDetectors {
   readonly #sweeps: SweepTracker;
   readonly #walks: PrefixWalkTracker;
@@ -67,11 +73,20 @@ export class LiveDetectors {
     };
   }
 
-  /** Feeds one event; returns the alerts it completes (usually none). */
-  observe(event: EventRecord): Alert[] {
-    const e = event as EventRecord & { kind: EventKind };
+  /** Feeds one event; returns the alerts it completes (usually none, the shared empty list). */
+  observe(event: EventRecord): readonly Alert[] {
+    const e = event as LiveEvent;
+    let sweep: SweepFinding | undefined;
+    let walk: PrefixWalkFinding | undefined;
+    if (isLookup(e.kind) && e.target !== undefined) {
+      // One key per lookup for both keyspace trackers, as the batch replay feeds them.
+      const key = keyFraction(e.target);
+      sweep = this.#sweeps.observeKey(e.ts, e.remoteIp, e.asn, key, e.target);
+      walk = this.#walks.observeKey(e.ts, e.remoteIp, e.asn, key);
+    }
+    const schedule = this.#schedules.observe(e);
+    if (sweep === undefined && walk === undefined && schedule === undefined) return NO_ALERTS;
     const alerts: Alert[] = [];
-    const sweep = this.#sweeps.observe(e);
     if (sweep !== undefined)
       alerts.push({
         type: 'sweep',
@@ -79,7 +94,6 @@ export class LiveDetectors {
         why: `${sweep.hashes} targets in ${sweep.direction} order from ${short(sweep.startTarget)} to ${short(sweep.endTarget)} at ${sweep.rate} a second`,
         finding: sweep,
       });
-    const walk = this.#walks.observe(e);
     if (walk !== undefined)
       alerts.push({
         type: 'prefix_walk',
@@ -87,12 +101,11 @@ export class LiveDetectors {
         why: `${walk.hashes} targets walking ${walk.prefixes} hex prefixes ${walk.firstPrefixes.join(' → ')} … ${walk.lastPrefix} at ${walk.rate} a second`,
         finding: walk,
       });
-    const schedule = this.#schedules.observe(e);
     if (schedule !== undefined)
       alerts.push({
         type: 'scheduled',
         ...this.#base(schedule.remoteIp, schedule.asn, schedule.lastUs),
-        why: `${short(schedule.infohash)} looked up ${schedule.visits} times every ~${formatPeriod(schedule.periodSeconds)} (intervals within ± ${Math.round(schedule.spread * 100)} %)`,
+        why: `${short(schedule.infohash)} looked up ${schedule.visits} times every ~${formatSpan(schedule.periodSeconds * 1e6)} (intervals within ± ${Math.round(schedule.spread * 100)} %)`,
         finding: schedule,
       });
     return alerts;
@@ -107,10 +120,4 @@ export class LiveDetectors {
       asn,
     };
   }
-}
-
-function formatPeriod(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.round((seconds % 3600) / 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m} min`;
 }

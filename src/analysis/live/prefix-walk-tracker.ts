@@ -19,10 +19,10 @@
  * most `maxAddresses` addresses, each a few numbers and strings.
  */
 
-import type { EventKind } from '../../store/schema.ts';
 import { confidenceFrom } from '../detection.ts';
 import { isLookup } from '../operator-features.ts';
 import { keyFraction } from '../targets.ts';
+import type { LiveEvent } from './live-event.ts';
 import { RecentMap } from './recent-map.ts';
 
 export const LIVE_PREFIX_WALK_DEFAULTS = {
@@ -84,14 +84,6 @@ interface Run {
   reported: boolean;
 }
 
-export interface PrefixWalkInput {
-  ts: number;
-  remoteIp: string;
-  asn?: number | undefined;
-  kind: EventKind;
-  target?: string | undefined;
-}
-
 const hex3 = (p: number) => p.toString(16).padStart(3, '0');
 
 export class PrefixWalkTracker {
@@ -114,7 +106,7 @@ export class PrefixWalkTracker {
   }
 
   /** Feeds one event; returns a finding the moment a walk first qualifies. */
-  observe(e: PrefixWalkInput): PrefixWalkFinding | undefined {
+  observe(e: LiveEvent): PrefixWalkFinding | undefined {
     if (!isLookup(e.kind) || e.target === undefined) return undefined;
     return this.observeKey(e.ts, e.remoteIp, e.asn, keyFraction(e.target));
   }

@@ -21,8 +21,10 @@
  * during one a monitor whose period is longer than the churn goes unseen
  * live; the batch rendezvous step still finds it from the store.
  */
-import type { EventKind } from '../../store/schema.ts';
+
+import { median } from '../detection.ts';
 import { RENDEZVOUS_DEFAULTS } from '../rendezvous/sql.ts';
+import type { LiveEvent } from './live-event.ts';
 import { RecentMap } from './recent-map.ts';
 
 export const LIVE_SCHEDULE_DEFAULTS = {
@@ -52,14 +54,6 @@ export interface ScheduleFinding {
   spread: number;
   firstUs: number;
   lastUs: number;
-}
-
-export interface ScheduleInput {
-  ts: number;
-  remoteIp: string;
-  asn?: number | undefined;
-  kind: EventKind;
-  target?: string | undefined;
 }
 
 interface Pair {
@@ -94,7 +88,7 @@ export class ScheduleTracker {
   }
 
   /** Feeds one event; returns a finding when an address's first schedule shows. */
-  observe(e: ScheduleInput): ScheduleFinding | undefined {
+  observe(e: LiveEvent): ScheduleFinding | undefined {
     if (e.target === undefined) return undefined;
     if (e.kind === 'announce_peer') {
       const pair = this.#pairs.peek(`${e.remoteIp} ${e.target}`);
@@ -161,9 +155,7 @@ function judge(
   c: LiveScheduleConfig,
 ): { period: number; spread: number } | undefined {
   const intervals = visits.slice(1).map((t, i) => t - visits[i]!);
-  const sorted = [...intervals].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const period = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const period = median(intervals);
   if (period < c.minPeriodUs) return undefined;
   const spread = Math.max(...intervals.map((x) => Math.abs(x - period) / period));
   return spread <= c.maxSpread ? { period, spread } : undefined;

@@ -11,9 +11,9 @@
  * holding a few numbers, the longest idle forgotten first (RecentMap).
  */
 
-import type { EventKind } from '../../store/schema.ts';
 import { isLookup } from '../operator-features.ts';
 import { keyFraction } from '../targets.ts';
+import type { LiveEvent } from './live-event.ts';
 import { RecentMap } from './recent-map.ts';
 
 export const LIVE_SWEEP_DEFAULTS = {
@@ -61,14 +61,6 @@ interface Run {
   reported: boolean;
 }
 
-export interface SweepInput {
-  ts: number;
-  remoteIp: string;
-  asn?: number | undefined;
-  kind: EventKind;
-  target?: string | undefined;
-}
-
 export class SweepTracker {
   readonly #config: LiveSweepConfig;
   readonly #onEnd: ((finding: SweepFinding) => void) | undefined;
@@ -86,7 +78,7 @@ export class SweepTracker {
   }
 
   /** Feeds one event; returns a finding the moment a sweep reaches `minTargets`. */
-  observe(e: SweepInput): SweepFinding | undefined {
+  observe(e: LiveEvent): SweepFinding | undefined {
     if (!isLookup(e.kind) || e.target === undefined) return undefined;
     return this.observeKey(e.ts, e.remoteIp, e.asn, keyFraction(e.target), e.target);
   }
@@ -134,12 +126,6 @@ export class SweepTracker {
       return finding(remoteIp, run);
     }
     return undefined;
-  }
-
-  /** The sweeps still growing whose report has been made, with their figures now (for batch tables). */
-  current(remoteIp: string): SweepFinding | undefined {
-    const run = this.#runs.peek(remoteIp);
-    return run?.reported === true ? finding(remoteIp, run) : undefined;
   }
 
   /** Ends the address's run (the replay moves to the next address); its sweep, if reported, goes to `onEnd`. */

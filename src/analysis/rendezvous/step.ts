@@ -6,8 +6,7 @@
 import { writeDerivedTable } from '../../store/derived.ts';
 import { sqlString } from '../../store/journal-format.ts';
 import { RENDEZVOUS_EVENTS } from '../../store/tables.ts';
-import { withOverrides } from '../keyspace/base.ts';
-import type { AnalysisStep, StepResult } from '../step.ts';
+import { type AnalysisStep, type StepResult, withOverrides } from '../step.ts';
 import {
   RENDEZVOUS_DEFAULTS,
   type RendezvousConfig,
@@ -18,12 +17,7 @@ import {
 export function resolveRendezvousConfig(
   overrides?: Readonly<Record<string, unknown>>,
 ): RendezvousConfig {
-  return withOverrides(
-    RENDEZVOUS_DEFAULTS,
-    overrides,
-    new Set(Object.keys(RENDEZVOUS_DEFAULTS)),
-    'rendezvous',
-  );
+  return withOverrides(RENDEZVOUS_DEFAULTS, overrides, 'rendezvous');
 }
 
 export const rendezvousStep: AnalysisStep = {

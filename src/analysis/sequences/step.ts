@@ -5,10 +5,9 @@
  * `sweep` and `prefixWalk`, partial objects of the trackers' defaults.
  */
 import { PREFIX_WALK_EVENTS, SWEEP_EVENTS } from '../../store/tables.ts';
-import { withOverrides } from '../keyspace/base.ts';
 import { LIVE_PREFIX_WALK_DEFAULTS } from '../live/prefix-walk-tracker.ts';
 import { LIVE_SWEEP_DEFAULTS } from '../live/sweep-tracker.ts';
-import type { AnalysisStep, StepResult } from '../step.ts';
+import { type AnalysisStep, type StepResult, withOverrides } from '../step.ts';
 import { writeRows } from '../write-rows.ts';
 import { replaySequences, type SequenceConfig } from './replay.ts';
 
@@ -25,12 +24,7 @@ export function resolveSequenceConfig(
     if (!(key in SEQUENCE_DEFAULTS))
       throw new Error(`sequences: unknown setting ${key} (known: sweep, prefixWalk)`);
   const section = <T extends Record<string, number>>(key: keyof SequenceConfig, defaults: T) =>
-    withOverrides(
-      defaults,
-      (o[key] ?? {}) as Record<string, unknown>,
-      new Set(Object.keys(defaults)),
-      `sequences.${key}`,
-    );
+    withOverrides(defaults, (o[key] ?? {}) as Record<string, unknown>, `sequences.${key}`);
   return {
     sweep: section('sweep', SEQUENCE_DEFAULTS.sweep),
     prefixWalk: section('prefixWalk', SEQUENCE_DEFAULTS.prefixWalk),
