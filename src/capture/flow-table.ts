@@ -38,8 +38,11 @@ export const DEFAULT_FLOW_OPTIONS: FlowTableOptions = {
 };
 
 export interface FlowListener {
-  /** Bytes of one direction, in order; the view must be copied to be kept. */
-  /** In-order payload; false stops delivering this direction of this connection. */
+  /**
+   * Bytes of one direction, in order; the view must be copied to be kept.
+   * False stops reassembling this direction of this connection (bytes already
+   * queued in the reassembler may still arrive in the same pass).
+   */
   data(flow: TcpFlow, fromOriginator: boolean, ts: number, bytes: Uint8Array): boolean;
   /** The connection is over; `flow` is not touched again. */
   end(flow: TcpFlow): void;

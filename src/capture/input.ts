@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { copyBytes } from './bytes.ts';
+import { copyBytes, joinBytes } from './bytes.ts';
 
 /** Large reads: the per-chunk cost (a DataView, a stitched record) then vanishes. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -65,7 +65,7 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
     while (!first.done && first.value.length < 2) {
       const more = await source.next();
       if (more.done) break;
-      first = { done: false, value: concat(first.value, more.value) };
+      first = { done: false, value: joinBytes(first.value, more.value) };
     }
     if (first.done) return;
     gzip = first.value[0] === 0x1f && first.value[1] === 0x8b;
@@ -109,13 +109,6 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
     rawBytesRead: () => read,
     compressed: () => gzip,
   };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 function drained(stream: NodeJS.WritableStream): Promise<void> {

@@ -22,10 +22,6 @@ export function sourceBit(source: SuppressionSource): number {
   return 1 << SOURCES.indexOf(source);
 }
 
-export function sourceNames(mask: number): SuppressionSource[] {
-  return SOURCES.filter((_, i) => (mask & (1 << i)) !== 0);
-}
-
 /** Default validity of a prediction: one hour (trackers re-announce every 30 min or so). */
 export const DEFAULT_PREDICTION_TTL = 3_600_000_000;
 const MAX_SPANS = 64;

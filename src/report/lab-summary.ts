@@ -3,6 +3,7 @@
  * evidence, and how the detectors scored against the lab's ground truth.
  * `lab eval` prints the scores; `demo` prints everything.
  */
+
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { formatDuration } from '../lab/duration.ts';
@@ -11,8 +12,7 @@ import type { LiveRunResult } from '../lab/run-live.ts';
 import type { Scenario } from '../lab/scenario.ts';
 import type { ScoreReport } from '../lab/score.ts';
 import type { GroupsReport } from '../lab/score-groups.ts';
-
-const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
+import { TABLE_STYLE } from './query-result.ts';
 
 export function renderLabSummary(input: {
   scenario: Scenario;

@@ -7,8 +7,8 @@ import pc from 'picocolors';
 import type { PcapAnalysis } from '../capture/pcap-analysis.ts';
 import { SCAN_MODES, type ScanMode } from '../capture/scan-config.ts';
 import type { PeerPrediction } from '../capture/types.ts';
+import { csvCell, TABLE_STYLE } from './query-result.ts';
 
-const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
 /** Hosts and alarms listed in the terminal; --json and --csv carry all. */
 const SHOWN = 40;
 
@@ -165,11 +165,6 @@ export function renderPcapAnalysis(a: PcapAnalysis): string {
   return lines.join('\n');
 }
 
-export function csvCell(value: string | number): string {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function renderPcapAnalysisCsv(a: PcapAnalysis): string {
   const head = [
     'host',
@@ -206,7 +201,7 @@ export function renderPcapAnalysisCsv(a: PcapAnalysis): string {
       h.btUdpKinds.join(' '),
       ...SCAN_MODES.flatMap((m) => [h.verdicts[m].alarm ? 1 : 0, h.verdicts[m].explanation]),
     ]
-      .map(csvCell)
+      .map((cell) => csvCell(String(cell)))
       .join(','),
   );
   return [head.join(','), ...rows].join('\n');
@@ -219,7 +214,9 @@ export function renderPeers(predictions: readonly ListedPrediction[], csv: boole
     return [
       'ts,host,peer,port,source,contact',
       ...predictions.map((p) =>
-        [iso(p.ts), p.host, p.peer, p.port, p.source, p.contact ?? ''].map(csvCell).join(','),
+        [iso(p.ts), p.host, p.peer, p.port, p.source, p.contact ?? '']
+          .map((cell) => csvCell(String(cell)))
+          .join(','),
       ),
     ].join('\n');
   }

@@ -5,6 +5,9 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 
+/** cli-table3 style shared by the report tables: bold head when colour works, no border colour, compact. */
+export const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
+
 export interface QueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
@@ -13,7 +16,7 @@ export interface QueryResult {
 export function resultAsTable(result: QueryResult, maxRows: number): string {
   const table = new Table({
     head: result.columns,
-    style: { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true },
+    style: TABLE_STYLE,
   });
   for (const row of result.rows.slice(0, maxRows))
     table.push(result.columns.map((c) => cellText(row[c])));
@@ -44,6 +47,7 @@ function cellText(value: unknown): string {
   return String(value);
 }
 
-function csvCell(text: string): string {
+/** One CSV field, quoted when it holds a quote, comma or line break (RFC 4180). */
+export function csvCell(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -4,11 +4,13 @@
  * (CSV of the main section). A report whose tables were never computed says
  * so and how to fix it; it never computes them itself.
  */
+
 import { existsSync } from 'node:fs';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { type CatalogEntry, readCatalog } from '../store/derived.ts';
 import type { StoreReader } from '../store/reader.ts';
+import { TABLE_STYLE } from './query-result.ts';
 import type { ReportSpec, ReportWindow } from './reports.ts';
 
 export interface ReportSection {
@@ -74,8 +76,6 @@ const WIDE_TEXT = new Set([
   'asn_list',
   'active_days',
 ]);
-
-const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
 
 export function renderReportText(result: ReportResult, nowMs: number): string {
   const lines = [pc.bold(result.title)];

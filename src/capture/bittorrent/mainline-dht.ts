@@ -29,7 +29,7 @@ export const MAINLINE_DHT_DEFAULTS: Readonly<MainlineDhtOptions> = {
 export class MainlineDhtExtractor {
   private readonly sink: PredictionSink;
   private readonly counters: Counters;
-  private readonly pending: BoundedTable<string>;
+  private readonly pending: BoundedTable<true>;
 
   constructor(sink: PredictionSink, counters: Counters, options: MainlineDhtOptions) {
     this.sink = sink;
@@ -47,11 +47,7 @@ export class MainlineDhtExtractor {
     const message = parsed.message;
     if (message.y === 'q') {
       this.counters.add('queries');
-      this.pending.set(
-        transactionKey(d.src, d.srcPort, d.dst, d.dstPort, message.t),
-        d.ts,
-        message.method,
-      );
+      this.pending.set(transactionKey(d.src, d.srcPort, d.dst, d.dstPort, message.t), d.ts, true);
       return;
     }
     const query = this.pending.take(

@@ -3,7 +3,7 @@
  * IPv6 peer (address then port, network order), as trackers, the DHT and PEX
  * all write them.
  */
-import { formatIpv4, formatIpv6 } from '../../protocol/net/ip.ts';
+import { readCompactPeer } from '../../protocol/net/compact.ts';
 import type { PeerPrediction, PredictionSource } from '../types.ts';
 
 /**
@@ -21,9 +21,9 @@ export interface BitTorrentPrediction extends PeerPrediction {
 export type PredictionSink = (prediction: BitTorrentPrediction) => void;
 
 /**
- * Emits one prediction per whole `stride`-byte entry of `buf[start..end)`,
- * where the address sits `offset` bytes into each entry (20 for DHT nodes).
- * Port 0 entries are skipped: nobody can connect to them. Returns how many were emitted.
+ * Emits one prediction per whole `stride`-byte (6 or 18) compact peer of
+ * `buf[start..end)`. Port 0 entries are skipped: nobody can connect to them.
+ * Returns how many were emitted.
  */
 export function emitCompact(
   sink: PredictionSink,
@@ -31,21 +31,16 @@ export function emitCompact(
   start: number,
   end: number,
   stride: number,
-  offset: number,
   ts: number,
   host: string,
   source: PredictionSource,
   contact: ContactKind,
 ): number {
-  const v6 = stride - offset === 18;
   let emitted = 0;
   for (let at = start; at + stride <= end; at += stride) {
-    const ip = at + offset;
-    const portAt = ip + (v6 ? 16 : 4);
-    const port = (buf[portAt]! << 8) | buf[portAt + 1]!;
-    if (port === 0) continue;
-    const peer = v6 ? formatIpv6(buf, ip) : formatIpv4(buf, ip);
-    sink({ ts, host, peer, port, source, contact });
+    const entry = readCompactPeer(buf, at, stride);
+    if (entry === null || entry.port === 0) continue;
+    sink({ ts, host, peer: entry.address, port: entry.port, source, contact });
     emitted++;
   }
   return emitted;

@@ -8,7 +8,7 @@
  * host that learned is the receiver of the message. Pieces and other
  * messages are skipped without being copied.
  */
-import { type BDict, type BValue, decode } from '../../protocol/bencode/index.ts';
+import { type BDict, decode, isDict } from '../../protocol/bencode/index.ts';
 import type { TcpStreamRef } from '../types.ts';
 import { ByteBuffer } from './byte-buffer.ts';
 import { emitCompact, type PredictionSink } from './peers.ts';
@@ -170,12 +170,12 @@ export class PexExtractor {
     const added = dict['added'];
     if (added instanceof Uint8Array) {
       if (added.length % 6 !== 0) this.counters.fail('partial-peer-entry');
-      emitted += emitCompact(this.sink, added, 0, added.length, 6, 0, ts, host, 'pex', 'peer');
+      emitted += emitCompact(this.sink, added, 0, added.length, 6, ts, host, 'pex', 'peer');
     }
     const added6 = dict['added6'];
     if (added6 instanceof Uint8Array) {
       if (added6.length % 18 !== 0) this.counters.fail('partial-peer-entry');
-      emitted += emitCompact(this.sink, added6, 0, added6.length, 18, 0, ts, host, 'pex', 'peer');
+      emitted += emitCompact(this.sink, added6, 0, added6.length, 18, ts, host, 'pex', 'peer');
     }
     const dropped = dict['dropped'];
     if (dropped instanceof Uint8Array) this.counters.add('dropped', Math.floor(dropped.length / 6));
@@ -186,8 +186,4 @@ export class PexExtractor {
 function decodeDict(bytes: Uint8Array): BDict | undefined {
   const decoded = decode(bytes, { maxDepth: 8, maxElements: 65_536, allowTrailing: true });
   return decoded.ok && isDict(decoded.value) ? decoded.value : undefined;
-}
-
-function isDict(value: BValue | undefined): value is BDict {
-  return typeof value === 'object' && !(value instanceof Uint8Array) && !Array.isArray(value);
 }

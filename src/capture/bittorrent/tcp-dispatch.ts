@@ -6,9 +6,12 @@
  * Stream Encryption handshake that settled on plaintext (what aria2 and
  * libtorrent do by default): the peer wire handshake then follows in clear
  * within the first 1,200 bytes (Diffie-Hellman key, padding, hashes, the
- * encrypted negotiation), so they are searched for it. TLS is turned away on its first two bytes; a connection
- * found to be neither costs one map lookup per segment afterwards.
+ * encrypted negotiation), so they are searched for it. TLS is turned away on
+ * its first two bytes, both directions at once. A direction found to be
+ * neither is refused (data returns false), and the flow table then stops
+ * reassembling it; the connection's entry stays until end().
  */
+import { joinBytes } from '../bytes.ts';
 import type { TcpStreamRef } from '../types.ts';
 import type { HttpConnection, HttpTrackerExtractor } from './http-tracker.ts';
 import type { PeerWireConnection, PexExtractor } from './pex.ts';
@@ -28,6 +31,11 @@ class Direction {
   /** The first bytes, kept while they are a prefix of a signature; or the last bytes scanned. */
   kept: Uint8Array = new Uint8Array(0);
   scanned = 0;
+
+  giveUp(): void {
+    this.phase = 'not-ours';
+    this.kept = new Uint8Array(0);
+  }
 }
 
 interface Connection {
@@ -38,9 +46,6 @@ interface Connection {
 }
 
 const TLS_HANDSHAKE = 0x16;
-
-/** A connection that speaks nothing we read: kept so its later segments cost one lookup. */
-const IGNORED = Object.freeze({}) as Connection;
 
 export class TcpDispatcher {
   private readonly http: HttpTrackerExtractor;
@@ -56,12 +61,7 @@ export class TcpDispatcher {
   data(stream: TcpStreamRef, fromInitiator: boolean, ts: number, data: Uint8Array): boolean {
     if (data.length === 0) return true;
     let conn = this.connections.get(stream.id);
-    if (conn === IGNORED) return false;
     if (conn === undefined) {
-      if (data[0] === TLS_HANDSHAKE && data[1] === 3) {
-        this.connections.set(stream.id, IGNORED);
-        return false;
-      }
       conn = {
         http: undefined,
         peerWire: undefined,
@@ -69,13 +69,15 @@ export class TcpDispatcher {
         fromResponder: new Direction(),
       };
       this.connections.set(stream.id, conn);
+      if (data[0] === TLS_HANDSHAKE && data[1] === 3) {
+        conn.fromInitiator.giveUp();
+        conn.fromResponder.giveUp();
+      }
     }
     const dir = fromInitiator ? conn.fromInitiator : conn.fromResponder;
     switch (dir.phase) {
       case 'ours':
         this.feed(conn, stream, fromInitiator, ts, data);
-        break;
-      case 'not-ours':
         break;
       case 'prefix':
         this.prefix(conn, dir, stream, fromInitiator, ts, data);
@@ -84,6 +86,8 @@ export class TcpDispatcher {
         this.scan(conn, dir, stream, fromInitiator, ts, data);
         break;
     }
+    // A 'not-ours' direction matches no case: the other side of a TLS connection, or bytes the
+    // reassembler releases in the same pass as the ones that got a direction refused.
     return dir.phase !== 'not-ours';
   }
 
@@ -104,12 +108,12 @@ export class TcpDispatcher {
   ): void {
     const result = sniff(dir.kept, dir.kept.length, data);
     if (result === 'more') {
-      dir.kept = join(dir.kept, data, SNIFF_BYTES);
+      dir.kept = joinBytes(dir.kept, data, SNIFF_BYTES);
       return;
     }
     if (result === 'none') {
       dir.kept = new Uint8Array(0);
-      if (conn.http !== undefined) this.giveUp(conn, dir, stream);
+      if (conn.http !== undefined) dir.giveUp();
       else {
         dir.phase = 'scan';
         this.scan(conn, dir, stream, fromInitiator, ts, data);
@@ -119,7 +123,7 @@ export class TcpDispatcher {
     const kept = dir.kept;
     dir.kept = new Uint8Array(0);
     if (!this.adopt(conn, result)) {
-      this.giveUp(conn, dir, stream);
+      dir.giveUp();
       return;
     }
     dir.phase = 'ours';
@@ -142,10 +146,10 @@ export class TcpDispatcher {
     let found: Uint8Array | undefined;
     if (dir.kept.length > 0) {
       // A signature straddling the previous segment and this one: search the seam only.
-      const seam = join(dir.kept, data, dir.kept.length + HANDSHAKE_PREFIX.length - 1);
+      const seam = joinBytes(dir.kept, data, dir.kept.length + HANDSHAKE_PREFIX.length - 1);
       const at = indexOfHandshake(seam);
       if (at >= 0)
-        found = join(seam.subarray(at), data.subarray(seam.length - dir.kept.length), Infinity);
+        found = joinBytes(seam.subarray(at), data.subarray(seam.length - dir.kept.length));
     }
     if (found === undefined) {
       const at = indexOfHandshake(data.length > room ? data.subarray(0, room) : data);
@@ -159,22 +163,12 @@ export class TcpDispatcher {
     }
     dir.scanned += data.length;
     if (dir.scanned >= MSE_SCAN_BYTES) {
-      this.giveUp(conn, dir, stream);
+      dir.giveUp();
       return;
     }
     // The signature may straddle this segment and the next.
     const tail = HANDSHAKE_PREFIX.length - 1;
-    dir.kept =
-      data.length >= tail ? data.slice(-tail) : join(dir.kept, data, Infinity).slice(-tail);
-  }
-
-  private giveUp(conn: Connection, dir: Direction, stream: TcpStreamRef): void {
-    dir.phase = 'not-ours';
-    dir.kept = new Uint8Array(0);
-    const other = dir === conn.fromInitiator ? conn.fromResponder : conn.fromInitiator;
-    if (other.phase === 'not-ours' && conn.http === undefined && conn.peerWire === undefined) {
-      this.connections.set(stream.id, IGNORED);
-    }
+    dir.kept = data.length >= tail ? data.slice(-tail) : joinBytes(dir.kept, data).slice(-tail);
   }
 
   /** Sets up the reader a sniff result calls for; false if it is not ours. */
@@ -201,15 +195,6 @@ export class TcpDispatcher {
     if (conn.peerWire !== undefined) this.pex.data(conn.peerWire, stream, fromInitiator, ts, data);
     else if (conn.http !== undefined) this.http.data(conn.http, stream, fromInitiator, ts, data);
   }
-}
-
-/** `a` then `b`, copied (the reader reuses its buffers), at most `max` bytes. */
-function join(a: Uint8Array, b: Uint8Array, max: number): Uint8Array {
-  const n = Math.min(a.length + b.length, max);
-  const out = new Uint8Array(n);
-  out.set(a.subarray(0, n));
-  if (n > a.length) out.set(b.subarray(0, n - a.length), a.length);
-  return out;
 }
 
 const HANDSHAKE_NEEDLE = Buffer.from(HANDSHAKE_PREFIX);

@@ -4,7 +4,7 @@
  * peer) or a list of dictionaries with `ip` (text) and `port`, and whose
  * `peers6` is a compact string of 18-byte entries.
  */
-import { type BDict, type BValue, decode } from '../../protocol/bencode/index.ts';
+import { type BValue, decode, isDict } from '../../protocol/bencode/index.ts';
 import { formatIp, parseIp } from '../../protocol/net/ip.ts';
 import { emitCompact, type PredictionSink } from './peers.ts';
 import type { Counters } from './stats.ts';
@@ -35,7 +35,7 @@ export function readTrackerBody(
   let emitted = 0;
   if (peers instanceof Uint8Array) {
     if (peers.length % 6 !== 0) counters.fail('partial-peer-entry');
-    emitted += emitCompact(sink, peers, 0, peers.length, 6, 0, ts, host, 'http_tracker', 'peer');
+    emitted += emitCompact(sink, peers, 0, peers.length, 6, ts, host, 'http_tracker', 'peer');
   } else if (Array.isArray(peers)) {
     for (const entry of peers) {
       const peer = dictionaryPeer(entry);
@@ -58,7 +58,7 @@ export function readTrackerBody(
   }
   if (peers6 instanceof Uint8Array) {
     if (peers6.length % 18 !== 0) counters.fail('partial-peer-entry');
-    emitted += emitCompact(sink, peers6, 0, peers6.length, 18, 0, ts, host, 'http_tracker', 'peer');
+    emitted += emitCompact(sink, peers6, 0, peers6.length, 18, ts, host, 'http_tracker', 'peer');
   } else if (peers6 !== undefined) {
     counters.fail('peers6-bad-type');
   }
@@ -76,8 +76,4 @@ function dictionaryPeer(entry: BValue): { address: string; port: number } | unde
   const bytes = parseIp(String.fromCharCode(...ip));
   if (bytes === null) return undefined;
   return { address: formatIp(bytes), port };
-}
-
-function isDict(value: BValue): value is BDict {
-  return typeof value === 'object' && !(value instanceof Uint8Array) && !Array.isArray(value);
 }

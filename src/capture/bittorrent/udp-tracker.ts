@@ -164,7 +164,6 @@ export class UdpTrackerExtractor {
       ANNOUNCE_RESPONSE_HEADER,
       b.length,
       stride,
-      0,
       d.ts,
       d.dst,
       'udp_tracker',

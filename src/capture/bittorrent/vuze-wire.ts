@@ -8,7 +8,7 @@
  * Every reader returns the offset after what it read, or -1 when the packet
  * is shorter or stranger than the format allows: the packet is then not Vuze.
  */
-import { formatIpv4, formatIpv6 } from '../../protocol/net/ip.ts';
+import { readCompactPeer } from '../../protocol/net/compact.ts';
 import { u16, u32 } from './byte-buffer.ts';
 
 /** Protocol versions at which fields appear. */
@@ -110,10 +110,9 @@ function skipAddress(b: Uint8Array, p: number): number {
 
 export function readVuzeAddress(b: Uint8Array, p: number): VuzeAddress | undefined {
   const end = skipAddress(b, p);
-  if (end < 0) return undefined;
-  const v4 = b[p] === 4;
-  const address = v4 ? formatIpv4(b, p + 1) : formatIpv6(b, p + 1);
-  return { address, port: u16(b, end - 2), end };
+  // The length byte is 4 or 16: what follows is a compact peer (address, port).
+  const peer = end < 0 ? null : readCompactPeer(b, p + 1, end - p - 1);
+  return peer === null ? undefined : { address: peer.address, port: peer.port, end };
 }
 
 /** A contact: type (1 = UDP), its protocol version, an address. */

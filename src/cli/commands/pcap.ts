@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { CaptureAnalyzer } from '../../capture/analyzer.ts';
 import { BitTorrentExtractor } from '../../capture/bittorrent/index.ts';
+import { atThreshold } from '../../capture/evaluation.ts';
 import { openCapture } from '../../capture/input.ts';
 import { summarize } from '../../capture/pcap-analysis.ts';
 import { type FileResult, readCapture } from '../../capture/read-captures.ts';
@@ -134,11 +135,7 @@ function configFrom(flags: AnalyzeFlags): ScanConfig {
         `--threshold "${flags.threshold}" is not a whole number ≥ 1`,
         'e.g. --threshold 100',
       );
-    config = {
-      ...config,
-      hostThreshold: n,
-      portThreshold: Math.max(1, Math.round((n * base.portThreshold) / base.hostThreshold)),
-    };
+    config = atThreshold(config, n, base);
   }
   if (flags.window !== undefined) config = { ...config, window: parseWindow(flags.window) };
   return config;

@@ -16,4 +16,4 @@ export type {
   NonCanonical,
   NonCanonicalReason,
 } from './types.ts';
-export { DECODE_FAILURE_REASONS, DEFAULT_DECODE_LIMITS } from './types.ts';
+export { DECODE_FAILURE_REASONS, DEFAULT_DECODE_LIMITS, isDict } from './types.ts';

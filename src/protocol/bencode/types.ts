@@ -14,6 +14,11 @@ export type BValue = number | bigint | Uint8Array | BList | BDict;
 export type BList = BValue[];
 export type BDict = { [key: string]: BValue };
 
+/** A decoded value that is a dictionary (not an integer, byte string or list); false for undefined. */
+export function isDict(value: BValue | undefined): value is BDict {
+  return typeof value === 'object' && !(value instanceof Uint8Array) && !Array.isArray(value);
+}
+
 /** What the encoder accepts: the decoded forms plus JS strings (as UTF-8). */
 export type BEncodable =
   | number

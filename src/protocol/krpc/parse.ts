@@ -2,7 +2,7 @@
  * Datagram → typed KRPC message, or a rejection with a reason code. Never
  * throws on any input: a hostile network is expected, not exceptional.
  */
-import { type BDict, type BValue, decode, latin1, type NonCanonical } from '../bencode/index.ts';
+import { type BDict, decode, isDict, latin1, type NonCanonical } from '../bencode/index.ts';
 import { parseKrpcFast } from './fast-path.ts';
 import { readFields, type TableSpec } from './fields.ts';
 import { KRPC_DECODE_OPTIONS } from './limits.ts';
@@ -167,8 +167,4 @@ function parseError(root: BDict, common: MessageCommon): ParseResult {
     return { ok: false, reason: 'error.e.bad-type', t, y: 'e' };
   }
   return { ok: true, message: { ...common, y: 'e', code, message }, nonCanonical: null };
-}
-
-function isDict(value: BValue | undefined): value is BDict {
-  return typeof value === 'object' && !(value instanceof Uint8Array) && !Array.isArray(value);
 }
