@@ -15,8 +15,6 @@ export interface CrawlNode {
   status: 'pending' | 'done' | 'failed';
   /** Decoded `v` (client name and version), when it sent one. */
   client?: string;
-  /** Raw `v`, hex. */
-  clientV?: string;
   /** ms since the epoch. */
   firstSeen?: number;
   lastSeen?: number;
@@ -70,17 +68,6 @@ export interface CrawlSink {
 
 export function emptySnapshot(startMs: number): CrawlSnapshot {
   return { snapshot: startMs, nodes: {}, edges: 0, samples: 0 };
-}
-
-/** A sink that keeps everything in memory: for small crawls and tests. */
-export function memorySink(): CrawlSink & { edges: CrawlEdge[]; samples: CrawlSample[] } {
-  const edges: CrawlEdge[] = [];
-  const samples: CrawlSample[] = [];
-  return { edges, samples, edge: (e) => edges.push(e), sample: (s) => samples.push(s) };
-}
-
-export function endpointOf(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 export interface CrawlCounts {

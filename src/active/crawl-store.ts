@@ -1,8 +1,8 @@
 /**
  * Where a crawl keeps itself in the data directory: `crawl/state.json`, the
  * nodes of the snapshot in progress (saved every few seconds and on Ctrl-C,
- * so a crawl goes on where it stopped), `crawl/edges.ndjson` and
- * `crawl/samples.ndjson`, its edges and samples appended as they come (in
+ * so a crawl goes on where it stopped), `crawl/edges.csv` and
+ * `crawl/samples.csv`, its edges and samples appended as they come (in
  * the tables' own row shape), and, when a snapshot ends, its rows added to
  * the crawl tables (src/store/tables-crawl.ts). Each table file is
  * rewritten whole with the old snapshots and the new one, atomically, like
@@ -22,16 +22,33 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Enricher } from '../enrich/index.ts';
 import { nodeIdFromHex } from '../protocol/kademlia/index.ts';
-import { parseIp } from '../protocol/net/ip.ts';
-import { checkNodeId } from '../protocol/security/bep42.ts';
+import { bep42Verdict } from '../protocol/security/bep42.ts';
 import { writeDerivedTable } from '../store/derived.ts';
 import { Duck } from '../store/duck.ts';
-import { sqlString } from '../store/journal-format.ts';
+import {
+  emptySelectSql,
+  journalSelectSql,
+  lineEncoder,
+  sqlString,
+} from '../store/journal-format.ts';
 import { type DataLayout, openDataDir } from '../store/layout.ts';
-import { type Column, SQL_TYPES } from '../store/schema.ts';
+import { truncateTornTail } from '../store/rotate.ts';
+import type { RowOf } from '../store/schema.ts';
 import type { TableSpec } from '../store/tables.ts';
-import { CRAWL_EDGES, CRAWL_NODES, SAMPLED_INFOHASHES } from '../store/tables-crawl.ts';
+import {
+  CRAWL_EDGE_COLUMNS,
+  CRAWL_EDGES,
+  CRAWL_NODE_COLUMNS,
+  CRAWL_NODES,
+  SAMPLED_INFOHASH_COLUMNS,
+  SAMPLED_INFOHASHES,
+} from '../store/tables-crawl.ts';
 import type { CrawlEdge, CrawlSink, CrawlSnapshot } from './crawl-model.ts';
+
+/** The crawl tables' rows in the store's journal line format (src/store/journal-format.ts). */
+const encodeNode = lineEncoder<RowOf<typeof CRAWL_NODE_COLUMNS>>(CRAWL_NODE_COLUMNS);
+const encodeEdge = lineEncoder<RowOf<typeof CRAWL_EDGE_COLUMNS>>(CRAWL_EDGE_COLUMNS);
+const encodeSample = lineEncoder<RowOf<typeof SAMPLED_INFOHASH_COLUMNS>>(SAMPLED_INFOHASH_COLUMNS);
 
 export class CrawlStore {
   readonly layout: DataLayout;
@@ -71,50 +88,51 @@ export class CrawlStore {
   }
 
   get edgesPath(): string {
-    return join(this.dir, 'edges.ndjson');
+    return join(this.dir, 'edges.csv');
   }
 
   get samplesPath(): string {
-    return join(this.dir, 'samples.ndjson');
+    return join(this.dir, 'samples.csv');
   }
 
   /**
    * The sink of the snapshot in progress: rows buffered and appended to the
-   * NDJSON files at each `flush` (saveState flushes first, so the files are
-   * never behind the state). `fresh` empties them first.
+   * journal files at each `flush` (saveState flushes first, so the files are
+   * never behind the state). `fresh` empties them first; otherwise a line a
+   * crash left half-written is cut off before appending to it.
    */
   openSink(snapshot: CrawlSnapshot, fresh: boolean): CrawlSink & { flush(): void } {
-    if (fresh) {
-      writeFileSync(this.edgesPath, '');
-      writeFileSync(this.samplesPath, '');
+    for (const path of [this.edgesPath, this.samplesPath]) {
+      if (fresh) writeFileSync(path, '');
+      else if (existsSync(path)) truncateTornTail(path);
     }
     const us = micros(snapshot.snapshot);
     let edges: string[] = [];
     let samples: string[] = [];
     const flush = (): void => {
-      if (edges.length > 0) appendFileSync(this.edgesPath, `${edges.join('\n')}\n`);
-      if (samples.length > 0) appendFileSync(this.samplesPath, `${samples.join('\n')}\n`);
+      if (edges.length > 0) appendFileSync(this.edgesPath, edges.join(''));
+      if (samples.length > 0) appendFileSync(this.samplesPath, samples.join(''));
       edges = [];
       samples = [];
     };
     return {
       edge: (e) => {
         edges.push(
-          JSON.stringify({
+          encodeEdge({
             snapshot: us,
-            from_id: e.from,
-            from_ip: e.fromAddress,
-            from_port: e.fromPort,
-            to_id: e.to,
-            to_ip: e.toAddress,
-            to_port: e.toPort,
+            fromId: e.from,
+            fromIp: e.fromAddress,
+            fromPort: e.fromPort,
+            toId: e.to,
+            toIp: e.toAddress,
+            toPort: e.toPort,
           }),
         );
         if (edges.length >= 10_000) flush();
       },
       sample: (x) => {
         samples.push(
-          JSON.stringify({
+          encodeSample({
             snapshot: us,
             infohash: x.infohash,
             ip: x.address,
@@ -132,23 +150,21 @@ export class CrawlStore {
   readEdges(): CrawlEdge[] {
     if (!existsSync(this.edgesPath)) return [];
     const edges: CrawlEdge[] = [];
+    const width = CRAWL_EDGE_COLUMNS.length;
     for (const line of readFileSync(this.edgesPath, 'utf8').split('\n')) {
-      if (line === '') continue;
-      const r = JSON.parse(line) as {
-        from_id: string;
-        from_ip: string;
-        from_port: number;
-        to_id: string;
-        to_ip: string;
-        to_port: number;
+      // Every edge column is a token or a number: no quoting, so a plain split reads the line.
+      const cells = line.split(',');
+      if (cells.length !== width + 1 || cells[width] !== 'e') continue; // empty or torn
+      const r = Object.fromEntries(CRAWL_EDGE_COLUMNS.map((c, i) => [c.prop, cells[i]!])) as {
+        [K in (typeof CRAWL_EDGE_COLUMNS)[number]['prop']]: string;
       };
       edges.push({
-        from: r.from_id,
-        fromAddress: r.from_ip,
-        fromPort: r.from_port,
-        to: r.to_id,
-        toAddress: r.to_ip,
-        toPort: r.to_port,
+        from: r.fromId,
+        fromAddress: r.fromIp,
+        fromPort: Number(r.fromPort),
+        to: r.toId,
+        toAddress: r.toIp,
+        toPort: Number(r.toPort),
       });
     }
     return edges;
@@ -188,25 +204,26 @@ export class CrawlStore {
       .filter((n) => n.status === 'done' && n.id !== undefined && isIP(n.address) !== 0)
       .map((n) => {
         const e = enricher?.lookup(n.address) ?? {};
-        return JSON.stringify({
+        const bep42 = bep42Verdict(nodeIdFromHex(n.id!), n.address);
+        return encodeNode({
           snapshot: micros(snapshot.snapshot),
-          node_id: n.id,
+          nodeId: n.id!,
           ip: n.address,
           port: n.port,
           family: n.family,
-          client: n.client ?? null,
-          bep42: bep42Of(n.id!, n.address),
-          first_seen: micros(n.firstSeen ?? snapshot.snapshot),
-          last_seen: micros(n.lastSeen ?? snapshot.snapshot),
-          asn: e.asn ?? null,
-          org: e.org ?? null,
-          country: e.country ?? null,
-          latitude: e.latitude ?? null,
-          longitude: e.longitude ?? null,
+          client: n.client,
+          bep42: bep42 === undefined || bep42 === 'exempt' ? undefined : bep42 === 'valid',
+          firstSeen: micros(n.firstSeen ?? snapshot.snapshot),
+          lastSeen: micros(n.lastSeen ?? snapshot.snapshot),
+          asn: e.asn,
+          org: e.org,
+          country: e.country,
+          latitude: e.latitude,
+          longitude: e.longitude,
         });
       });
-    const nodesPath = join(this.layout.tmpDir, `crawl-nodes-${process.pid}.ndjson`);
-    writeFileSync(nodesPath, nodeRows.length === 0 ? '' : `${nodeRows.join('\n')}\n`);
+    const nodesPath = join(this.layout.tmpDir, `crawl-nodes-${process.pid}.csv`);
+    writeFileSync(nodesPath, nodeRows.join(''));
     const duck = await Duck.open({ threads: 1 });
     try {
       await this.#append(duck, CRAWL_NODES, nodesPath, (fresh, old) =>
@@ -235,48 +252,32 @@ export class CrawlStore {
   }
 
   /**
-   * Rewrites `table`'s file as its old rows plus the distinct rows of an
-   * NDJSON file in its row shape (times in µs); leaves those rows in a temp
-   * table `<name>_new` and returns how many there are.
+   * Rewrites `table`'s file as its old rows plus the distinct rows of a
+   * journal file in its row shape (the store's line format, times in µs);
+   * leaves those rows in a temp table `<name>_new` and returns how many there are.
    */
   async #append(
     duck: Duck,
     table: TableSpec,
-    ndjson: string,
+    journal: string,
     combine: (fresh: string, old: string | undefined) => string = (fresh, old) =>
       old === undefined
         ? `SELECT * FROM ${fresh}`
         : `SELECT * FROM ${old} UNION ALL SELECT * FROM ${fresh}`,
   ): Promise<number> {
-    const jsonType = (c: Column) => (c.type === 'timestamp' ? 'BIGINT' : SQL_TYPES[c.type]);
-    const columns = table.columns.map((c) => `${sqlString(c.name)}: '${jsonType(c)}'`).join(', ');
-    const casts = table.columns
-      .map((c) => (c.type === 'timestamp' ? `make_timestamp(${c.name}) AS ${c.name}` : c.name))
-      .join(', ');
-    const nulls = table.columns.map((c) => `NULL::${jsonType(c)} AS ${c.name}`).join(', ');
-    const empty = !existsSync(ndjson) || statSync(ndjson).size === 0;
+    const empty = !existsSync(journal) || statSync(journal).size === 0;
     // A resumed walk may repeat a few rows: the snapshot keeps each once.
     const source = empty
-      ? `(SELECT ${nulls}) WHERE false`
-      : `read_json(${sqlString(ndjson)}, format = 'newline_delimited', columns = {${columns}})`;
+      ? emptySelectSql(table.columns)
+      : journalSelectSql(table.columns, [journal]);
     const fresh = `${table.name}_new`;
-    await duck.run(
-      `CREATE OR REPLACE TEMP TABLE ${fresh} AS SELECT DISTINCT ${casts} FROM ${source}`,
-    );
+    await duck.run(`CREATE OR REPLACE TEMP TABLE ${fresh} AS SELECT DISTINCT * FROM (${source})`);
     const file = this.layout.tableFile(table.name);
     const old = existsSync(file) ? `read_parquet(${sqlString(file)})` : undefined;
     await writeDerivedTable(duck, this.layout, table, combine(fresh, old));
     const [count] = await duck.rows(`SELECT count(*) AS n FROM ${fresh}`);
     return Number((count as { n: bigint }).n);
   }
-}
-
-/** BEP 42 verdict; null where it does not apply (local addresses are exempt). */
-function bep42Of(idHex: string, address: string): boolean | null {
-  const ip = parseIp(address);
-  if (ip === null) return null;
-  const check = checkNodeId(nodeIdFromHex(idHex), ip);
-  return check.exempt ? null : check.valid;
 }
 
 function isAlive(pid: number): boolean {

@@ -16,6 +16,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { familyOf, formatEndpoint } from '../dht/address.ts';
 import { DhtQueryError } from '../dht/errors.ts';
 import type { Destination } from '../dht/transport.ts';
 import {
@@ -26,7 +27,7 @@ import {
   randomIdWithPrefix,
   randomNodeId,
 } from '../protocol/kademlia/index.ts';
-import { decodeClientVersion } from '../protocol/krpc/client-version.ts';
+import { clientLabel, decodeClientVersion } from '../protocol/krpc/client-version.ts';
 import type { ResponseResult } from '../protocol/krpc/index.ts';
 import type { CompactNode } from '../protocol/net/compact.ts';
 import type { ActiveQuerier } from './client.ts';
@@ -36,7 +37,6 @@ import {
   type CrawlSink,
   type CrawlSnapshot,
   countSnapshot,
-  endpointOf,
 } from './crawl-model.ts';
 import { foldSample, markUnsupported } from './crawl-sampling.ts';
 import { addressScope, familyOfHost, scopesOf } from './endpoints.ts';
@@ -99,7 +99,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
   let known = Object.keys(snapshot.nodes).length;
 
   const discover = (address: string, port: number, family: 4 | 6, id?: Uint8Array): void => {
-    const key = endpointOf(address, port);
+    const key = formatEndpoint(address, port);
     if (snapshot.nodes[key] !== undefined || known >= o.maxNodes || port < 1) return;
     if (queriers[family] === undefined || !scopes.has(addressScope(address))) return;
     snapshot.nodes[key] = {
@@ -135,9 +135,9 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
     node.lastSeen = at;
     if (v !== undefined) {
       const version = decodeClientVersion(v);
-      node.clientV = nodeIdToHex(v);
-      const name = version.client ?? version.code;
-      if (name !== undefined) node.client = `${name} ${version.version ?? ''}`.trim();
+      // A client we cannot name goes by its 2 letters.
+      const client = clientLabel(version, version.client ?? version.code);
+      if (client !== undefined) node.client = client;
     }
     const returned: CompactNode[] = [...(result.nodes ?? []), ...(result.nodes6 ?? [])];
     for (const n of returned) {
@@ -155,7 +155,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
           toPort: n.port,
         });
       }
-      discover(n.address, n.port, n.address.includes(':') ? 6 : 4, n.id);
+      discover(n.address, n.port, familyOf(n.address), n.id);
     }
   };
 
@@ -261,7 +261,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
     const timer = setTimeout(
       () => {
         pendingTimers.delete(timer);
-        sample(key, node, new Set()).finally(() => {
+        sample(key, node, edgesSeen).finally(() => {
           timers--;
           pump();
         });

@@ -11,6 +11,7 @@
  * the DHT too small: the estimate is only as good as the lookups.
  */
 import { randomBytes } from 'node:crypto';
+import { endpointKey } from '../dht/address.ts';
 import { iterativeLookup, type LookupNode } from '../dht/lookup.ts';
 import type { Destination } from '../dht/transport.ts';
 import { compareDistance, type RandomBytes, randomNodeId } from '../protocol/kademlia/index.ts';
@@ -73,7 +74,7 @@ export async function estimateSize(options: EstimateOptions): Promise<SizeEstima
           args: { target },
         });
         const { id, nodes = [] } = response.result;
-        known.set(`${node.address}:${node.port}`, {
+        known.set(endpointKey(node.address, node.port), {
           id: new Uint8Array(id),
           address: node.address,
           port: node.port,

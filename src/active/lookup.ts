@@ -10,7 +10,7 @@ import { iterativeLookup, type LookupNode, type LookupReply } from '../dht/looku
 import type { Destination } from '../dht/transport.ts';
 import type { CompactNode, PeerAddress } from '../protocol/net/compact.ts';
 import type { ActiveQuerier } from './client.ts';
-import { addressScope, scopesOf } from './endpoints.ts';
+import { addressScope, familyOfHost, scopesOf } from './endpoints.ts';
 
 export interface ActiveLookupOptions {
   infoHash: Uint8Array;
@@ -106,11 +106,11 @@ export async function activeLookup(options: ActiveLookupOptions): Promise<Active
   };
 
   for (const family of families) {
-    const seeds = options.bootstrap.filter((b) => familyOfAddress(b.address) === family);
+    const seeds = options.bootstrap.filter((b) => familyOfHost(b.address) === family);
     if (seeds.length > 0) walk(family, seeds);
   }
   // Host names resolve when sent to: they go to the IPv4 walk, or the only one.
-  const named = options.bootstrap.filter((b) => familyOfAddress(b.address) === undefined);
+  const named = options.bootstrap.filter((b) => familyOfHost(b.address) === undefined);
   if (named.length > 0 && families.length > 0) {
     const family = families[0]!;
     if (!walks.has(family)) walk(family, named);
@@ -133,10 +133,4 @@ export async function activeLookup(options: ActiveLookupOptions): Promise<Active
 
 function copyNode(node: CompactNode): LookupNode {
   return { id: new Uint8Array(node.id), address: node.address, port: node.port };
-}
-
-function familyOfAddress(address: string): 4 | 6 | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return 4;
-  if (address.includes(':')) return 6;
-  return undefined;
 }

@@ -81,11 +81,6 @@ export class Politeness {
     }
   }
 
-  /** Addresses with a send waiting or recent enough to still count. */
-  get tracked(): number {
-    return this.#addresses.size;
-  }
-
   async #until(at: number): Promise<void> {
     const wait = at - this.#now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

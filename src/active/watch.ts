@@ -4,6 +4,7 @@
  * one of our identities counts towards its infohash, with who sent it; the
  * first time an infohash is heard is news.
  */
+import { formatEndpoint } from '../dht/address.ts';
 import type { EventRecord } from '../store/schema.ts';
 
 export interface WatchedInfohash {
@@ -28,8 +29,11 @@ export interface WatchNews {
 /** Infohashes tracked at most; the least recently heard are forgotten first. */
 export const WATCH_MAX_TRACKED = 100_000;
 
+/** What is kept per infohash: its sources as a set, counted when shown. */
+type Entry = Omit<WatchedInfohash, 'sources'> & { sourceSet: Set<string> };
+
 export class InfohashWatch {
-  readonly #entries = new Map<string, WatchedInfohash & { sourceSet: Set<string> }>();
+  readonly #entries = new Map<string, Entry>();
   readonly #max: number;
 
   constructor(max = WATCH_MAX_TRACKED) {
@@ -47,9 +51,7 @@ export class InfohashWatch {
     // An announce with a token we never issued is a forgery or a replay: not an announce.
     if (event.kind === 'announce_peer' && event.tokenValid === false) return undefined;
     const at = Math.floor(event.ts / 1000);
-    const source = event.remoteIp.includes(':')
-      ? `[${event.remoteIp}]:${event.remotePort}`
-      : `${event.remoteIp}:${event.remotePort}`;
+    const source = formatEndpoint(event.remoteIp, event.remotePort);
     let entry = this.#entries.get(event.target);
     const news = entry === undefined;
     if (entry === undefined) {
@@ -57,7 +59,6 @@ export class InfohashWatch {
         infohash: event.target,
         searches: 0,
         announces: 0,
-        sources: 0,
         firstSeen: at,
         lastSeen: at,
         lastSource: source,
@@ -71,7 +72,6 @@ export class InfohashWatch {
     if (event.kind === 'get_peers') entry.searches++;
     else entry.announces++;
     entry.sourceSet.add(event.remoteIp);
-    entry.sources = entry.sourceSet.size;
     entry.lastSeen = at;
     entry.lastSource = source;
     if (event.asn === undefined) delete entry.lastAsn;
@@ -90,7 +90,7 @@ export class InfohashWatch {
     return [...this.#entries.values()]
       .sort(
         (a, b) =>
-          b.sources - a.sources ||
+          b.sourceSet.size - a.sourceSet.size ||
           b.searches + b.announces - (a.searches + a.announces) ||
           b.lastSeen - a.lastSeen,
       )
@@ -99,7 +99,7 @@ export class InfohashWatch {
   }
 }
 
-function publicView(entry: WatchedInfohash & { sourceSet?: Set<string> }): WatchedInfohash {
-  const { sourceSet: _, ...rest } = entry;
-  return { ...rest };
+function publicView(entry: Entry): WatchedInfohash {
+  const { infohash, searches, announces, sourceSet, ...rest } = entry;
+  return { infohash, searches, announces, sources: sourceSet.size, ...rest };
 }

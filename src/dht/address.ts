@@ -19,3 +19,8 @@ export function canonicalAddress(address: string): string | undefined {
 export function endpointKey(address: string, port: number): string {
   return `${address}|${port}`;
 }
+
+/** An address and port as people write them: `1.2.3.4:6881`, `[::1]:6881`. */
+export function formatEndpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

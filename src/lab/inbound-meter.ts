@@ -43,9 +43,4 @@ export class InboundMeter {
   total(source: string): number {
     return this.#sources.get(source)?.total ?? 0;
   }
-
-  /** Every source seen, with its peak and total. */
-  sources(): { source: string; peak: number; total: number }[] {
-    return [...this.#sources].map(([source, r]) => ({ source, peak: r.peak, total: r.total }));
-  }
 }

@@ -4,7 +4,7 @@
  * world, so a crawl of the lab has ASNs, countries and coordinates to show on
  * a map. The ASNs are from the private-use range; nothing here is real.
  */
-import { OVERLAY_COLUMNS, type OverlayEntry } from '../enrich/index.ts';
+import type { OverlayEntry } from '../enrich/index.ts';
 
 const PLACES: readonly { country: string; city: string; latitude: number; longitude: number }[] = [
   { country: 'DE', city: 'Frankfurt', latitude: 50.11, longitude: 8.68 },
@@ -42,21 +42,4 @@ export function labNetworkOverlay(addresses: readonly string[]): OverlayEntry[] 
       label: 'lab-dht-node',
     };
   });
-}
-
-/** The overlay as CSV text, header first. */
-export function overlayCsv(entries: readonly OverlayEntry[]): string {
-  const lines = [OVERLAY_COLUMNS.join(',')];
-  for (const entry of entries) {
-    const row = entry as unknown as Record<string, string | number | undefined>;
-    lines.push(
-      OVERLAY_COLUMNS.map((column) => {
-        const value = row[column];
-        if (value === undefined) return '';
-        const text = String(value);
-        return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-      }).join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -1,24 +1,34 @@
 /** The lab overlay as a CSV file (docs/enrichment.md's format), for the sensor process to load. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { OverlayEntry } from '../enrich/index.ts';
 import { OVERLAY_COLUMNS } from '../enrich/index.ts';
 
+/** Where a live lab run leaves its overlay in the data directory. */
+export function labOverlayPath(dataDir: string): string {
+  return join(dataDir, 'lab', 'overlay.csv');
+}
+
 export function writeOverlayCsv(dataDir: string, entries: readonly OverlayEntry[]): string {
-  const dir = join(dataDir, 'lab');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'overlay.csv');
+  const path = labOverlayPath(dataDir);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, overlayCsv(entries));
+  return path;
+}
+
+/** The overlay as CSV text, header first. */
+export function overlayCsv(entries: readonly OverlayEntry[]): string {
   const lines = [OVERLAY_COLUMNS.join(',')];
   for (const entry of entries) {
+    const row = entry as unknown as Record<string, string | number | undefined>;
     lines.push(
       OVERLAY_COLUMNS.map((column) => {
-        const value = (entry as unknown as Record<string, string | number | undefined>)[column];
+        const value = row[column];
         if (value === undefined) return '';
         const text = String(value);
         return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
       }).join(','),
     );
   }
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
+  return `${lines.join('\n')}\n`;
 }

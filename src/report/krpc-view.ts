@@ -4,6 +4,7 @@
  * client versions decoded, and for rejects the reason and where it happened.
  */
 import pc from 'picocolors';
+import { formatEndpoint } from '../dht/address.ts';
 import { describeDecodeFailure } from '../protocol/bencode/index.ts';
 import { toHex } from '../protocol/hex.ts';
 import { decodeClientVersion } from '../protocol/krpc/client-version.ts';
@@ -18,8 +19,7 @@ import {
   UNKNOWN_QUERY_TABLE,
 } from '../protocol/krpc/index.ts';
 import type { CompactNode, PeerAddress } from '../protocol/net/compact.ts';
-import { parseIp } from '../protocol/net/ip.ts';
-import { checkNodeId } from '../protocol/security/bep42.ts';
+import { bep42Verdict } from '../protocol/security/bep42.ts';
 import { printableAscii } from './json.ts';
 
 export interface KrpcViewOptions {
@@ -120,15 +120,20 @@ function renderField(
       const nodes = value as CompactNode[];
       return [
         `${head}${nodes.length} node(s)`,
-        ...nodes.map((n) => `      ${toHex(n.id)}  ${endpoint(n)}`),
+        ...nodes.map((n) => `      ${toHex(n.id)}  ${formatEndpoint(n.address, n.port)}`),
       ];
     }
     case 'peers': {
       const peers = value as PeerAddress[];
-      return [`${head}${peers.length} peer(s)`, ...peers.map((p) => `      ${endpoint(p)}`)];
+      return [
+        `${head}${peers.length} peer(s)`,
+        ...peers.map((p) => `      ${formatEndpoint(p.address, p.port)}`),
+      ];
     }
-    case 'address':
-      return [`${head}${endpoint(value as PeerAddress)}`];
+    case 'address': {
+      const { address, port } = value as PeerAddress;
+      return [`${head}${formatEndpoint(address, port)}`];
+    }
     case 'flag':
       return [`${head}${value === true ? 'yes' : 'no'}`];
     case 'strings':
@@ -146,11 +151,10 @@ function renderField(
 
 function bep42Note(id: Uint8Array, options: KrpcViewOptions): string {
   if (options.from === undefined) return '';
-  const ip = parseIp(options.from);
-  if (ip === null) return '';
-  const check = checkNodeId(id, ip);
-  if (check.exempt) return pc.dim(`  (BEP 42: ${options.from} is exempt)`);
-  return check.valid
+  const verdict = bep42Verdict(id, options.from);
+  if (verdict === undefined) return '';
+  if (verdict === 'exempt') return pc.dim(`  (BEP 42: ${options.from} is exempt)`);
+  return verdict === 'valid'
     ? pc.green(`  (BEP 42: valid for ${options.from})`)
     : pc.yellow(`  (BEP 42: not valid for ${options.from})`);
 }
@@ -189,12 +193,6 @@ const MEANING: Readonly<Record<string, string>> = {
 
 function label(key: string, wire: string): string {
   return `${key.padEnd(14)}${pc.dim((MEANING[wire] ?? wire).padEnd(13))} `;
-}
-
-function endpoint(peer: PeerAddress): string {
-  return peer.address.includes(':')
-    ? `[${peer.address}]:${peer.port}`
-    : `${peer.address}:${peer.port}`;
 }
 
 function bytesText(bytes: Uint8Array): string {

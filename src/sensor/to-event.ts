@@ -5,11 +5,10 @@
  */
 import type { Enrichment } from '../enrich/index.ts';
 import { toHex } from '../protocol/hex.ts';
-import { decodeClientVersion } from '../protocol/krpc/client-version.ts';
+import { clientLabel, decodeClientVersion } from '../protocol/krpc/client-version.ts';
 import type { ParseResult } from '../protocol/krpc/parse.ts';
 import type { KrpcMessage } from '../protocol/krpc/types.ts';
-import { parseIp } from '../protocol/net/ip.ts';
-import { checkNodeId } from '../protocol/security/bep42.ts';
+import { bep42Verdict } from '../protocol/security/bep42.ts';
 import type { EventKind, EventRecord } from '../store/schema.ts';
 
 export interface Received {
@@ -63,9 +62,8 @@ export function toEvent(
   event.txid = toHex(message.t);
   if (message.v !== undefined) {
     event.clientV = toHex(message.v);
-    const version = decodeClientVersion(message.v);
-    if (version.client !== undefined)
-      event.client = `${version.client} ${version.version ?? ''}`.trim();
+    const client = clientLabel(decodeClientVersion(message.v));
+    if (client !== undefined) event.client = client;
   }
   if (message.ro === true) event.readOnly = true;
   const remoteId =
@@ -120,11 +118,4 @@ function addQueryFields(
     default:
       break;
   }
-}
-
-function bep42Verdict(id: Uint8Array, address: string): 'valid' | 'invalid' | 'exempt' | undefined {
-  const ip = parseIp(address);
-  if (ip === null) return undefined;
-  const check = checkNodeId(id, ip);
-  return check.exempt ? 'exempt' : check.valid ? 'valid' : 'invalid';
 }

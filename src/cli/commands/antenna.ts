@@ -18,8 +18,10 @@ import type { AlertRow, EventRecord } from '../../store/schema.ts';
 import { type AlertSink, openAlertSink } from '../alert-sink.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
+import { collect } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
+import { untilStopped } from '../wait.ts';
 
 interface AntennaFlags {
   config?: string;
@@ -189,12 +191,7 @@ export function registerAntenna(program: Command, io: CliIo): void {
     const timer = statusLine
       ? setInterval(() => process.stderr.write(`\r${describe(antenna.status())}\x1b[K`), 1000)
       : undefined;
-    await new Promise<void>((resolve) => {
-      const finish = () => resolve();
-      process.once('SIGINT', finish);
-      process.once('SIGTERM', finish);
-      if (duration !== undefined) setTimeout(finish, duration * 1000).unref();
-    });
+    await untilStopped(duration);
     if (timer !== undefined) {
       clearInterval(timer);
       process.stderr.write('\n');
@@ -299,10 +296,6 @@ function sensorClock(config: AntennaConfig): { clock?: Clock } {
   if (config.timeScale === 1 && config.timeOrigin === undefined) return {};
   const origin = config.timeOrigin === undefined ? Date.now() : Date.parse(config.timeOrigin);
   return { clock: scaledClock(config.timeScale, systemClock, origin) };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function numberFlag(flag: string, text: string): number {

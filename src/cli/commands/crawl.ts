@@ -7,13 +7,14 @@ import { CrawlStore } from '../../active/crawl-store.ts';
 import { CRAWL_DEFAULTS, crawl } from '../../active/crawler.ts';
 import { activeNotice } from '../../active/notice.ts';
 import { BAN_THRESHOLD_PER_SECOND, POLITENESS_DEFAULTS } from '../../active/politeness.ts';
-import { createEnricher, EnrichmentConfigError } from '../../enrich/index.ts';
+import { openSetup } from '../active-setup.ts';
 import { addDataDirOption } from '../data-dir.ts';
+import { enricherFromFlags } from '../enrichment.ts';
 import { CliError, usageError } from '../errors.ts';
+import { collect, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { storeErrors } from '../store-errors.ts';
-import { collect, openSetup, wholeFlag } from './lookup.ts';
 
 interface CrawlFlags {
   bootstrap: string[];
@@ -100,17 +101,7 @@ export function registerCrawl(program: Command, io: CliIo): void {
       const maxNodes = wholeFlag('--max-nodes', flags.maxNodes, 1, 100_000_000);
       const timeoutMs = wholeFlag('--timeout', flags.timeout, 50, 60_000);
       const maxSampleWait = wholeFlag('--max-sample-wait', flags.maxSampleWait, 0, 21_600);
-      let enricher: ReturnType<typeof createEnricher>;
-      try {
-        enricher = createEnricher({
-          ...(flags.overlay === undefined ? {} : { overlayPath: flags.overlay }),
-          ...(flags.maxmindAsn === undefined ? {} : { maxmindAsnPath: flags.maxmindAsn }),
-          ...(flags.maxmindCity === undefined ? {} : { maxmindCityPath: flags.maxmindCity }),
-        });
-      } catch (error) {
-        if (error instanceof EnrichmentConfigError) throw new CliError(error.message);
-        throw error;
-      }
+      const enricher = enricherFromFlags(flags);
       const every =
         flags.every === undefined ? undefined : wholeFlag('--every', flags.every, 1, 525_600);
       const store = await storeErrors(async () => new CrawlStore(flags.dataDir));

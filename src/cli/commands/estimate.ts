@@ -2,10 +2,11 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 import { ESTIMATE_DEFAULTS, estimateSize } from '../../active/estimate.ts';
 import { activeNotice } from '../../active/notice.ts';
+import { openSetup } from '../active-setup.ts';
 import { CliError } from '../errors.ts';
+import { collect, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
-import { collect, openSetup, wholeFlag } from './lookup.ts';
 
 interface EstimateFlags {
   bootstrap: string[];

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { createEnricher, EnrichmentConfigError } from '../../enrich/index.ts';
 import { toJson } from '../../report/json.ts';
 import { resultAsTable } from '../../report/query-result.ts';
-import { CliError } from '../errors.ts';
+import { enricherFromFlags } from '../enrichment.ts';
 import type { CliIo } from '../io.ts';
 
 interface IpinfoFlags {
@@ -41,19 +40,7 @@ export function registerIpinfo(program: Command, io: CliIo): void {
       '\nExample:\n  dhtscope ipinfo 1.1.1.1 2001:4860:4860::8888 --sources\n\nSee docs/enrichment.md for the sources, their licences and the overlay format.',
     )
     .action((ips: string[], flags: IpinfoFlags) => {
-      let enricher: ReturnType<typeof createEnricher>;
-      try {
-        enricher = createEnricher({
-          builtin: flags.builtin,
-          ...(flags.overlay === undefined ? {} : { overlayPath: flags.overlay }),
-          ...(flags.maxmindAsn === undefined ? {} : { maxmindAsnPath: flags.maxmindAsn }),
-          ...(flags.maxmindCity === undefined ? {} : { maxmindCityPath: flags.maxmindCity }),
-        });
-      } catch (error) {
-        // Its message already ends with how to fix it.
-        if (error instanceof EnrichmentConfigError) throw new CliError(error.message);
-        throw error;
-      }
+      const enricher = enricherFromFlags(flags);
       const results = ips.map((ip) => ({ ip, ...enricher.lookup(ip) }));
       if (flags.json === true) {
         io.out(toJson(flags.sources === true ? { results, sources: enricher.sources } : results));

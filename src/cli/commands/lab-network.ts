@@ -1,10 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { formatEndpoint } from '../../dht/address.ts';
 import { LAB_NETWORK_DEFAULTS, LAB_NETWORK_MAX_NODES, LabNetwork } from '../../lab/network.ts';
-import { labNetworkOverlay, overlayCsv } from '../../lab/network-overlay.ts';
+import { labNetworkOverlay } from '../../lab/network-overlay.ts';
+import { overlayCsv } from '../../lab/overlay-file.ts';
 import { nodeIdToHex } from '../../protocol/kademlia/index.ts';
 import { CliError, usageError } from '../errors.ts';
+import { wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
+import { untilStopped } from '../wait.ts';
 
 interface NetworkFlags {
   nodes: string;
@@ -53,11 +57,11 @@ export function registerLabNetwork(lab: Command, io: CliIo): void {
         '\nExamples:\n  dhtscope lab network --nodes 200\n  dhtscope lookup <infohash> --bootstrap 127.42.0.1:6881',
       )
       .action(async (flags: NetworkFlags) => {
-        const nodes = whole('--nodes', flags.nodes, 2, LAB_NETWORK_MAX_NODES);
+        const nodes = wholeFlag('--nodes', flags.nodes, 2, LAB_NETWORK_MAX_NODES);
         const duration =
           flags.duration === undefined
             ? undefined
-            : whole('--duration', flags.duration, 1, 31_536_000);
+            : wholeFlag('--duration', flags.duration, 1, 31_536_000);
         if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(flags.address))
           throw usageError(
             `--address ${flags.address} is not in 127.0.0.0/8`,
@@ -67,13 +71,13 @@ export function registerLabNetwork(lab: Command, io: CliIo): void {
         try {
           network = await LabNetwork.start({
             nodes,
-            swarms: whole('--swarms', flags.swarms, 0, 10_000),
-            peersPerSwarm: whole('--peers', flags.peers, 1, 200),
-            stored: whole('--stored', flags.stored, 0, 100_000),
+            swarms: wholeFlag('--swarms', flags.swarms, 0, 10_000),
+            peersPerSwarm: wholeFlag('--peers', flags.peers, 1, 200),
+            stored: wholeFlag('--stored', flags.stored, 0, 100_000),
             firstAddress: flags.address,
-            port: whole('--port', flags.port, 0, 65_535),
-            sampleIntervalSeconds: whole('--sample-interval', flags.sampleInterval, 0, 21_600),
-            seed: whole('--seed', flags.seed, 0, 2 ** 32 - 1),
+            port: wholeFlag('--port', flags.port, 0, 65_535),
+            sampleIntervalSeconds: wholeFlag('--sample-interval', flags.sampleInterval, 0, 21_600),
+            seed: wholeFlag('--seed', flags.seed, 0, 2 ** 32 - 1),
             ipv6: flags.ipv6 === true,
           });
         } catch (error) {
@@ -90,14 +94,12 @@ export function registerLabNetwork(lab: Command, io: CliIo): void {
             throw new CliError(`cannot write ${flags.overlay}: ${(error as Error).message}`);
           }
         }
-        const bootstrap = `${network.bootstrap.address}:${network.bootstrap.port}`;
+        const bootstrap = formatEndpoint(network.bootstrap.address, network.bootstrap.port);
         const six = network.bootstrap6;
-        const bootstrap6 = six === undefined ? undefined : `[${six.address}]:${six.port}`;
+        const bootstrap6 = six === undefined ? undefined : formatEndpoint(six.address, six.port);
         const swarms = network.swarms.map((s) => ({
           infohash: nodeIdToHex(s.infoHash),
-          peers: s.peers.map((p) =>
-            p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`,
-          ),
+          peers: s.peers.map((p) => formatEndpoint(p.address, p.port)),
         }));
         if (flags.json === true) {
           io.out(
@@ -128,29 +130,9 @@ export function registerLabNetwork(lab: Command, io: CliIo): void {
             );
           io.out(duration === undefined ? 'running until Ctrl-C' : `running for ${duration} s`);
         }
-        await untilSignal(duration);
+        await untilStopped(duration);
         await network.close();
         if (flags.json !== true) io.err('lab network stopped');
       }),
   );
-}
-
-function whole(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max)
-    throw usageError(`${flag} ${text} is not a whole number from ${min} to ${max}`);
-  return value;
-}
-
-function untilSignal(durationSeconds: number | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    if (durationSeconds !== undefined) setTimeout(stop, durationSeconds * 1000);
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

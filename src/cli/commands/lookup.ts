@@ -3,9 +3,11 @@ import pc from 'picocolors';
 import { parseInfohash } from '../../active/infohash.ts';
 import { activeLookup } from '../../active/lookup.ts';
 import { activeNotice } from '../../active/notice.ts';
-import { type ActiveSetup, openActive } from '../../active/setup.ts';
+import { formatEndpoint } from '../../dht/address.ts';
 import { nodeIdToHex } from '../../protocol/kademlia/index.ts';
-import { CliError, usageError } from '../errors.ts';
+import { openSetup } from '../active-setup.ts';
+import { CliError } from '../errors.ts';
+import { collect, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 
 interface LookupFlags {
@@ -90,51 +92,4 @@ export function registerLookup(program: Command, io: CliIo): void {
         }
       }),
   );
-}
-
-/** Repeatable option values. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-export function wholeFlag(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max)
-    throw usageError(`${flag} ${text} is not a whole number from ${min} to ${max}`);
-  return value;
-}
-
-export function formatEndpoint(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
-/** Opens the active tool's nodes, turning bad input and bind failures into CLI errors. */
-export async function openSetup(
-  flags: { bootstrap: string[]; bind: string; bind6?: string },
-  timeoutMs: number,
-  politeness?: { perAddress?: number; global?: number },
-): Promise<ActiveSetup> {
-  let opened: Awaited<ReturnType<typeof openActive>>;
-  try {
-    opened = await openActive({
-      bootstrap: flags.bootstrap,
-      bind: flags.bind,
-      ...(flags.bind6 === undefined ? {} : { bind6: flags.bind6 }),
-      timeoutMs,
-      ...(politeness === undefined ? {} : { politeness: definedOnly(politeness) }),
-    });
-  } catch (error) {
-    throw new CliError(`cannot open a UDP socket: ${(error as Error).message}`, {
-      hint: 'check --bind / --bind6',
-    });
-  }
-  if (!opened.ok)
-    throw usageError(opened.reason, 'give --bootstrap host:port, e.g. 127.42.0.1:6881');
-  return opened.setup;
-}
-
-function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 }

@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
-import { createEnricher, EnrichmentConfigError } from '../../enrich/index.ts';
+import type { Enricher } from '../../enrich/index.ts';
+import { labOverlayPath } from '../../lab/overlay-file.ts';
 import {
   dotsAtEnd,
   MAP_DEFAULTS,
@@ -15,9 +15,11 @@ import {
 } from '../../report/map/index.ts';
 import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
+import { enricherFromFlags } from '../enrichment.ts';
 import { CliError, usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
+import { untilStopped } from '../wait.ts';
 
 interface MapFlags {
   dataDir: string;
@@ -134,20 +136,11 @@ function positive(flag: string, text: string, min: number, max: number): number 
   return value;
 }
 
-function openEnricher(flags: MapFlags, dataDir: string): ReturnType<typeof createEnricher> {
+function openEnricher(flags: MapFlags, dataDir: string): Enricher {
   // A live lab run leaves its overlay in the data directory: its addresses are placed by it.
-  const labOverlay = join(dataDir, 'lab', 'overlay.csv');
+  const labOverlay = labOverlayPath(dataDir);
   const overlay = flags.overlay ?? (existsSync(labOverlay) ? labOverlay : undefined);
-  try {
-    return createEnricher({
-      ...(overlay === undefined ? {} : { overlayPath: overlay }),
-      ...(flags.maxmindAsn === undefined ? {} : { maxmindAsnPath: flags.maxmindAsn }),
-      ...(flags.maxmindCity === undefined ? {} : { maxmindCityPath: flags.maxmindCity }),
-    });
-  } catch (error) {
-    if (error instanceof EnrichmentConfigError) throw new CliError(error.message);
-    throw error;
-  }
+  return enricherFromFlags({ ...flags, overlay });
 }
 
 async function serve(
@@ -174,14 +167,6 @@ async function serve(
   io.err(
     `live map on ${server.url} (refreshing every ${page.refreshSeconds} s from ${flags.dataDir}); Ctrl-C stops`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   await server.close();
 }

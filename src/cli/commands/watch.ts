@@ -7,9 +7,10 @@ import { type AntennaConfigInput, ConfigError, resolveConfig } from '../../senso
 import { createLogger } from '../../sensor/log.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
+import { collect, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
-import { collect, wholeFlag } from './lookup.ts';
+import { untilStopped } from '../wait.ts';
 
 interface WatchFlags {
   dataDir: string;
@@ -107,16 +108,7 @@ export function registerWatch(program: Command, io: CliIo): void {
             1000,
           )
         : undefined;
-      await new Promise<void>((resolve) => {
-        const finish = (): void => {
-          process.off('SIGINT', finish);
-          process.off('SIGTERM', finish);
-          resolve();
-        };
-        process.on('SIGINT', finish);
-        process.on('SIGTERM', finish);
-        if (duration !== undefined) setTimeout(finish, duration * 1000).unref();
-      });
+      await untilStopped(duration);
       if (refresh !== undefined) clearInterval(refresh);
       await antenna.stop();
       if (flags.json !== true)

@@ -109,6 +109,15 @@ export function decodeClientVersion(v: Uint8Array): ClientVersion {
   return decoded;
 }
 
+/**
+ * The client as people read it, "name version" (the version left out when
+ * unknown): named by `name`, the decoded client's name unless given.
+ * Undefined when there is no name.
+ */
+export function clientLabel(decoded: ClientVersion, name = decoded.client): string | undefined {
+  return name === undefined ? undefined : `${name} ${decoded.version ?? ''}`.trim();
+}
+
 function readVersion(scheme: VersionScheme, bytes: Uint8Array): string | undefined {
   if (scheme === 'opaque') return undefined;
   if (scheme === 'ascii') {

@@ -10,6 +10,7 @@
 
 import type { NodeId, RandomBytes } from '../kademlia/node-id.ts';
 import { NODE_ID_BYTES, randomNodeId } from '../kademlia/node-id.ts';
+import { parseIp } from '../net/ip.ts';
 import { crc32c } from './crc32c.ts';
 
 /** How many leading id bits BEP 42 ties to the address. */
@@ -113,6 +114,16 @@ export function checkNodeId(id: NodeId, ip: Uint8Array): NodeIdCheck {
   const r = id[NODE_ID_BYTES - 1]! & 0x07;
   if (idPrefix(id) === bep42Prefix(ip, r) >>> 11) return { valid: true, exempt: false };
   return { valid: false, exempt: false, reason: 'prefix-mismatch' };
+}
+
+/** BEP 42's verdict on a node id seen from `address`; undefined when `address` is not an IP literal. */
+export type Bep42Verdict = 'valid' | 'invalid' | 'exempt';
+
+export function bep42Verdict(id: NodeId, address: string): Bep42Verdict | undefined {
+  const ip = parseIp(address);
+  if (ip === null) return undefined;
+  const check = checkNodeId(id, ip);
+  return check.exempt ? 'exempt' : check.valid ? 'valid' : 'invalid';
 }
 
 /**

@@ -15,8 +15,6 @@ export interface MapBuildOptions {
   source: MapSource;
   enricher?: Enricher;
   live?: boolean;
-  maxNodes?: number;
-  clock?: () => number;
 }
 
 /** The page's data as the store holds it now. */
@@ -29,8 +27,6 @@ export async function readPageData(
       source: options.source,
       live: options.live === true,
       ...(options.enricher === undefined ? {} : { enricher: options.enricher }),
-      ...(options.maxNodes === undefined ? {} : { maxNodes: options.maxNodes }),
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
     }),
   );
 }
