@@ -1,8 +1,33 @@
 /**
  * The operator reader's rows as typed columns (a few bytes a row instead of
  * an object), filled in the order DuckDB streams them and then ordered by
- * address and time with a counting sort.
+ * address and time with a counting sort. The columns live in shared memory,
+ * so worker threads can analyse their share of the addresses without a copy.
  */
+
+type Column = Int32Array | Float64Array | Uint8Array;
+type ColumnType<T extends Column> = {
+  new (buffer: SharedArrayBuffer): T;
+  BYTES_PER_ELEMENT: number;
+};
+
+/** A typed array of `n` items in memory that worker threads can share. */
+export function sharedArray<T extends Column>(Type: ColumnType<T>, n: number): T {
+  return new Type(new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT));
+}
+
+/** The columns without their growth machinery: what a worker thread receives. */
+export interface ColumnsView {
+  length: number;
+  ts: Float64Array;
+  kind: Uint8Array;
+  sensor: Int32Array;
+  client: Int32Array;
+  target: Int32Array;
+  remote: Int32Array;
+  txid: Int32Array;
+}
+
 export class GrowableColumns {
   length = 0;
   ip: Int32Array;
@@ -10,21 +35,26 @@ export class GrowableColumns {
   kind: Uint8Array;
   sensor: Int32Array;
   client: Int32Array;
-  /** Ids from a HexInterner, −1 for none. */
+  /** Ids from HashedStrings, −1 for none. */
   target: Int32Array;
   remote: Int32Array;
   txid: Int32Array;
 
   constructor(capacity: number) {
     const n = Math.max(1024, capacity);
-    this.ip = new Int32Array(n);
-    this.ts = new Float64Array(n);
-    this.kind = new Uint8Array(n);
-    this.sensor = new Int32Array(n);
-    this.client = new Int32Array(n);
-    this.target = new Int32Array(n);
-    this.remote = new Int32Array(n);
-    this.txid = new Int32Array(n);
+    this.ip = sharedArray(Int32Array, n);
+    this.ts = sharedArray(Float64Array, n);
+    this.kind = sharedArray(Uint8Array, n);
+    this.sensor = sharedArray(Int32Array, n);
+    this.client = sharedArray(Int32Array, n);
+    this.target = sharedArray(Int32Array, n);
+    this.remote = sharedArray(Int32Array, n);
+    this.txid = sharedArray(Int32Array, n);
+  }
+
+  view(): ColumnsView {
+    const { length, ts, kind, sensor, client, target, remote, txid } = this;
+    return { length, ts, kind, sensor, client, target, remote, txid };
   }
 
   /** Room for `n` more rows; returns the index of the first. */
@@ -35,38 +65,17 @@ export class GrowableColumns {
     return at;
   }
 
-  set(
-    i: number,
-    ip: number,
-    ts: number,
-    kind: number,
-    sensor: number,
-    client: number,
-    target: number,
-    remote: number,
-    txid: number,
-  ): void {
-    this.ip[i] = ip;
-    this.ts[i] = ts;
-    this.kind[i] = kind;
-    this.sensor[i] = sensor;
-    this.client[i] = client;
-    this.target[i] = target;
-    this.remote[i] = remote;
-    this.txid[i] = txid;
-  }
-
   /**
    * Row indices by address number (1 … `ips`) and time: address k's rows are
    * `order[start[k]] … order[start[k + 1] − 1]`. Rows of one address with the
    * same time keep the order they came in.
    */
   orderByIpAndTime(ips: number): { start: Int32Array; order: Int32Array } {
-    const start = new Int32Array(ips + 2);
+    const start = sharedArray(Int32Array, ips + 2);
     for (let i = 0; i < this.length; i++) start[this.ip[i]! + 1]!++;
     for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
-    const fill = start.slice();
-    const order = new Int32Array(this.length);
+    const fill = Int32Array.from(start);
+    const order = sharedArray(Int32Array, this.length);
     for (let i = 0; i < this.length; i++) order[fill[this.ip[i]!]!++] = i;
     const ts = this.ts;
     for (let k = 1; k <= ips; k++) {
@@ -80,21 +89,18 @@ export class GrowableColumns {
   }
 
   private grow(capacity: number): void {
-    const grown = <T extends Int32Array | Float64Array | Uint8Array>(
-      a: T,
-      make: (n: number) => T,
-    ) => {
-      const b = make(capacity);
+    const grown = <T extends Column>(a: T, Type: ColumnType<T>) => {
+      const b = sharedArray(Type, capacity);
       b.set(a.subarray(0, this.length));
       return b;
     };
-    this.ip = grown(this.ip, (n) => new Int32Array(n));
-    this.ts = grown(this.ts, (n) => new Float64Array(n));
-    this.kind = grown(this.kind, (n) => new Uint8Array(n));
-    this.sensor = grown(this.sensor, (n) => new Int32Array(n));
-    this.client = grown(this.client, (n) => new Int32Array(n));
-    this.target = grown(this.target, (n) => new Int32Array(n));
-    this.remote = grown(this.remote, (n) => new Int32Array(n));
-    this.txid = grown(this.txid, (n) => new Int32Array(n));
+    this.ip = grown(this.ip, Int32Array);
+    this.ts = grown(this.ts, Float64Array);
+    this.kind = grown(this.kind, Uint8Array);
+    this.sensor = grown(this.sensor, Int32Array);
+    this.client = grown(this.client, Int32Array);
+    this.target = grown(this.target, Int32Array);
+    this.remote = grown(this.remote, Int32Array);
+    this.txid = grown(this.txid, Int32Array);
   }
 }

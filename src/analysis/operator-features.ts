@@ -12,7 +12,12 @@ export interface OperatorEvent {
   kind: EventKind;
   target?: string | undefined;
   remoteId?: string | undefined;
-  txid?: string | undefined;
+  /**
+   * The transaction id, or any value standing for it one to one: detection
+   * only counts and compares them, so the store reader hands out a number
+   * per distinct id instead of decoding millions of strings.
+   */
+  txid?: string | number | undefined;
   sensorId?: string | undefined;
   /** Client name and version decoded from `v`, when sent. */
   client?: string | undefined;
@@ -81,7 +86,7 @@ export function computeOperatorFeatures(track: OperatorTrack): OperatorFeatures 
   const kinds: Partial<Record<EventKind, number>> = {};
   const targets = new Set<string>();
   const ids = new Set<string>();
-  const txids = new Map<string, number>();
+  const txids = new Map<string | number, number>();
   const clients = new Map<string, number>();
   let lookups = 0;
   let first = Number.POSITIVE_INFINITY;

@@ -1,9 +1,10 @@
 /**
  * The I/O around the detectors: one pass over the events (only the columns
- * detection needs, held as typed columns of a few bytes a row rather than
- * as objects, see operator-stream.ts), one address at a time in time order
- * through its detectors, then the campaign pass over all addresses, and the
- * result written to tables/operator_profiles.parquet.
+ * detection needs, held as typed columns of a few bytes a row in shared
+ * memory rather than as objects, see operator-stream.ts), one address at a
+ * time in time order through its detectors (shared out to worker threads on
+ * large stores), then the campaign pass over all addresses, and the result
+ * written to tables/operator_profiles.parquet.
  */
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
@@ -15,6 +16,7 @@ import type { StoreReader } from '../store/reader.ts';
 import { OPERATOR_PROFILES } from '../store/tables.ts';
 import {
   analyseOperator,
+  type ClassifierConfig,
   type ClassifierOverrides,
   classifyOperators,
   type OperatorAnalysis,
@@ -24,7 +26,14 @@ import {
 import { kindShare } from './operator-features.ts';
 import { ratePerHour, roleOf } from './operator-roles.ts';
 import type { ShardMessage, ShardTask } from './operator-shard-worker.ts';
-import { readTracks } from './operator-stream.ts';
+import {
+  allAddresses,
+  emitTracks,
+  type OperatorColumns,
+  readOperatorColumns,
+  shareColumns,
+  splitAddresses,
+} from './operator-stream.ts';
 import { writeRows } from './write-rows.ts';
 
 export const OPERATOR_PROFILE_DEFAULTS = {
@@ -35,8 +44,9 @@ export const OPERATOR_PROFILE_DEFAULTS = {
    */
   maxEventsPerAddress: 200_000,
   /**
-   * Worker threads reading and analysing disjoint shares of the addresses;
-   * 1 runs everything on this thread. Two halve the time on two cores.
+   * Worker threads running the detectors over disjoint ranges of the
+   * addresses; 1 runs everything on this thread. Two halve the detecting
+   * time on two cores.
    */
   workers: Math.min(2, availableParallelism()),
   /** Below this many events one thread is quicker than starting workers (about half a second). */
@@ -57,54 +67,74 @@ export async function computeOperatorProfiles(
   const config = resolveConfig(options.config);
   const cap = options.maxEventsPerAddress ?? OPERATOR_PROFILE_DEFAULTS.maxEventsPerAddress;
   const workers = options.workers ?? OPERATOR_PROFILE_DEFAULTS.workers;
-  const [{ n }] = (await reader.query('SELECT count(*)::DOUBLE AS n FROM events')).rows as [
-    { n: number },
-  ];
-  const worthIt =
-    options.workers !== undefined || n >= OPERATOR_PROFILE_DEFAULTS.minEventsForWorkers;
-  const sharded =
-    workers > 1 && worthIt
-      ? await analyseInWorkers(reader.layout.root, workers, cap, options)
-      : undefined;
   return reader.withFreshViews(async (duck) => {
+    // Progress counts each event twice, read and then analysed, over the events read.
+    let total = 0;
+    const data = await readOperatorColumns(duck, (read, expected) => {
+      total = expected;
+      options.onProgress?.(Math.round(read / 2), expected);
+    });
+    total = data.columns.length;
+    const analysed = (done: number) =>
+      options.onProgress?.(Math.round(total / 2 + done / 2), total);
+    const worthIt =
+      options.workers !== undefined || total >= OPERATOR_PROFILE_DEFAULTS.minEventsForWorkers;
     let analyses: OperatorAnalysis[] = [];
-    if (sharded !== undefined) analyses = sharded;
+    if (workers > 1 && worthIt)
+      analyses = await analyseInWorkers(data, workers, cap, options, analysed);
     else
-      await readTracks(duck, cap, options.onProgress, (track) => {
-        analyses.push(analyseOperator(track, config));
-      });
-    const verdicts = classifyOperators(analyses, config);
-    await writeProfiles(duck, reader.layout, analyses, verdicts);
-    const byClass: Record<string, number> = {};
-    for (const v of verdicts) byClass[v.label] = (byClass[v.label] ?? 0) + 1;
-    return { rows: verdicts.length, byClass };
+      emitTracks(
+        data,
+        allAddresses(data),
+        cap,
+        (track) => analyses.push(analyseOperator(track, config)),
+        analysed,
+      );
+    options.onProgress?.(total, total);
+    return writeVerdicts(duck, reader.layout, analyses, config);
   });
 }
 
+async function writeVerdicts(
+  duck: Duck,
+  layout: DataLayout,
+  analyses: OperatorAnalysis[],
+  config: ClassifierConfig,
+): Promise<{ rows: number; byClass: Record<string, number> }> {
+  const verdicts = classifyOperators(analyses, config);
+  await writeProfiles(duck, layout, analyses, verdicts);
+  const byClass: Record<string, number> = {};
+  for (const v of verdicts) byClass[v.label] = (byClass[v.label] ?? 0) + 1;
+  return { rows: verdicts.length, byClass };
+}
+
 /**
- * Runs `count` shard workers and merges their analyses in address order,
- * the order one thread produces (DuckDB orders text by bytes, as `<` does
- * on these ASCII addresses), so the table is the same either way.
+ * Runs `count` workers over contiguous address ranges of about equal events
+ * and concatenates their analyses: each range comes back in address order,
+ * so the result is the order one thread produces and the table the same.
  */
 async function analyseInWorkers(
-  dataDir: string,
+  data: OperatorColumns,
   count: number,
   cap: number,
   options: OperatorProfileOptions,
+  onProgress: (done: number) => void,
 ): Promise<OperatorAnalysis[]> {
   const here = fileURLToPath(import.meta.url);
   // Beside this file, as .ts from the sources or .js from the build.
   const script = new URL(`./operator-shard-worker${extname(here)}`, import.meta.url);
-  const progress = Array.from({ length: count }, () => ({ done: 0, total: 0 }));
+  const ranges = splitAddresses(data, count);
+  const shared = shareColumns(data);
+  // The workers read the packed copy: let the three million originals go.
+  data.strings.length = 0;
+  const progress = ranges.map(() => 0);
   const shards = await Promise.all(
-    Array.from(
-      { length: count },
-      (_, index) =>
+    ranges.map(
+      (range, index) =>
         new Promise<OperatorAnalysis[]>((resolve, reject) => {
           const task: ShardTask = {
-            dataDir,
-            index,
-            count,
+            data: shared,
+            range,
             cap,
             ...(options.config === undefined ? {} : { config: options.config }),
           };
@@ -112,10 +142,8 @@ async function analyseInWorkers(
           let settled = false;
           worker.on('message', (message: ShardMessage) => {
             if (message.type === 'progress') {
-              progress[index] = { done: message.done, total: message.total };
-              const done = progress.reduce((s, p) => s + p.done, 0);
-              const total = progress.reduce((s, p) => s + p.total, 0);
-              options.onProgress?.(done, total);
+              progress[index] = message.done;
+              onProgress(progress.reduce((s, p) => s + p, 0));
             } else if (message.type === 'done') {
               settled = true;
               resolve(message.analyses);
@@ -134,15 +162,7 @@ async function analyseInWorkers(
         }),
     ),
   );
-  return shards
-    .flat()
-    .sort((a, b) =>
-      a.features.remoteIp < b.features.remoteIp
-        ? -1
-        : a.features.remoteIp > b.features.remoteIp
-          ? 1
-          : 0,
-    );
+  return shards.flat();
 }
 
 /** One row per analysed address, written through writeRows (ordered by address). */

@@ -1,61 +1,54 @@
 /**
- * A worker thread of the operator profiles: reads one shard of the
- * addresses (operator-stream.ts) through its own DuckDB and runs the
- * single-address detectors on each, then posts the analyses back. Reading
- * and detecting are JavaScript-bound, so two shards on two cores take about
- * half the time of one; the campaign pass, which needs every address, stays
- * on the main thread.
+ * A worker thread of the operator profiles: runs the single-address
+ * detectors over one contiguous range of the addresses, reading the events
+ * from the columns the main thread read into shared memory
+ * (operator-stream.ts), then posts the analyses back. Detecting is
+ * JavaScript-bound, so two ranges on two cores take about half the time of
+ * one; the campaign pass, which needs every address, stays on the main
+ * thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { StoreReader } from '../store/reader.ts';
 import {
   analyseOperator,
   type ClassifierOverrides,
   type OperatorAnalysis,
   resolveConfig,
 } from './classify-operators.ts';
-import { readTracks } from './operator-stream.ts';
+import { type AddressRange, emitTracks, type SharedOperatorColumns } from './operator-stream.ts';
 
 export interface ShardTask {
-  dataDir: string;
-  index: number;
-  count: number;
+  data: SharedOperatorColumns;
+  range: AddressRange;
   cap: number;
   config?: ClassifierOverrides;
 }
 
 export type ShardMessage =
-  | { type: 'progress'; done: number; total: number }
+  | { type: 'progress'; done: number }
   | { type: 'done'; analyses: OperatorAnalysis[] }
   | { type: 'error'; message: string; stack?: string };
 
-async function main(task: ShardTask): Promise<void> {
+function main(task: ShardTask): void {
   const port = parentPort!;
   const config = resolveConfig(task.config);
-  const reader = await StoreReader.open(task.dataDir);
-  try {
-    const analyses: OperatorAnalysis[] = [];
-    await reader.withFreshViews(async (duck) => {
-      analyses.length = 0;
-      await readTracks(
-        duck,
-        task.cap,
-        (done, total) => port.postMessage({ type: 'progress', done, total } as ShardMessage),
-        (track) => analyses.push(analyseOperator(track, config)),
-        { index: task.index, count: task.count },
-      );
-    });
-    port.postMessage({ type: 'done', analyses } as ShardMessage);
-  } finally {
-    reader.close();
-  }
+  const analyses: OperatorAnalysis[] = [];
+  emitTracks(
+    task.data,
+    task.range,
+    task.cap,
+    (track) => analyses.push(analyseOperator(track, config)),
+    (done) => port.postMessage({ type: 'progress', done } as ShardMessage),
+  );
+  port.postMessage({ type: 'done', analyses } as ShardMessage);
 }
 
-main(workerData as ShardTask).catch((error: unknown) => {
+try {
+  main(workerData as ShardTask);
+} catch (error) {
   const e = error instanceof Error ? error : new Error(String(error));
   parentPort!.postMessage({
     type: 'error',
     message: e.message,
     ...(e.stack === undefined ? {} : { stack: e.stack }),
   } as ShardMessage);
-});
+}

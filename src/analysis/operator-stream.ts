@@ -1,64 +1,90 @@
 /**
  * Reads the queries of every address for the operator detectors: one pass
- * over the events, mostly numbers crossing from DuckDB to JS (see
- * hashed-strings.ts for the ids), then each address's events in time order.
+ * over the events into shared typed columns, mostly integers crossing from
+ * DuckDB to JS (see hashed-strings.ts for the ids), then each address's
+ * events in time order, on this thread or shared out to worker threads.
  *
  * The ordering happens here, not in SQL: an ORDER BY over ten million rows
  * this wide costs DuckDB several times what the scan does, while a counting
  * sort on the address number is linear and each address's events arrive
  * almost in time order already (the parts are written in time order).
  */
+import type { DuckDBDataChunk } from '@duckdb/node-api';
 import type { Duck } from '../store/duck.ts';
 import { sqlString } from '../store/journal-format.ts';
-import { GrowableColumns } from './growable-columns.ts';
+import { type ColumnsView, GrowableColumns } from './growable-columns.ts';
 import { HashedStrings, hashHalvesSql } from './hashed-strings.ts';
 import { type OperatorEvent, type OperatorTrack, QUERY_KINDS } from './operator-features.ts';
+import { type PackedStrings, packStrings, unpackedStrings } from './shared-strings.ts';
 
 const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
 
 /** Where the stream's columns start (see streamSql): each string as its hash's halves, then itself. */
-const COLUMN = { target: 6, remote: 8, txid: 10, rawTarget: 12, rawRemote: 13, rawTxid: 14 };
+const COLUMN = {
+  ip: 0,
+  ts: 1,
+  kind: 2,
+  sensor: 3,
+  client: 4,
+  nulls: 5,
+  target: 6,
+  remote: 8,
+  txid: 10,
+  rawTarget: 12,
+  rawRemote: 13,
+};
 
 function streamSql(): string {
-  // Only the hashes are read for every row; the strings are read for the first row of each hash.
+  // Only the hashes are read for every row; the strings are read for the first row of each
+  // hash, and never for transaction ids (see OperatorEvent.txid).
   return `
-    SELECT i.ip_no, epoch_us(e.ts)::DOUBLE AS ts, list_position([${KIND_SQL}], e.kind)::INTEGER AS kind_no,
+    SELECT i.ip_no, epoch_us(e.ts)::DOUBLE AS ts, list_position([${KIND_SQL}], e.kind)::UTINYINT AS kind_no,
       s.sensor_no, coalesce(c.client_no, 0)::INTEGER AS client_no,
       ((e.target IS NULL)::INTEGER + 2 * (e.remote_id IS NULL)::INTEGER + 4 * (e.txid IS NULL)::INTEGER) AS nulls,
       ${hashHalvesSql('e.target', 't')}, ${hashHalvesSql('e.remote_id', 'r')}, ${hashHalvesSql('e.txid', 'x')},
-      e.target, e.remote_id, e.txid
+      e.target, e.remote_id
     FROM events e JOIN op_ips i USING (remote_ip) JOIN op_sensors s USING (sensor_id)
       LEFT JOIN op_clients c USING (client)
     WHERE e.kind IN (${KIND_SQL})`;
 }
 
-/** One of `count` disjoint shares of the addresses (by a hash of the address), read by one worker. */
-export interface AddressShard {
-  index: number;
-  count: number;
+/** Per-address facts, from one aggregate query. */
+export interface AddressInfo {
+  remoteIp: string;
+  asn: number | null;
+  org: string | null;
+  country: string | null;
 }
 
+/** Everything the detectors need, in a form a worker thread receives without copying the columns. */
+export interface OperatorColumns {
+  /** By address number − 1 (address numbers start at 1, in address order). */
+  addresses: AddressInfo[];
+  sensorName: (string | undefined)[];
+  clientName: (string | undefined)[];
+  /** The strings behind the target and node id columns (transaction ids stay numbers, see OperatorEvent). */
+  strings: string[];
+  columns: ColumnsView;
+  /** Address k's rows in time order are `order[start[k]] … order[start[k + 1] − 1]`. */
+  start: Int32Array;
+  order: Int32Array;
+}
+
+type ReadProgress = (done: number, total: number) => void;
+
 /**
- * Streams the events and hands each address's track to `onTrack`, in
- * address order. Per-address facts (ASN, organisation, country) come from
- * one aggregate query; sensors and clients are numbered in SQL and named
- * from lookup arrays here. With `shard`, only that share of the addresses.
+ * One pass over the query events into typed columns. Per-address facts
+ * (ASN, organisation, country) come from one aggregate query; sensors and
+ * clients are numbered in SQL and named from lookup arrays here.
  */
-export async function readTracks(
+export async function readOperatorColumns(
   duck: Duck,
-  cap: number,
-  onProgress: ((done: number, total: number) => void) | undefined,
-  onTrack: (track: OperatorTrack) => void,
-  shard?: AddressShard,
-): Promise<void> {
-  const inShard =
-    shard === undefined || shard.count <= 1
-      ? ''
-      : `AND hash(remote_ip) % ${shard.count} = ${shard.index}`;
+  onProgress?: ReadProgress,
+): Promise<OperatorColumns> {
   await duck.run(`CREATE OR REPLACE TEMP TABLE op_ips AS
     SELECT remote_ip, (row_number() OVER (ORDER BY remote_ip))::INTEGER AS ip_no,
       any_value(asn)::DOUBLE AS asn, any_value(org) AS org, any_value(country) AS country, count(*)::DOUBLE AS n
-    FROM events WHERE kind IN (${KIND_SQL}) ${inShard} GROUP BY remote_ip`);
+    FROM events WHERE kind IN (${KIND_SQL}) GROUP BY remote_ip`);
   await duck.run(`CREATE OR REPLACE TEMP TABLE op_sensors AS
     SELECT sensor_id, (row_number() OVER (ORDER BY sensor_id))::INTEGER AS sensor_no
     FROM (SELECT DISTINCT sensor_id FROM events WHERE kind IN (${KIND_SQL}))`);
@@ -70,38 +96,37 @@ export async function readTracks(
   );
   const sensors = await duck.rows('SELECT sensor_id, sensor_no FROM op_sensors ORDER BY sensor_no');
   const clients = await duck.rows('SELECT client, client_no FROM op_clients ORDER BY client_no');
-  const sensorName = [undefined, ...sensors.map((r) => r.sensor_id as string)];
-  const clientName = [undefined, ...clients.map((r) => r.client as string)];
   const expected = ips.reduce((sum, r) => sum + Number(r.n), 0);
 
   const rows = new GrowableColumns(expected);
   const ids = new HashedStrings();
+  const txids = new HashedStrings();
   // An address keeps its node id from query to query: the last one saves most lookups.
-  let remoteHi = Number.NaN;
-  let remoteLo = Number.NaN;
+  let remoteHi = -1;
+  let remoteLo = -1;
   let remoteId = -1;
   const result = await duck.connection.stream(streamSql());
+  // DuckDB computes a chunk while this thread decodes the one before.
+  let next = result.fetchChunk();
   for (;;) {
-    const chunk = await result.fetchChunk();
+    const chunk = await next;
     if (chunk === null) break;
     const n = chunk.rowCount;
     if (n === 0) break;
-    const col = (k: number) => chunk.getColumnValues(k) as number[];
-    const [ip, ts, kind, sensor, client, nulls] = [0, 1, 2, 3, 4, 5].map(col) as [
-      number[],
-      number[],
-      number[],
-      number[],
-      number[],
-      number[],
-    ];
+    next = result.fetchChunk();
+    const at = rows.reserve(n);
+    rows.ip.set(int32s(chunk, COLUMN.ip, n), at);
+    rows.ts.set(float64s(chunk, COLUMN.ts, n), at);
+    rows.kind.set(uint8s(chunk, COLUMN.kind, n), at);
+    rows.sensor.set(int32s(chunk, COLUMN.sensor, n), at);
+    rows.client.set(int32s(chunk, COLUMN.client, n), at);
+    const nulls = int32s(chunk, COLUMN.nulls, n);
     const [tHi, tLo, rHi, rLo, xHi, xLo] = [0, 1, 2, 3, 4, 5].map((k) =>
-      col(COLUMN.target + k),
-    ) as [number[], number[], number[], number[], number[], number[]];
+      int32s(chunk, COLUMN.target + k, n),
+    ) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
     const rawTarget = chunk.getColumnVector(COLUMN.rawTarget);
     const rawRemote = chunk.getColumnVector(COLUMN.rawRemote);
-    const rawTxid = chunk.getColumnVector(COLUMN.rawTxid);
-    const at = rows.reserve(n);
+    const { target, remote, txid } = rows;
     for (let i = 0; i < n; i++) {
       const absent = nulls[i]!;
       if (!(absent & 2) && (rHi[i] !== remoteHi || rLo[i] !== remoteLo)) {
@@ -109,60 +134,152 @@ export async function readTracks(
         remoteLo = rLo[i]!;
         remoteId = ids.id(remoteHi, remoteLo, rawRemote, i);
       }
-      rows.set(
-        at + i,
-        ip[i]!,
-        ts[i]!,
-        kind[i]!,
-        sensor[i]!,
-        client[i]!,
-        absent & 1 ? -1 : ids.id(tHi[i]!, tLo[i]!, rawTarget, i),
-        absent & 2 ? -1 : remoteId,
-        absent & 4 ? -1 : ids.id(xHi[i]!, xLo[i]!, rawTxid, i),
-      );
+      target[at + i] = absent & 1 ? -1 : ids.id(tHi[i]!, tLo[i]!, rawTarget, i);
+      remote[at + i] = absent & 2 ? -1 : remoteId;
+      txid[at + i] = absent & 4 ? -1 : txids.id(xHi[i]!, xLo[i]!);
     }
+    onProgress?.(rows.length, expected);
   }
+  await duck.run('DROP TABLE op_ips; DROP TABLE op_sensors; DROP TABLE op_clients');
+  const { start, order } = rows.orderByIpAndTime(ips.length);
+  return {
+    addresses: ips.map((r) => ({
+      remoteIp: r.remote_ip as string,
+      asn: r.asn as number | null,
+      org: r.org as string | null,
+      country: r.country as string | null,
+    })),
+    sensorName: [undefined, ...sensors.map((r) => r.sensor_id as string)],
+    clientName: [undefined, ...clients.map((r) => r.client as string)],
+    strings: ids.strings,
+    columns: rows.view(),
+    start,
+    order,
+  };
+}
 
-  const strings = ids.strings;
-  const text = (id: number) => (id < 0 ? undefined : strings[id]);
-  const total = rows.length;
-  const byIp = rows.orderByIpAndTime(ips.length);
+/** Address numbers `from` … `to` − 1 (1-based, in address order). */
+export interface AddressRange {
+  from: number;
+  to: number;
+}
+
+/** The whole range of addresses of `data`. */
+export function allAddresses(data: OperatorColumns): AddressRange {
+  return { from: 1, to: data.addresses.length + 1 };
+}
+
+/**
+ * Splits the addresses into `count` contiguous ranges of about equal events
+ * (a range ends at an address boundary), so each worker's results come back
+ * already in address order and their concatenation is the one-thread order.
+ */
+export function splitAddresses(data: OperatorColumns, count: number): AddressRange[] {
+  const last = data.addresses.length + 1;
+  const total = data.start[last]!;
+  const ranges: AddressRange[] = [];
+  let from = 1;
+  for (let k = 1; k <= count; k++) {
+    let to = from;
+    const goal = (total * k) / count;
+    while (to < last && (k === count || data.start[to]! < goal)) to++;
+    ranges.push({ from, to });
+    from = to;
+  }
+  return ranges;
+}
+
+/** OperatorColumns as a worker thread receives them: the strings packed in shared memory. */
+export type SharedOperatorColumns = Omit<OperatorColumns, 'strings'> & { strings: PackedStrings };
+
+export function shareColumns(data: OperatorColumns): SharedOperatorColumns {
+  return { ...data, strings: packStrings(data.strings) };
+}
+
+/**
+ * Hands each address's track in `range` to `onTrack`, in address order,
+ * keeping at most `cap` events each.
+ */
+export function emitTracks(
+  data: OperatorColumns | SharedOperatorColumns,
+  range: AddressRange,
+  cap: number,
+  onTrack: (track: OperatorTrack) => void,
+  onProgress?: (done: number) => void,
+): void {
+  const { sensorName, clientName, start, order } = data;
+  const { ts, kind, sensor, client, target, remote, txid } = data.columns;
+  const strings = data.strings;
+  const stringOf = Array.isArray(strings) ? (id: number) => strings[id] : unpackedStrings(strings);
+  const text = (id: number) => (id < 0 ? undefined : stringOf(id));
   let done = 0;
   let reported = 0;
-  for (let ipNo = 1; ipNo <= ips.length; ipNo++) {
-    const start = byIp.start[ipNo]!;
-    const end = byIp.start[ipNo + 1]!;
-    if (start === end) continue;
-    const ip = ips[ipNo - 1]!;
-    const kept = Math.min(end - start, cap);
+  for (let ipNo = range.from; ipNo < range.to; ipNo++) {
+    const first = start[ipNo]!;
+    const end = start[ipNo + 1]!;
+    if (first === end) continue;
+    const ip = data.addresses[ipNo - 1]!;
+    const kept = Math.min(end - first, cap);
     const events: OperatorEvent[] = new Array(kept);
     for (let k = 0; k < kept; k++) {
-      const r = byIp.order[start + k]!;
+      const r = order[first + k]!;
       events[k] = {
-        ts: rows.ts[r]!,
-        kind: QUERY_KINDS[rows.kind[r]! - 1]!,
-        target: text(rows.target[r]!),
-        remoteId: text(rows.remote[r]!),
-        txid: text(rows.txid[r]!),
-        sensorId: sensorName[rows.sensor[r]!],
-        client: clientName[rows.client[r]!],
+        ts: ts[r]!,
+        kind: QUERY_KINDS[kind[r]! - 1]!,
+        target: text(target[r]!),
+        remoteId: text(remote[r]!),
+        txid: txid[r]! < 0 ? undefined : txid[r]!,
+        sensorId: sensorName[sensor[r]!],
+        client: clientName[client[r]!],
       };
     }
-    const track: OperatorTrack = {
-      remoteIp: ip.remote_ip as string,
-      events,
-      dropped: end - start - kept,
-    };
-    if (ip.asn !== null) track.asn = ip.asn as number;
-    if (ip.org !== null) track.org = ip.org as string;
-    if (ip.country !== null) track.country = ip.country as string;
+    const track: OperatorTrack = { remoteIp: ip.remoteIp, events, dropped: end - first - kept };
+    if (ip.asn !== null) track.asn = ip.asn;
+    if (ip.org !== null) track.org = ip.org;
+    if (ip.country !== null) track.country = ip.country;
     onTrack(track);
-    done += end - start;
+    done += end - first;
     if (done - reported >= 65_536) {
-      onProgress?.(done, total);
+      onProgress?.(done);
       reported = done;
     }
   }
-  onProgress?.(total, total);
-  await duck.run('DROP TABLE op_ips; DROP TABLE op_sensors; DROP TABLE op_clients');
+  onProgress?.(done);
+}
+
+/**
+ * A numeric column of a chunk as a typed array. The DuckDB client keeps a
+ * fixed-width vector's items as a typed array over DuckDB's own buffer; it
+ * is not part of its declared interface, so anything else falls back to the
+ * per-item conversion.
+ */
+function typedColumn<T extends Int32Array | Float64Array | Uint8Array>(
+  chunk: DuckDBDataChunk,
+  k: number,
+  n: number,
+  Type: { new (length: number): T; from(values: ArrayLike<number>): T },
+): T {
+  const items = (chunk.getColumnVector(k) as unknown as { items?: unknown }).items;
+  if (items instanceof (Type as unknown as typeof Int32Array) && items.length >= n)
+    return (items as unknown as T).subarray(0, n) as T;
+  return Type.from(chunk.getColumnValues(k) as number[]);
+}
+
+const int32s = (chunk: DuckDBDataChunk, k: number, n: number) =>
+  typedColumn(chunk, k, n, Int32Array);
+const float64s = (chunk: DuckDBDataChunk, k: number, n: number) =>
+  typedColumn(chunk, k, n, Float64Array);
+const uint8s = (chunk: DuckDBDataChunk, k: number, n: number) =>
+  typedColumn(chunk, k, n, Uint8Array);
+
+/** Reads and hands out every address's track on this thread (see readOperatorColumns, emitTracks). */
+export async function readTracks(
+  duck: Duck,
+  cap: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  onTrack: (track: OperatorTrack) => void,
+): Promise<void> {
+  const data = await readOperatorColumns(duck);
+  const total = data.columns.length;
+  emitTracks(data, allAddresses(data), cap, onTrack, (done) => onProgress?.(done, total));
 }

@@ -257,7 +257,7 @@ describe('analysis: operator_profiles over a store', () => {
           kind: e.kind,
           ...(e.remoteId === undefined ? {} : { remoteId: e.remoteId }),
           ...(e.target === undefined ? {} : { target: e.target }),
-          ...(e.txid === undefined ? {} : { txid: e.txid }),
+          ...(e.txid === undefined ? {} : { txid: String(e.txid) }),
           asn: t.asn!,
           org: 'Org, "quoted"',
           country: 'DE',
