@@ -6,7 +6,14 @@
 import { formatIpv6, parseIp } from '../protocol/net/ip.ts';
 
 export class AddressTable {
-  private readonly v4 = new Map<number, number>();
+  /**
+   * IPv4 ids by address: open addressing over one typed array of (address,
+   * id + 1) pairs, so a lookup — two per packet — is usually one cache line,
+   * where a Map's buckets and entries cost several. 0 marks an empty pair.
+   */
+  private v4 = new Int32Array(2 << 16);
+  private v4Mask = (1 << 16) - 1;
+  private v4Count = 0;
   /** IPv6 addresses by their four 32-bit words, nested so no key string is built. */
   private readonly v6 = new Map<number, Map<number, Map<number, Map<number, number>>>>();
   private readonly byText = new Map<string, number>();
@@ -23,15 +30,39 @@ export class AddressTable {
    */
   internV4(address: number): number {
     const key = address | 0;
-    const id = this.v4.get(key);
-    if (id !== undefined) return id;
+    const table = this.v4;
+    const mask = this.v4Mask;
+    let i = hashV4(key) & mask;
+    for (;;) {
+      const id = table[2 * i + 1]!;
+      if (id === 0) break;
+      if (table[2 * i] === key) return id - 1;
+      i = (i + 1) & mask;
+    }
     // IPv4 text is looked up by number (internText), so it needs no entry by text.
     const fresh = this.texts.length;
     this.texts.push(
       `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`,
     );
-    this.v4.set(key, fresh);
+    table[2 * i] = key;
+    table[2 * i + 1] = fresh + 1;
+    if (++this.v4Count * 2 > mask) this.growV4();
     return fresh;
+  }
+
+  private growV4(): void {
+    const old = this.v4;
+    const mask = this.v4Mask * 2 + 1;
+    const table = new Int32Array(2 * (mask + 1));
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j + 1] === 0) continue;
+      let i = hashV4(old[j]!) & mask;
+      while (table[2 * i + 1] !== 0) i = (i + 1) & mask;
+      table[2 * i] = old[j]!;
+      table[2 * i + 1] = old[j + 1]!;
+    }
+    this.v4 = table;
+    this.v4Mask = mask;
   }
 
   /** The id of the IPv6 address in the 16 bytes at `offset`. */
@@ -89,6 +120,12 @@ export class AddressTable {
     }
     return id;
   }
+}
+
+/** Mixes all of an address's bits into the low ones (neighbouring addresses are common). */
+function hashV4(key: number): number {
+  const h = Math.imul(key, 0x9e3779b1);
+  return h ^ (h >>> 15);
 }
 
 /** `a.b.c.d` in canonical form as a 32-bit number, or -1. */

@@ -5,6 +5,8 @@
  * reader; nothing is allocated per packet but the payload views the extractor
  * contract asks for (a connection or an address gets one object when first seen).
  */
+
+import { formatIpv4, formatIpv6 } from '../protocol/net/ip.ts';
 import { AddressTable } from './addresses.ts';
 import { FailedAttempts } from './attempts.ts';
 import { CONN_STATES, type ConnState, isFailedAttempt } from './conn-state.ts';
@@ -16,7 +18,9 @@ import type { TcpFlow } from './tcp-flow.ts';
 import type {
   BitTorrentUdpKind,
   PeerPrediction,
+  PredictionCallback,
   PredictionExtractor,
+  PredictionSource,
   UdpDatagram,
 } from './types.ts';
 
@@ -28,9 +32,7 @@ export const UDP_KINDS: readonly BitTorrentUdpKind[] = [
   'dht_like',
 ];
 
-export type ExtractorFactory = (
-  onPrediction: (prediction: PeerPrediction) => void,
-) => PredictionExtractor;
+export type ExtractorFactory = (onPrediction: PredictionCallback) => PredictionExtractor;
 
 export interface AnalyzerOptions {
   /** The BitTorrent coordination extractor; without one nothing is predicted. */
@@ -88,6 +90,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     payload: new Uint8Array(0),
   };
   private finished = false;
+  private lastHostText: string | undefined;
+  private lastHostId: number | undefined;
   private readonly recent = {
     src: new Int32Array(RECENT_SLOTS).fill(-1),
     dst: new Int32Array(RECENT_SLOTS),
@@ -99,7 +103,10 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     this.predictions = new PredictionStore(options.predictionTtl);
     this.keepPredictions = options.keepPredictions === true;
     this.flows = new FlowTable(this.addresses, this, options.flows);
-    this.extractor = options.createExtractor?.((p) => this.predicted(p));
+    const onPrediction = Object.assign((p: PeerPrediction) => this.predicted(p), {
+      compact: this.compactPrediction.bind(this),
+    });
+    this.extractor = options.createExtractor?.(onPrediction);
   }
 
   frame(
@@ -240,6 +247,50 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
       return;
     }
     this.predictions.add(host, peer, p.port, p.ts, sourceBit(p.source));
+  }
+
+  /**
+   * A prediction read from a compact entry: what `predicted` does with the
+   * object it would have been, without making the object or the address text
+   * (unless predictions are kept for listing). IPv6 peers take the general way.
+   */
+  private compactPrediction(
+    ts: number,
+    host: string,
+    buf: Uint8Array,
+    at: number,
+    length: number,
+    port: number,
+    source: PredictionSource,
+    contact: 'peer' | 'node',
+  ): void {
+    if (this.keepPredictions || (length !== 6 && contact !== 'node')) {
+      const peer = length === 6 ? formatIpv4(buf, at) : formatIpv6(buf, at);
+      this.predicted({ ts, host, peer, port, source, contact });
+      return;
+    }
+    if (contact === 'node') {
+      this.nodePredictions++;
+      return;
+    }
+    const hostId = this.hostId(host);
+    if (hostId === undefined || !(port > 0 && port < 65536)) {
+      this.badPredictions++;
+      return;
+    }
+    const peer = this.addresses.internV4(
+      (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!,
+    );
+    this.predictions.add(hostId, peer, port, ts, sourceBit(source));
+  }
+
+  /** `internText` of a prediction's host: one host learns many peers in a row. */
+  private hostId(text: string): number | undefined {
+    if (text === this.lastHostText) return this.lastHostId;
+    const id = this.addresses.internText(text);
+    this.lastHostText = text;
+    this.lastHostId = id;
+    return id;
   }
 
   host(id: number): HostStats {

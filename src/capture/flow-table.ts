@@ -55,10 +55,12 @@ export class FlowTable {
   private readonly addresses: AddressTable;
   private readonly listener: FlowListener;
   private capacity = 1 << 16;
-  private keyA = new Int32Array(this.capacity);
-  private keyB = new Int32Array(this.capacity);
-  private keyP = new Int32Array(this.capacity);
-  private slots = new Int32Array(this.capacity).fill(-1);
+  /**
+   * The hash table: per index, the key (lower address id, higher address id,
+   * both ports) and the connection's slot in `flows` (-1: empty), side by
+   * side so a probe reads one cache line.
+   */
+  private table = emptyTable(this.capacity);
   private readonly flows: (TcpFlow | undefined)[] = [];
   private readonly free: number[] = [];
   private nextId = 1;
@@ -108,12 +110,14 @@ export class FlowTable {
     const b = swap ? src : dst;
     const ports = swap ? (dstPort << 16) | srcPort : (srcPort << 16) | dstPort;
     const mask = this.capacity - 1;
+    const table = this.table;
     let i = hash(a, b, ports) & mask;
     let slot = -1;
     for (;;) {
-      const s = this.slots[i]!;
+      const at = i << 2;
+      const s = table[at + 3]!;
       if (s < 0) break;
-      if (this.keyA[i] === a && this.keyB[i] === b && this.keyP[i] === ports) {
+      if (table[at] === a && table[at + 1] === b && table[at + 2] === ports) {
         slot = s;
         break;
       }
@@ -237,29 +241,29 @@ export class FlowTable {
 
   private place(a: number, b: number, ports: number, slot: number): void {
     const mask = this.capacity - 1;
+    const table = this.table;
     let i = hash(a, b, ports) & mask;
-    while (this.slots[i]! >= 0) i = (i + 1) & mask;
-    this.keyA[i] = a;
-    this.keyB[i] = b;
-    this.keyP[i] = ports;
-    this.slots[i] = slot;
+    while (table[(i << 2) + 3]! >= 0) i = (i + 1) & mask;
+    const at = i << 2;
+    table[at] = a;
+    table[at + 1] = b;
+    table[at + 2] = ports;
+    table[at + 3] = slot;
   }
 
   private grow(): void {
-    const { keyA, keyB, keyP, slots } = this;
+    const old = this.table;
     this.capacity *= 2;
-    this.keyA = new Int32Array(this.capacity);
-    this.keyB = new Int32Array(this.capacity);
-    this.keyP = new Int32Array(this.capacity);
-    this.slots = new Int32Array(this.capacity).fill(-1);
-    for (let i = 0; i < slots.length; i++) {
-      if (slots[i]! >= 0) this.place(keyA[i]!, keyB[i]!, keyP[i]!, slots[i]!);
+    this.table = emptyTable(this.capacity);
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at + 3]! >= 0) this.place(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!);
     }
   }
 
   /** Ends `flow`; `index` is its hash slot if known, else it is looked up. */
   private remove(flow: TcpFlow, index: number): void {
     const mask = this.capacity - 1;
+    const table = this.table;
     let i = index;
     if (i < 0) {
       i = mask; // found below
@@ -272,28 +276,36 @@ export class FlowTable {
         ? (flow.responderPort << 16) | flow.initiatorPort
         : (flow.initiatorPort << 16) | flow.responderPort;
       i = hash(a, b, ports) & mask;
-      while (this.slots[i] !== flow.slot) i = (i + 1) & mask;
+      while (table[(i << 2) + 3] !== flow.slot) i = (i + 1) & mask;
     }
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
     let hole = i;
-    for (let j = (i + 1) & mask; this.slots[j]! >= 0; j = (j + 1) & mask) {
-      const home = hash(this.keyA[j]!, this.keyB[j]!, this.keyP[j]!) & mask;
+    for (let j = (i + 1) & mask; table[(j << 2) + 3]! >= 0; j = (j + 1) & mask) {
+      const at = j << 2;
+      const home = hash(table[at]!, table[at + 1]!, table[at + 2]!) & mask;
       const distanceToJ = (j - home) & mask;
       const distanceToHole = (hole - home) & mask;
       if (distanceToHole <= distanceToJ) {
-        this.keyA[hole] = this.keyA[j]!;
-        this.keyB[hole] = this.keyB[j]!;
-        this.keyP[hole] = this.keyP[j]!;
-        this.slots[hole] = this.slots[j]!;
+        const to = hole << 2;
+        table[to] = table[at]!;
+        table[to + 1] = table[at + 1]!;
+        table[to + 2] = table[at + 2]!;
+        table[to + 3] = table[at + 3]!;
         hole = j;
       }
     }
-    this.slots[hole] = -1;
+    table[(hole << 2) + 3] = -1;
     this.flows[flow.slot] = undefined;
     this.free.push(flow.slot);
     this.size--;
     this.listener.end(flow);
   }
+}
+
+function emptyTable(capacity: number): Int32Array {
+  const table = new Int32Array(capacity * 4);
+  for (let at = 3; at < table.length; at += 4) table[at] = -1;
+  return table;
 }
 
 function hash(a: number, b: number, ports: number): number {

@@ -8,6 +8,7 @@ import { UDP_KINDS } from './analyzer.ts';
 import type { ConnState } from './conn-state.ts';
 import type { DecodeCounters } from './decode.ts';
 import { type Confusion, confusion, type RocPoint, rocCurve } from './evaluation.ts';
+import { sortHosts } from './host-order.ts';
 import { SOURCES, type SuppressionSource } from './predictions.ts';
 import type { FileResult } from './read-captures.ts';
 import { ROC_THRESHOLDS, SCAN_MODES, type ScanConfig, type ScanMode } from './scan-config.ts';
@@ -132,6 +133,9 @@ export function summarize(
   for (const h of labels?.bittorrent ?? []) labelOf.set(h, 'bittorrent');
   for (const h of labels?.scanner ?? []) labelOf.set(h, 'scanner');
   const hosts: HostSummary[] = [];
+  const plainOutcomes = outcomes.get('plain')!;
+  const suppressedOutcomes = outcomes.get('suppressed')!;
+  const pprOutcomes = outcomes.get('ppr')!;
   const alarms: Record<ScanMode, number> = { plain: 0, suppressed: 0, ppr: 0 };
   for (const stats of analyzer.hosts.values()) {
     const s = spread.get(stats.id);
@@ -139,6 +143,7 @@ export function summarize(
     s?.sources.forEach((n, bit) => {
       if (n > 0) sources[SOURCES[bit]!] = n;
     });
+    // Filled below, in SCAN_MODES order, by named stores, cheaper than keyed ones.
     const verdicts = {} as Record<ScanMode, ModeVerdict>;
     const summary: HostSummary = {
       host: stats.address,
@@ -155,22 +160,20 @@ export function summarize(
       sources,
       learnedPeers: analyzer.predictions.learnedBy(stats.id),
       udpDatagrams: stats.udpDatagrams,
-      btUdpKinds: UDP_KINDS.filter((_, i) => (stats.btUdpKinds & (1 << i)) !== 0),
+      btUdpKinds: stats.btUdpKinds === 0 ? [] : udpKindNames(stats.btUdpKinds),
       verdicts,
     };
-    for (const mode of SCAN_MODES) {
-      const verdict = explain(mode, outcomes.get(mode)!.get(stats.id), summary, config, text);
-      verdicts[mode] = verdict;
-      if (verdict.alarm) alarms[mode]++;
-    }
+    const id = stats.id;
+    verdicts.plain = explain('plain', plainOutcomes.get(id), summary, config, text);
+    verdicts.suppressed = explain('suppressed', suppressedOutcomes.get(id), summary, config, text);
+    verdicts.ppr = explain('ppr', pprOutcomes.get(id), summary, config, text);
+    if (verdicts.plain.alarm) alarms.plain++;
+    if (verdicts.suppressed.alarm) alarms.suppressed++;
+    if (verdicts.ppr.alarm) alarms.ppr++;
     hosts.push(summary);
   }
-  hosts.sort(
-    (a, b) =>
-      b.distinctFailedHosts - a.distinctFailedHosts ||
-      b.failed - a.failed ||
-      (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
-  );
+  // Most distinct failed hosts first, then most failed attempts, then by address text.
+  sortHosts(hosts);
   const result: PcapAnalysis = {
     files: files.map((f) => ({
       name: f.name,
@@ -201,6 +204,10 @@ export function summarize(
     result.roc = rocCurve(attempts, order, config, labels, rocThresholds, text);
   }
   return result;
+}
+
+function udpKindNames(bits: number): string[] {
+  return UDP_KINDS.filter((_, i) => (bits & (1 << i)) !== 0);
 }
 
 function describeSources(sources: Partial<Record<SuppressionSource, number>>): string {

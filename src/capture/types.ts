@@ -50,6 +50,34 @@ export interface PeerPrediction {
   contact?: 'peer' | 'node';
 }
 
+/**
+ * A prediction read from a compact entry, handed over without building it:
+ * the peer's address is the `length - 2` bytes (4 or 16) at `at` of `buf`.
+ * Strings and an object per prediction were most of what a DHT response cost
+ * to read, and a scan detector needs neither.
+ */
+export type CompactPredictionLane = (
+  ts: number,
+  host: string,
+  buf: Uint8Array,
+  at: number,
+  length: number,
+  port: number,
+  source: PredictionSource,
+  contact: 'peer' | 'node',
+) => void;
+
+/**
+ * Where an extractor reports predictions. A caller may attach `compact`, a
+ * faster way in for predictions read from compact entries; an extractor that
+ * uses it reports through it exactly what it would have reported as objects,
+ * in the same order.
+ */
+export interface PredictionCallback {
+  (prediction: PeerPrediction): void;
+  readonly compact?: CompactPredictionLane;
+}
+
 /** BitTorrent UDP traffic recognised by its content. */
 export type BitTorrentUdpKind = 'dht' | 'udp_tracker' | 'vuze_dht' | 'utp' | 'dht_like';
 

@@ -77,6 +77,8 @@ export class BitTorrentExtractor implements PredictionExtractor {
   private readonly vuze: VuzeDhtExtractor;
   private readonly pex: PexExtractor;
   private readonly tcp: TcpDispatcher;
+  /** The payload `classifyUdp` last skimmed as a DHT message, until `udp` reads it. */
+  private skimmed: Uint8Array | undefined;
 
   constructor(onPrediction: PredictionSink, options: Partial<BitTorrentExtractorOptions> = {}) {
     const o = { ...BITTORRENT_EXTRACTOR_DEFAULTS, ...options };
@@ -93,9 +95,13 @@ export class BitTorrentExtractor implements PredictionExtractor {
 
   udp(d: UdpDatagram): void {
     const b = d.payload;
+    // The analyzer classifies each datagram just before reading it: a DHT
+    // message skimmed then is not skimmed twice.
+    const skimmed = this.skimmed === b;
+    this.skimmed = undefined;
     if (b.length === 0) return;
     if (b[0] === D) {
-      this.dht.datagram(d);
+      this.dht.datagram(d, skimmed);
       return;
     }
     if (b.length < 8) return;
@@ -112,7 +118,16 @@ export class BitTorrentExtractor implements PredictionExtractor {
   private kindOf(d: UdpDatagram): BitTorrentUdpKind | undefined {
     const b = d.payload;
     if (b.length < 2) return undefined;
-    if (b[0] === D) return bencodeKind(b);
+    if (b[0] === D) {
+      // A message the DHT skim reads is a KRPC dictionary spanning the datagram.
+      // Skimming overwrites what an earlier skim left: forget which payload that was.
+      this.skimmed = undefined;
+      if (this.dht.skims(b)) {
+        this.skimmed = b;
+        return 'dht';
+      }
+      return bencodeKind(b);
+    }
     if (b.length < 8) return undefined;
     if (this.udpTracker.recognises(d)) return 'udp_tracker';
     if (this.vuze.recognises(d)) return 'vuze_dht';

@@ -8,11 +8,14 @@
  */
 import { latin1 } from '../../protocol/bencode/index.ts';
 import { parseKrpc } from '../../protocol/krpc/index.ts';
+import { KrpcSkim, stringHeader, Y_QUERY } from '../../protocol/krpc/skim.ts';
 import type { PeerAddress } from '../../protocol/net/compact.ts';
 import type { UdpDatagram } from '../types.ts';
 import { BoundedTable } from './bounded-table.ts';
-import type { ContactKind, PredictionSink } from './peers.ts';
+import { type ContactKind, emitCompactEntry, type PredictionSink } from './peers.ts';
 import type { Counters } from './stats.ts';
+
+const END = 0x65;
 
 export interface MainlineDhtOptions {
   /** Queries waiting for an answer, at most (oldest dropped first). */
@@ -30,6 +33,7 @@ export class MainlineDhtExtractor {
   private readonly sink: PredictionSink;
   private readonly counters: Counters;
   private readonly pending: BoundedTable<true>;
+  private readonly skim = new KrpcSkim();
 
   constructor(sink: PredictionSink, counters: Counters, options: MainlineDhtOptions) {
     this.sink = sink;
@@ -37,21 +41,84 @@ export class MainlineDhtExtractor {
     this.pending = new BoundedTable(options.maxPendingQueries, options.queryTtlUs);
   }
 
-  /** A datagram whose first byte is 'd'. */
-  datagram(d: UdpDatagram): void {
+  /**
+   * Whether the datagram is a query or response the skim reads (see
+   * protocol/krpc/skim.ts); when it is, `datagram` need not check it again.
+   */
+  skims(payload: Uint8Array): boolean {
+    return this.skim.read(payload);
+  }
+
+  /** A datagram whose first byte is 'd'; `skimmed` when `skims` just said yes for its payload. */
+  datagram(d: UdpDatagram, skimmed = false): void {
+    if (skimmed || this.skim.read(d.payload)) this.skimmed(d);
+    else this.parsed(d);
+  }
+
+  /** The common case: a well-formed query or response, read without building it. */
+  private skimmed(d: UdpDatagram): void {
+    const skim = this.skim;
+    const b = d.payload;
+    if (skim.y === Y_QUERY) {
+      this.counters.add('queries');
+      this.pending.set(
+        transactionKey(d.src, d.srcPort, d.dst, d.dstPort, b, skim.tStart, skim.tEnd),
+        d.ts,
+        true,
+      );
+      return;
+    }
+    const query = this.pending.take(
+      transactionKey(d.dst, d.dstPort, d.src, d.srcPort, b, skim.tStart, skim.tEnd),
+      d.ts,
+    );
+    this.counters.add('responses');
+    this.counters.add(query === undefined ? 'unmatched_responses' : 'matched_responses');
+    if (skim.values >= 0) {
+      let emitted = 0;
+      // Items were checked: canonical strings of 6 or 18 bytes, up to the list's `e`.
+      for (let p = skim.values + 1; b[p] !== END; ) {
+        const header = stringHeader(b, p);
+        const length = b[p] === 0x36 ? 6 : 18;
+        if (emitCompactEntry(this.sink, b, p + header, length, d.ts, d.dst, 'dht', 'peer'))
+          emitted++;
+        p += header + length;
+      }
+      this.counters.add('peers', emitted);
+    }
+    if (skim.nodesStart >= 0) this.emitNodes(d, skim.nodesStart, skim.nodesEnd, 26);
+    if (skim.nodes6Start >= 0) this.emitNodes(d, skim.nodes6Start, skim.nodes6End, 38);
+  }
+
+  private emitNodes(d: UdpDatagram, start: number, end: number, size: number): void {
+    let emitted = 0;
+    for (let at = start; at < end; at += size) {
+      if (emitCompactEntry(this.sink, d.payload, at + 20, size - 20, d.ts, d.dst, 'dht', 'node'))
+        emitted++;
+    }
+    this.counters.add('nodes', emitted);
+  }
+
+  /** Anything the skim declines: the KRPC codec decides, and names what is wrong. */
+  private parsed(d: UdpDatagram): void {
     const parsed = parseKrpc(d.payload);
     if (!parsed.ok) {
       this.counters.fail(parsed.reason);
       return;
     }
     const message = parsed.message;
+    const t = message.t;
     if (message.y === 'q') {
       this.counters.add('queries');
-      this.pending.set(transactionKey(d.src, d.srcPort, d.dst, d.dstPort, message.t), d.ts, true);
+      this.pending.set(
+        transactionKey(d.src, d.srcPort, d.dst, d.dstPort, t, 0, t.length),
+        d.ts,
+        true,
+      );
       return;
     }
     const query = this.pending.take(
-      transactionKey(d.dst, d.dstPort, d.src, d.srcPort, message.t),
+      transactionKey(d.dst, d.dstPort, d.src, d.srcPort, t, 0, t.length),
       d.ts,
     );
     if (message.y === 'e') {
@@ -84,7 +151,9 @@ function transactionKey(
   querierPort: number,
   responder: string,
   responderPort: number,
-  t: Uint8Array,
+  buf: Uint8Array,
+  tStart: number,
+  tEnd: number,
 ): string {
-  return `${querier} ${querierPort} ${responder} ${responderPort} ${latin1(t, 0, t.length)}`;
+  return `${querier} ${querierPort} ${responder} ${responderPort} ${latin1(buf, tStart, tEnd)}`;
 }

@@ -3,8 +3,8 @@
  * IPv6 peer (address then port, network order), as trackers, the DHT and PEX
  * all write them.
  */
-import { readCompactPeer } from '../../protocol/net/compact.ts';
-import type { PeerPrediction, PredictionSource } from '../types.ts';
+import { formatIpv4, formatIpv6 } from '../../protocol/net/ip.ts';
+import type { CompactPredictionLane, PeerPrediction, PredictionSource } from '../types.ts';
 
 /**
  * What the host will do with the address: connect to a `peer` over TCP (or
@@ -18,7 +18,11 @@ export interface BitTorrentPrediction extends PeerPrediction {
   contact: ContactKind;
 }
 
-export type PredictionSink = (prediction: BitTorrentPrediction) => void;
+/** Receives predictions; `compact`, when there, takes those read from compact entries. */
+export interface PredictionSink {
+  (prediction: BitTorrentPrediction): void;
+  readonly compact?: CompactPredictionLane;
+}
 
 /**
  * Emits one prediction per whole `stride`-byte (6 or 18) compact peer of
@@ -36,12 +40,35 @@ export function emitCompact(
   source: PredictionSource,
   contact: ContactKind,
 ): number {
+  if (stride !== 6 && stride !== 18) return 0;
   let emitted = 0;
   for (let at = start; at + stride <= end; at += stride) {
-    const entry = readCompactPeer(buf, at, stride);
-    if (entry === null || entry.port === 0) continue;
-    sink({ ts, host, peer: entry.address, port: entry.port, source, contact });
-    emitted++;
+    if (emitCompactEntry(sink, buf, at, stride, ts, host, source, contact)) emitted++;
   }
   return emitted;
+}
+
+/**
+ * One compact entry of `length` (6 or 18) bytes at `at`: address then port.
+ * Returns false, emitting nothing, for port 0.
+ */
+export function emitCompactEntry(
+  sink: PredictionSink,
+  buf: Uint8Array,
+  at: number,
+  length: number,
+  ts: number,
+  host: string,
+  source: PredictionSource,
+  contact: ContactKind,
+): boolean {
+  const port = (buf[at + length - 2]! << 8) | buf[at + length - 1]!;
+  if (port === 0) return false;
+  const lane = sink.compact;
+  if (lane !== undefined) lane(ts, host, buf, at, length, port, source, contact);
+  else {
+    const peer = length === 6 ? formatIpv4(buf, at) : formatIpv6(buf, at);
+    sink({ ts, host, peer, port, source, contact });
+  }
+  return true;
 }
