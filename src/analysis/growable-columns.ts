@@ -1,20 +1,12 @@
 /**
  * The operator reader's rows as typed columns (a few bytes a row instead of
  * an object), filled in the order DuckDB streams them and then ordered by
- * address and time with a counting sort. The columns live in shared memory,
+ * address and time (group-order.ts). The columns live in shared memory,
  * so worker threads can analyse their share of the addresses without a copy.
  */
 
-type Column = Int32Array | Float64Array | Uint8Array;
-type ColumnType<T extends Column> = {
-  new (buffer: SharedArrayBuffer): T;
-  BYTES_PER_ELEMENT: number;
-};
-
-/** A typed array of `n` items in memory that worker threads can share. */
-export function sharedArray<T extends Column>(Type: ColumnType<T>, n: number): T {
-  return new Type(new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT));
-}
+import { type GroupOrder, orderByGroupAndTime } from './group-order.ts';
+import { type Column, type ColumnType, sharedArray } from './shared-memory.ts';
 
 /** The columns without their growth machinery: what a worker thread receives. */
 export interface ColumnsView {
@@ -65,27 +57,9 @@ export class GrowableColumns {
     return at;
   }
 
-  /**
-   * Row indices by address number (1 … `ips`) and time: address k's rows are
-   * `order[start[k]] … order[start[k + 1] − 1]`. Rows of one address with the
-   * same time keep the order they came in.
-   */
-  orderByIpAndTime(ips: number): { start: Int32Array; order: Int32Array } {
-    const start = sharedArray(Int32Array, ips + 2);
-    for (let i = 0; i < this.length; i++) start[this.ip[i]! + 1]!++;
-    for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
-    const fill = Int32Array.from(start);
-    const order = sharedArray(Int32Array, this.length);
-    for (let i = 0; i < this.length; i++) order[fill[this.ip[i]!]!++] = i;
-    const ts = this.ts;
-    for (let k = 1; k <= ips; k++) {
-      const slice = order.subarray(start[k]!, start[k + 1]!);
-      let sorted = true;
-      for (let j = 1; j < slice.length && sorted; j++)
-        sorted = ts[slice[j - 1]!]! <= ts[slice[j]!]!;
-      if (!sorted) slice.sort((a, b) => ts[a]! - ts[b]! || a - b);
-    }
-    return { start, order };
+  /** Row indices by address number (1 … `ips`) and time (see group-order.ts). */
+  orderByIpAndTime(ips: number): GroupOrder {
+    return orderByGroupAndTime(this.ip, this.length, ips, this.ts);
   }
 
   private grow(capacity: number): void {

@@ -9,13 +9,13 @@
  * sort on the address number is linear and each address's events arrive
  * almost in time order already (the parts are written in time order).
  */
-import type { DuckDBDataChunk } from '@duckdb/node-api';
 import type { Duck } from '../store/duck.ts';
 import { sqlString } from '../store/journal-format.ts';
+import { float64s, int32s, uint8s } from './chunk-columns.ts';
 import { type ColumnsView, GrowableColumns } from './growable-columns.ts';
 import { HashedStrings, hashHalvesSql } from './hashed-strings.ts';
 import { type OperatorEvent, type OperatorTrack, QUERY_KINDS } from './operator-features.ts';
-import { type PackedStrings, packStrings, unpackedStrings } from './shared-strings.ts';
+import { type PackedStrings, packStrings, unpackedStrings } from './shared-memory.ts';
 
 const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
 
@@ -246,31 +246,6 @@ export function emitTracks(
   }
   onProgress?.(done);
 }
-
-/**
- * A numeric column of a chunk as a typed array. The DuckDB client keeps a
- * fixed-width vector's items as a typed array over DuckDB's own buffer; it
- * is not part of its declared interface, so anything else falls back to the
- * per-item conversion.
- */
-function typedColumn<T extends Int32Array | Float64Array | Uint8Array>(
-  chunk: DuckDBDataChunk,
-  k: number,
-  n: number,
-  Type: { new (length: number): T; from(values: ArrayLike<number>): T },
-): T {
-  const items = (chunk.getColumnVector(k) as unknown as { items?: unknown }).items;
-  if (items instanceof (Type as unknown as typeof Int32Array) && items.length >= n)
-    return (items as unknown as T).subarray(0, n) as T;
-  return Type.from(chunk.getColumnValues(k) as number[]);
-}
-
-const int32s = (chunk: DuckDBDataChunk, k: number, n: number) =>
-  typedColumn(chunk, k, n, Int32Array);
-const float64s = (chunk: DuckDBDataChunk, k: number, n: number) =>
-  typedColumn(chunk, k, n, Float64Array);
-const uint8s = (chunk: DuckDBDataChunk, k: number, n: number) =>
-  typedColumn(chunk, k, n, Uint8Array);
 
 /** Reads and hands out every address's track on this thread (see readOperatorColumns, emitTracks). */
 export async function readTracks(

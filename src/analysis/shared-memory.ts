@@ -1,11 +1,21 @@
 /**
- * A list of strings packed into shared memory, for worker threads: copying
- * three million strings into each worker by structured clone costs seconds
- * and a copy of the heap each, while packing them once as UTF-8 and
- * decoding each one in the worker the first time it is asked for costs a
- * fraction of that.
+ * Memory worker threads share: typed arrays on SharedArrayBuffers, and
+ * lists of strings packed into them. Copying three million strings into
+ * each worker by structured clone costs seconds and a copy of the heap
+ * each, while packing them once as UTF-8 and decoding each one in the
+ * worker the first time it is asked for costs a fraction of that.
  */
-import { sharedArray } from './growable-columns.ts';
+
+export type Column = Int32Array | Float64Array | Uint8Array;
+export type ColumnType<T extends Column> = {
+  new (buffer: SharedArrayBuffer): T;
+  BYTES_PER_ELEMENT: number;
+};
+
+/** A typed array of `n` items in memory that worker threads can share. */
+export function sharedArray<T extends Column>(Type: ColumnType<T>, n: number): T {
+  return new Type(new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT));
+}
 
 export interface PackedStrings {
   /** UTF-8 bytes of every string, one after the other. */
