@@ -150,7 +150,7 @@ export class DhtNode {
       context,
       version: this.#version,
       send: (message, to) => this.#send(message, to),
-      heardFrom: (contact, how) => this.#heardFrom(contact, how),
+      heardFrom: (contact, how, now) => this.#heardFrom(contact, how, now),
       invalidAnswer: (pending) => {
         this.#failed(pending.to);
         pending.reject(new DhtQueryError('invalid-response', pending.method, pending.to));
@@ -327,8 +327,8 @@ export class DhtNode {
     return true;
   }
 
-  #heardFrom(contact: ContactInfo, how: 'response' | 'query'): void {
-    const result = this.routingTable.heardFrom(contact, how, this.#clock.now());
+  #heardFrom(contact: ContactInfo, how: 'response' | 'query', now = this.#clock.now()): void {
+    const result = this.routingTable.heardFrom(contact, how, now);
     if (result.kind === 'cached' && result.ping !== undefined) this.#upkeep.ping(result.ping);
   }
 

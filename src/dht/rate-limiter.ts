@@ -42,9 +42,8 @@ export class RateLimiter {
     this.#clock = clock;
   }
 
-  /** Takes one token from `key`'s bucket: true if there was one. */
-  allow(key: string): boolean {
-    const now = this.#clock.now();
+  /** Takes one token from `key`'s bucket: true if there was one. `now`: the clock, if already read. */
+  allow(key: string, now: number = this.#clock.now()): boolean {
     const { perSecond, burst } = this.#limit;
     let bucket = this.#current.get(key);
     if (bucket === undefined) {

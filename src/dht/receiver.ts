@@ -18,7 +18,7 @@ import {
 import { type Clock, MicrosecondStamper } from './clock.ts';
 import { DhtQueryError } from './errors.ts';
 import { answer, type HandlerContext, type Reply } from './handlers/index.ts';
-import type { InboundAction, InboundListener } from './inbound.ts';
+import type { Inbound, InboundAction, InboundListener } from './inbound.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { bump, type DhtNodeStats } from './stats.ts';
 import type { PendingQuery, Transactions } from './transactions.ts';
@@ -35,8 +35,8 @@ export interface ReceiverDeps {
   version: Uint8Array | undefined;
   /** Sends through the policy; false when refused. */
   send(message: KrpcMessage, to: Destination): boolean;
-  /** A node answered us or queried us. */
-  heardFrom(contact: ContactInfo, how: 'response' | 'query'): void;
+  /** A node answered us or queried us (at `now`, when the caller has read the clock already). */
+  heardFrom(contact: ContactInfo, how: 'response' | 'query', now?: number): void;
   /** One of our queries got an answer that did not parse. */
   invalidAnswer(pending: PendingQuery): void;
 }
@@ -65,6 +65,8 @@ export class Receiver {
   readonly #deps: ReceiverDeps;
   readonly #listeners: InboundListener[] = [];
   readonly #stamper = new MicrosecondStamper();
+  /** What the query #answerQuery last answered said of its token (announce_peer only). */
+  #tokenValid: boolean | undefined;
 
   constructor(deps: ReceiverDeps) {
     this.#deps = deps;
@@ -85,36 +87,38 @@ export class Receiver {
     if (!result.ok) {
       bump(stats.malformed, result.reason);
       if (result.y === 'q' && result.t !== undefined) {
-        action = this.#answerMalformed(result.t, from);
+        action = this.#answerMalformed(result.t, from, receivedAt);
       } else if ((result.y === 'r' || result.y === 'e') && result.t !== undefined) {
         const pending = this.#deps.transactions.take(result.t, from);
         if (pending !== undefined) this.#deps.invalidAnswer(pending);
       }
     } else if (result.message.y === 'q') {
-      const outcome = this.#answerQuery(result.message, from);
-      action = outcome.action;
-      tokenValid = outcome.tokenValid;
+      action = this.#answerQuery(result.message, from, receivedAt);
+      tokenValid = this.#tokenValid;
     } else {
       action = this.#settle(result.message, from, datagram);
     }
-    this.#report({
+    // No spreads: this runs for every datagram.
+    const inbound: Inbound = {
       receivedAt,
       receivedAtMicros,
       from,
       local: this.#deps.local,
       datagram,
       result,
-      ...(tokenValid === undefined ? {} : { tokenValid }),
       action,
-    });
+    };
+    if (tokenValid !== undefined) inbound.tokenValid = tokenValid;
+    this.#report(inbound);
   }
 
-  #answerQuery(query: KrpcQuery, from: Endpoint): { action: InboundAction; tokenValid?: boolean } {
+  #answerQuery(query: KrpcQuery, from: Endpoint, now: number): InboundAction {
     const { stats } = this.#deps;
     bump(stats.queries, query.method);
-    if (!this.#deps.rateLimiter.allow(from.address)) {
+    this.#tokenValid = undefined;
+    if (!this.#deps.rateLimiter.allow(from.address, now)) {
       stats.rateLimited++;
-      return { action: 'rate-limited' };
+      return 'rate-limited';
     }
     const reply = answer(this.#deps.context, query, from);
     const action = this.#sendReply(query.t, reply, from, query.method);
@@ -122,13 +126,14 @@ export class Receiver {
     // BEP 43: a read-only node asks not to be put in routing tables.
     const id = query.args.id;
     if (query.ro !== true && id !== undefined)
-      this.#deps.heardFrom({ id, address: from.address, port: from.port }, 'query');
-    return reply.tokenValid === undefined ? { action } : { action, tokenValid: reply.tokenValid };
+      this.#deps.heardFrom({ id, address: from.address, port: from.port }, 'query', now);
+    this.#tokenValid = reply.tokenValid;
+    return action;
   }
 
   /** A query whose `t` we could read but whose rest is wrong: error 203. */
-  #answerMalformed(t: Uint8Array, from: Endpoint): InboundAction {
-    if (!this.#deps.rateLimiter.allow(from.address)) {
+  #answerMalformed(t: Uint8Array, from: Endpoint, now: number): InboundAction {
+    if (!this.#deps.rateLimiter.allow(from.address, now)) {
       this.#deps.stats.rateLimited++;
       return 'rate-limited';
     }
@@ -212,7 +217,7 @@ export class Receiver {
    * first error is then rethrown, since a throwing listener is a bug that
    * must not pass silently.
    */
-  #report(inbound: Parameters<InboundListener>[0]): void {
+  #report(inbound: Inbound): void {
     let failed = false;
     let failure: unknown;
     for (const listener of this.#listeners) {

@@ -56,6 +56,8 @@ interface Identity {
   slot: number;
   node: DhtNode;
   idHex: string;
+  /** What every event of this identity says of its receiver; replaced with the id. */
+  receiver: { port: number; id: string };
   lastQueryAt: number;
   rotation: unknown;
 }
@@ -176,6 +178,7 @@ export class Antenna {
         ...plan,
         node: undefined as unknown as DhtNode,
         idHex: toHex(id),
+        receiver: { port: plan.port, id: toHex(id) },
         lastQueryAt: 0,
         rotation: undefined,
       };
@@ -239,6 +242,7 @@ export class Antenna {
         const id = newId(identity.index);
         this.ownIds.delete(identity.idHex);
         identity.idHex = toHex(id);
+        identity.receiver = { port: identity.port, id: identity.idHex };
         this.ownIds.add(identity.idHex);
         this.muxes[this.config.ports.indexOf(identity.port)]!.setId(identity.slot, id);
         void old.close();
@@ -262,7 +266,7 @@ export class Antenna {
     const result = inbound.result;
     if (!result.ok)
       counters.malformed[result.reason] = (counters.malformed[result.reason] ?? 0) + 1;
-    else if (result.message.y === 'q') identity.lastQueryAt = this.clock.now();
+    else if (result.message.y === 'q') identity.lastQueryAt = inbound.receivedAt;
     if (inbound.action === 'rate-limited') counters.rateLimited++;
     const queued = this.events.bufferedRows;
     counters.queueDepth = queued;
@@ -277,9 +281,9 @@ export class Antenna {
         from: inbound.from,
         datagram: inbound.datagram,
         result,
-        ...(inbound.tokenValid === undefined ? {} : { tokenValid: inbound.tokenValid }),
+        tokenValid: inbound.tokenValid,
       },
-      { port: identity.port, id: identity.idHex },
+      identity.receiver,
       this.enricher.lookup(inbound.from.address),
       keepRaw,
     );

@@ -54,112 +54,158 @@ function encodeGeneric(message: KrpcMessage): Uint8Array {
  * The answer fast path. A node encodes one answer per query it receives, and
  * the generic path (an intermediate dictionary per table, a key sort, a
  * tree walk) was the largest part of answering after the send itself. This
- * writes responses and errors straight into a scratch buffer, keys in their
+ * writes responses and errors straight into the output, keys in their
  * canonical order, and gives up — returns undefined — on anything it does
  * not cover (BEP 33 blooms, BEP 44 fields, bigints, a field of the wrong
  * type, an address that is not a plain literal), so the generic path encodes
- * or refuses those exactly as before. Same bytes either way: the tests encode
- * both ways and compare.
+ * or refuses those exactly as before. Same bytes either way: the property
+ * tests parse every encoding back to the same message as canonical bencode,
+ * and a message has one canonical encoding.
  */
 
-/** A response field the fast path does not write: its presence sends the message the generic way. */
-const SLOW_RESULT_FIELDS = ['bfsd', 'bfpe', 'value', 'k', 'sig', 'seq'] as const;
-
-let scratch = new Uint8Array(2048);
+/*
+ * Answers are written straight into a shared slab and handed out as views of
+ * it, as Node pools small Buffers: a fresh ArrayBuffer per answer cost more
+ * than the encoding itself (allocation, then its backing store again at the
+ * socket and in the GC), and so did a scratch buffer copied out afterwards.
+ * Only the bytes past the last answer handed out are ever written, so a view
+ * stays valid for as long as anyone holds it; a held view keeps its slab
+ * alive, which bounds what a kept answer can pin to SLAB_BYTES (a rare larger
+ * answer gets a slab of its own).
+ */
+const SLAB_BYTES = 8192;
+let out = new Uint8Array(SLAB_BYTES);
+/** Where the answer being written starts in `out`; everything before it is handed out. */
+let start = 0;
+/** The write position. */
 let at = 0;
 
-/** Room for `n` more bytes. */
+/** Room for `n` more bytes: a new slab, with the answer so far moved over, when this one is full. */
 function reserve(n: number): void {
-  if (at + n <= scratch.length) return;
-  let size = scratch.length * 2;
-  while (size < at + n) size *= 2;
-  const grown = new Uint8Array(size);
-  grown.set(scratch.subarray(0, at));
-  scratch = grown;
+  if (at + n <= out.length) return;
+  const written = at - start;
+  let size = SLAB_BYTES;
+  while (size < written + n) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(out.subarray(start, at));
+  out = next;
+  start = 0;
+  at = written;
 }
 
-/** Characters below U+0080 as bytes (keys, lengths, integers). */
-function ascii(s: string): void {
-  reserve(s.length);
-  for (let i = 0; i < s.length; i++) scratch[at++] = s.charCodeAt(i);
+/** The bytes of a key or other fixed text, once. */
+function latin1Bytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
-function bytes(b: Uint8Array): void {
-  ascii(String(b.length));
-  reserve(b.length + 1);
-  scratch[at++] = 0x3a; // ':'
-  scratch.set(b, at);
-  at += b.length;
+const IP_KEY = latin1Bytes('2:ip');
+const R_KEY = latin1Bytes('1:rd');
+const E_KEY = latin1Bytes('1:eli');
+const RO_ENTRY = latin1Bytes('2:roi1e');
+const T_KEY = latin1Bytes('1:t');
+const V_KEY = latin1Bytes('1:v');
+const Y_R_END = latin1Bytes('1:y1:re');
+const Y_E_END = latin1Bytes('1:y1:ee');
+const ID_KEY = latin1Bytes('2:id');
+const INTERVAL_KEY = latin1Bytes('8:interval');
+const NODES_KEY = latin1Bytes('5:nodes');
+const NODES6_KEY = latin1Bytes('6:nodes6');
+const NUM_KEY = latin1Bytes('3:num');
+const SAMPLES_KEY = latin1Bytes('7:samples');
+const TOKEN_KEY = latin1Bytes('5:token');
+const VALUES_KEY = latin1Bytes('6:valuesl');
+
+/** Fixed bytes; a loop beats `set` for the short keys and ids this writes. */
+function put(b: Uint8Array): void {
+  const n = b.length;
+  reserve(n);
+  if (n > 32) {
+    out.set(b, at);
+    at += n;
+    return;
+  }
+  for (let i = 0; i < n; i++) out[at++] = b[i]!;
 }
 
 function byte(b: number): void {
   reserve(1);
-  scratch[at++] = b;
+  out[at++] = b;
 }
 
-function integer(n: number): void {
-  ascii(`i${n}e`);
+/** A non-negative safe integer in decimal, without making a string. */
+function decimal(n: number): void {
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  reserve(digits);
+  at += digits;
+  for (let i = 1; i <= digits; i++) {
+    out[at - i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+}
+
+/** `<length>:<bytes>` */
+function bytes(b: Uint8Array): void {
+  decimal(b.length);
+  byte(0x3a); // ':'
+  put(b);
+}
+
+/** `<n>e` of a bencoded integer, whose `i` the caller wrote. */
+function integerBody(n: number): void {
+  if (n < 0) {
+    byte(0x2d); // '-'
+    n = -n;
+  }
+  decimal(n);
+  byte(0x65); // 'e'
 }
 
 /** Encodes a response or an error, or returns undefined for the generic path. */
 function encodeAnswer(message: KrpcResponse | KrpcError): Uint8Array | undefined {
   const { t, v, ip } = message;
   if (!(t instanceof Uint8Array) || (v !== undefined && !(v instanceof Uint8Array))) return;
-  // A rare huge answer should not pin a huge buffer for ever.
-  if (scratch.length > 1 << 20) scratch = new Uint8Array(2048);
-  at = 0;
-  reserve(64);
-  scratch[at++] = 0x64; // 'd'
+  at = start;
+  byte(0x64); // 'd'
   if (message.y === 'e' && !writeError(message)) return;
   if (ip !== undefined) {
-    ascii('2:ip');
+    put(IP_KEY);
     if (!compactPeer(ip)) return;
   }
   if (message.y === 'r') {
-    ascii('1:rd');
+    put(R_KEY);
     if (!writeResult(message.result)) return;
     byte(0x65); // 'e'
   }
-  if (message.ro === true) ascii('2:roi1e');
-  ascii('1:t');
+  if (message.ro === true) put(RO_ENTRY);
+  put(T_KEY);
   bytes(t);
   if (v !== undefined) {
-    ascii('1:v');
+    put(V_KEY);
     bytes(v);
   }
-  ascii(message.y === 'r' ? '1:y1:re' : '1:y1:ee');
-  return copyOut();
+  put(message.y === 'r' ? Y_R_END : Y_E_END);
+  return handOut();
 }
 
-/*
- * Answers are handed out as views into a shared slab that is only ever
- * appended to, as Node pools small Buffers: a fresh ArrayBuffer per answer
- * cost more than the encoding itself (allocation, then its backing store
- * again at the socket and in the GC). Bytes handed out are never written
- * again, so a view stays valid for as long as anyone holds it; a held view
- * keeps its slab alive, which bounds what a kept answer can pin to SLAB_BYTES.
- */
-const SLAB_BYTES = 8192;
-let slab = new Uint8Array(SLAB_BYTES);
-let slabUsed = 0;
-
-function copyOut(): Uint8Array {
-  if (at > SLAB_BYTES / 8) return scratch.slice(0, at);
-  if (slabUsed + at > SLAB_BYTES) {
-    slab = new Uint8Array(SLAB_BYTES);
-    slabUsed = 0;
+/** The answer just written, as a view; the next one starts after it. */
+function handOut(): Uint8Array {
+  const answer = out.subarray(start, at);
+  if (out.length > SLAB_BYTES) {
+    // A slab grown for one large answer is that answer's alone.
+    out = new Uint8Array(SLAB_BYTES);
+    start = 0;
+  } else {
+    start = at;
   }
-  const out = slab.subarray(slabUsed, slabUsed + at);
-  out.set(scratch.subarray(0, at));
-  slabUsed += at;
-  return out;
+  return answer;
 }
 
 /** `e`: [code, message]. */
 function writeError(message: KrpcError): boolean {
   if (!Number.isSafeInteger(message.code) || !(message.message instanceof Uint8Array)) return false;
-  ascii('1:el');
-  integer(message.code);
+  put(E_KEY);
+  integerBody(message.code);
   bytes(message.message);
   byte(0x65); // 'e'
   return true;
@@ -168,36 +214,48 @@ function writeError(message: KrpcError): boolean {
 /** The `r` dictionary's entries, in canonical key order. */
 function writeResult(result: ResponseResult): boolean {
   if (typeof result !== 'object' || result === null) return false;
-  for (const prop of SLOW_RESULT_FIELDS) if (result[prop] !== undefined) return false;
+  // Fields the fast path does not write send the message the generic way. Named, not
+  // looped over by name: a keyed lookup of absent properties cost more than the rest.
+  if (
+    result.bfsd !== undefined ||
+    result.bfpe !== undefined ||
+    result.value !== undefined ||
+    result.k !== undefined ||
+    result.sig !== undefined ||
+    result.seq !== undefined
+  )
+    return false;
   const { id, interval, nodes, nodes6, num, samples, token, values } = result;
   if (!(id instanceof Uint8Array)) return false;
-  ascii('2:id');
+  put(ID_KEY);
   bytes(id);
   if (interval !== undefined) {
     if (!Number.isSafeInteger(interval)) return false;
-    ascii('8:interval');
-    integer(interval);
+    put(INTERVAL_KEY);
+    byte(0x69); // 'i'
+    integerBody(interval);
   }
-  if (nodes !== undefined && !compactNodes('5:nodes', nodes, 4)) return false;
-  if (nodes6 !== undefined && !compactNodes('6:nodes6', nodes6, 6)) return false;
+  if (nodes !== undefined && !compactNodes(NODES_KEY, nodes, 4)) return false;
+  if (nodes6 !== undefined && !compactNodes(NODES6_KEY, nodes6, 6)) return false;
   if (num !== undefined) {
     if (!Number.isSafeInteger(num)) return false;
-    ascii('3:num');
-    integer(num);
+    put(NUM_KEY);
+    byte(0x69); // 'i'
+    integerBody(num);
   }
   if (samples !== undefined) {
     if (!(samples instanceof Uint8Array)) return false;
-    ascii('7:samples');
+    put(SAMPLES_KEY);
     bytes(samples);
   }
   if (token !== undefined) {
     if (!(token instanceof Uint8Array)) return false;
-    ascii('5:token');
+    put(TOKEN_KEY);
     bytes(token);
   }
   if (values !== undefined) {
     if (!Array.isArray(values)) return false;
-    ascii('6:valuesl');
+    put(VALUES_KEY);
     for (const peer of values) if (!compactPeer(peer)) return false;
     byte(0x65); // 'e'
   }
@@ -205,20 +263,20 @@ function writeResult(result: ResponseResult): boolean {
 }
 
 /** `key` and compact node info of one family; false on anything `encodeCompactNodes` would refuse. */
-function compactNodes(key: string, nodes: readonly CompactNode[], family: 4 | 6): boolean {
+function compactNodes(key: Uint8Array, nodes: readonly CompactNode[], family: 4 | 6): boolean {
   if (!Array.isArray(nodes)) return false;
   const size = family === 4 ? COMPACT_NODE_V4 : COMPACT_NODE_V6;
-  ascii(key);
-  ascii(`${nodes.length * size}:`);
+  put(key);
+  decimal(nodes.length * size);
+  byte(0x3a); // ':'
   reserve(nodes.length * size);
   for (const node of nodes) {
     if (typeof node !== 'object' || node === null) return false;
     const id: unknown = node.id;
     if (!(id instanceof Uint8Array) || id.length !== NODE_ID_LENGTH) return false;
-    scratch.set(id, at);
-    at += NODE_ID_LENGTH;
-    const start = at;
-    if (!address(node) || at - start !== size - NODE_ID_LENGTH) return false;
+    put(id);
+    const before = at;
+    if (!address(node) || at - before !== size - NODE_ID_LENGTH) return false;
   }
   return true;
 }
@@ -226,7 +284,13 @@ function compactNodes(key: string, nodes: readonly CompactNode[], family: 4 | 6)
 /** One compact peer as a byte string (BEP 42 `ip`, an entry of `values`). */
 function compactPeer(peer: PeerAddress): boolean {
   if (typeof peer !== 'object' || peer === null || typeof peer.address !== 'string') return false;
-  ascii(peer.address.includes(':') ? '18:' : '6:');
+  if (peer.address.includes(':')) {
+    byte(0x31); // "18:"
+    byte(0x38);
+  } else {
+    byte(0x36); // "6:"
+  }
+  byte(0x3a);
   return address(peer);
 }
 
@@ -239,17 +303,16 @@ function address(peer: PeerAddress): boolean {
   if (peer.address.includes(':')) {
     const ip = parseIp(peer.address);
     if (ip === null) return false;
-    scratch.set(ip, at);
-    at += ip.length;
+    put(ip);
   } else if (!ipv4(peer.address)) {
     return false;
   }
-  scratch[at++] = port >> 8;
-  scratch[at++] = port & 0xff;
+  out[at++] = port >> 8;
+  out[at++] = port & 0xff;
   return true;
 }
 
-/** A dotted quad straight into the buffer; the same strict grammar as `parseIp`. */
+/** A dotted quad straight into the output; the same strict grammar as `parseIp`. */
 function ipv4(text: string): boolean {
   let part = 0;
   let value = 0;
@@ -258,7 +321,7 @@ function ipv4(text: string): boolean {
     const c = i < text.length ? text.charCodeAt(i) : 0x2e;
     if (c === 0x2e) {
       if (digits === 0 || part > 3) return false;
-      scratch[at + part++] = value;
+      out[at + part++] = value;
       value = 0;
       digits = 0;
       continue;
