@@ -129,6 +129,33 @@ for (const backend of backends) {
       );
     });
 
+    it('sends right before close still leave, in order', async () => {
+      const a = await openTransport();
+      const b = await openTransport();
+      const got: number[] = [];
+      b.onDatagram((data) => got.push(data[0]!));
+      // Fewer than a loopback socket's receive buffer holds, so the kernel drops none.
+      const count = 150;
+      for (let i = 0; i < count; i++) a.send(new Uint8Array([i]), b.local);
+      await a.close();
+      await backend.settle(b, count);
+      assert.deepEqual(
+        [...got].sort((x, y) => x - y),
+        Array.from({ length: count }, (_, i) => i),
+      );
+      assert.equal(a.stats.sent, count);
+    });
+
+    it('a burst larger than one batch all leaves: counted sent, none failed', async () => {
+      const a = await openTransport();
+      const b = await openTransport();
+      // The receiver may drop some (its buffer fills during the burst); the sender must not.
+      for (let i = 0; i < 1000; i++) a.send(new Uint8Array([i & 255]), b.local);
+      await a.close();
+      assert.equal(a.stats.sent, 1000);
+      assert.equal(a.stats.sendErrors, 0);
+    });
+
     it('counts a send error instead of throwing: bad port, oversized datagram', async () => {
       const a = await openTransport();
       a.send(new Uint8Array([1]), { address: backend.loopback, port: 0 });
