@@ -45,6 +45,7 @@ import {
   SAMPLE_INFOHASHES_DEFAULTS,
   type SampleInfohashesConfig,
 } from './sample-infohashes-crawler.ts';
+import { withNestedOverrides } from './step.ts';
 import { detectSwarm, SWARM_DEFAULTS, type SwarmConfig } from './swarm.ts';
 import {
   detectSweep,
@@ -55,7 +56,7 @@ import {
 } from './sweep.ts';
 import { detectSybil, SYBIL_DEFAULTS, type SybilConfig } from './sybil.ts';
 
-export interface ClassifierConfig {
+export type ClassifierConfig = {
   sampleInfohashes: SampleInfohashesConfig;
   sybil: SybilConfig;
   sweep: SweepConfig;
@@ -65,7 +66,7 @@ export interface ClassifierConfig {
   swarm: SwarmConfig;
   periodic: PeriodicConfig;
   dhtNode: DhtNodeConfig;
-}
+};
 
 export const CLASSIFIER_DEFAULTS: ClassifierConfig = {
   sampleInfohashes: SAMPLE_INFOHASHES_DEFAULTS,
@@ -83,11 +84,7 @@ export const CLASSIFIER_DEFAULTS: ClassifierConfig = {
 export type ClassifierOverrides = { [K in keyof ClassifierConfig]?: Partial<ClassifierConfig[K]> };
 
 export function resolveConfig(overrides: ClassifierOverrides = {}): ClassifierConfig {
-  const out = { ...CLASSIFIER_DEFAULTS } as Record<string, object>;
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined) out[key] = { ...out[key], ...value };
-  }
-  return out as unknown as ClassifierConfig;
+  return withNestedOverrides(CLASSIFIER_DEFAULTS, overrides, 'operator_profiles');
 }
 
 /** One address after its own detectors ran: small, so a store's worth can wait for the campaign pass. */

@@ -6,17 +6,19 @@
  */
 import { recordInCatalog } from '../store/derived.ts';
 import type { StoreReader } from '../store/reader.ts';
-import { campaignsStep } from './coordination/campaigns-step.ts';
-import { clusteringStep } from './coordination/clustering-step.ts';
-import { coordinationStep } from './coordination/co-appearance-step.ts';
+import { resolveConfig as resolveClassifierConfig } from './classify-operators.ts';
+import { campaignsStep, resolveCampaignTrackingConfig } from './coordination/campaigns-step.ts';
+import { clusteringStep, resolveClusteringConfig } from './coordination/clustering-step.ts';
+import { coordinationStep, resolveCoordinationConfig } from './coordination/co-appearance-step.ts';
 import { dailySummariesStep } from './daily-summaries-step.ts';
-import { fingerprintsStep } from './fingerprints/step.ts';
+import { fingerprintsStep, resolveFingerprintConfig } from './fingerprints/step.ts';
+import { resolveHashProfileConfig } from './hash-profiles/classify.ts';
 import { hashProfilesStep } from './hash-profiles/step.ts';
-import { keyspaceStep } from './keyspace/step.ts';
+import { keyspaceStep, resolveKeyspaceConfig } from './keyspace/step.ts';
 import { operatorProfilesStep } from './operator-profiles-step.ts';
-import { operatorsStep } from './operators.ts';
-import { rendezvousStep } from './rendezvous/step.ts';
-import { sequencesStep } from './sequences/step.ts';
+import { operatorsStep, resolveOperatorsConfig } from './operators.ts';
+import { rendezvousStep, resolveRendezvousConfig } from './rendezvous/step.ts';
+import { resolveSequenceConfig, sequencesStep } from './sequences/step.ts';
 import type { AnalysisStep, DetectorOverrides, StepResult } from './step.ts';
 
 /** In dependency order: the fleet view reads operator_profiles. */
@@ -49,6 +51,39 @@ export const DETECTOR_CONFIG_KEYS = [
   'campaigns',
 ] as const;
 
+type DetectorConfigKey = (typeof DETECTOR_CONFIG_KEYS)[number];
+
+/** How each section of the config file is read; each throws on what it cannot use. */
+const CONFIG_READERS: Record<
+  DetectorConfigKey,
+  (overrides: Readonly<Record<string, unknown>> | undefined) => unknown
+> = {
+  operator_profiles: (o) => resolveClassifierConfig(o),
+  operators: resolveOperatorsConfig,
+  hash_profiles: (o) => resolveHashProfileConfig(o),
+  keyspace: resolveKeyspaceConfig,
+  sequences: resolveSequenceConfig,
+  rendezvous: resolveRendezvousConfig,
+  fingerprints: resolveFingerprintConfig,
+  coordination: resolveCoordinationConfig,
+  clustering: resolveClusteringConfig,
+  campaigns: resolveCampaignTrackingConfig,
+};
+
+/**
+ * Reads every section of a detector config the way its step will, so a typo
+ * or a bad value deep in the file is reported before the first step runs,
+ * not minutes later when its step comes.
+ */
+export function checkDetectorConfig(config: DetectorOverrides): void {
+  for (const [key, value] of Object.entries(config)) {
+    const read = CONFIG_READERS[key as DetectorConfigKey];
+    if (read === undefined)
+      throw new Error(`unknown key ${key} (keys: ${DETECTOR_CONFIG_KEYS.join(', ')})`);
+    read(value);
+  }
+}
+
 export interface ComputeOptions {
   config?: DetectorOverrides;
   /** Only these steps (by table name); default all. */
@@ -68,6 +103,7 @@ export async function compute(
   reader: StoreReader,
   options: ComputeOptions = {},
 ): Promise<ComputeResult> {
+  checkDetectorConfig(options.config ?? {});
   const started = Date.now();
   const window = await reader.withFreshViews((duck) =>
     duck.rows(

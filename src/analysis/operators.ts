@@ -8,7 +8,7 @@
 
 import { writeDerivedTable } from '../store/derived.ts';
 import { OPERATORS } from '../store/tables.ts';
-import type { AnalysisStep } from './step.ts';
+import { type AnalysisStep, withOverrides } from './step.ts';
 
 /** The sources' defaults (OPERATOR_BROAD_SWEEP_MIN_HASHES, OPERATOR_TARGETED_MIN_DEPTH). */
 export const OPERATORS_DEFAULTS = {
@@ -21,6 +21,12 @@ export const OPERATORS_DEFAULTS = {
 };
 
 export type OperatorsConfig = typeof OPERATORS_DEFAULTS;
+
+export function resolveOperatorsConfig(
+  overrides?: Readonly<Record<string, unknown>>,
+): OperatorsConfig {
+  return withOverrides(OPERATORS_DEFAULTS, overrides, 'operators');
+}
 
 export function operatorsSql(c: OperatorsConfig): string {
   return `
@@ -69,7 +75,7 @@ export const operatorsStep: AnalysisStep = {
   name: 'operators (fleet view)',
   tables: [OPERATORS],
   async run({ reader, config, onProgress }) {
-    const c = { ...OPERATORS_DEFAULTS, ...(config.operators ?? {}) } as OperatorsConfig;
+    const c = resolveOperatorsConfig(config.operators);
     const rows = await reader.withFreshViews((duck) =>
       writeDerivedTable(duck, reader.layout, OPERATORS, operatorsSql(c), 'queries DESC, asn'),
     );

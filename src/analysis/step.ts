@@ -55,3 +55,31 @@ export function withOverrides<T extends Record<string, number>>(
   }
   return out as T;
 }
+
+/**
+ * withOverrides for a config of several detectors, each with its own
+ * thresholds (`{ sweep: { minTargets: 40 } }`): unknown detectors, a detector
+ * given something other than an object, and bad settings are errors.
+ */
+export function withNestedOverrides<T extends Record<string, Record<string, number>>>(
+  defaults: T,
+  overrides: Readonly<Record<string, unknown>> | undefined,
+  where: string,
+): T {
+  const out: Record<string, Record<string, number>> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (!(key in defaults))
+      throw new Error(
+        `${where}: unknown detector ${key} (known: ${Object.keys(defaults).join(', ')})`,
+      );
+    if (value === undefined) continue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new Error(`${where}.${key}: expected an object of settings`);
+    out[key] = withOverrides(
+      defaults[key]!,
+      value as Readonly<Record<string, unknown>>,
+      `${where}.${key}`,
+    );
+  }
+  return out as T;
+}

@@ -120,6 +120,40 @@ describe('dhtscope (in-process)', () => {
     }
   });
 
+  it('compute --config names a typo or a bad value deep in the file, before any step runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dhtscope-config-'));
+    const cases: [unknown, RegExp][] = [
+      [
+        { hash_profiles: { metrics: { minEvnts: 3 } } },
+        /hash_profiles\.metrics: unknown setting minEvnts/,
+      ],
+      [{ hash_profiles: { bursty: {} } }, /hash_profiles: unknown detector bursty/],
+      [
+        { operator_profiles: { sweep: { minTargets: 'many' } } },
+        /operator_profiles\.sweep\.minTargets: expected a number/,
+      ],
+      [
+        { operator_profiles: { sweeps: { minTargets: 3 } } },
+        /operator_profiles: unknown detector sweeps/,
+      ],
+      [{ operators: { topAdresses: 5 } }, /operators: unknown setting topAdresses/],
+    ];
+    for (const [config, pattern] of cases) {
+      const file = join(dir, 'config.json');
+      writeFileSync(file, JSON.stringify(config));
+      const { code, stderr } = await runCli([
+        'compute',
+        '--data-dir',
+        join(dir, 'none'),
+        '--config',
+        file,
+      ]);
+      assert.equal(code, 2, JSON.stringify(config));
+      assert.match(stderr, pattern);
+      assert.match(stderr, /docs\/analysis\.md/);
+    }
+  });
+
   it('tour prints the protocol tour (snapshot)', async () => {
     const { code, stdout } = await runCli(['tour']);
     assert.equal(code, 0);

@@ -6,6 +6,8 @@
  * anomalous labels stack up) and a JSON object with the figures behind each
  * label, which `report --hash` shows.
  */
+
+import { withNestedOverrides } from '../step.ts';
 import { BURST_ACTIVITY_DEFAULTS, burstActivity } from './burst-activity.ts';
 import { DEAD_SWARM_DEFAULTS, deadSwarm } from './dead-swarm.ts';
 import { HIGH_ASN_INTEREST_DEFAULTS, highAsnInterest } from './high-asn-interest.ts';
@@ -49,15 +51,7 @@ export const HASH_LABELS = [
 export type HashLabel = (typeof HASH_LABELS)[number];
 
 export function resolveHashProfileConfig(overrides: HashProfileOverrides = {}): HashProfileConfig {
-  const out = { ...HASH_PROFILE_DEFAULTS } as Record<string, object>;
-  for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in HASH_PROFILE_DEFAULTS))
-      throw new RangeError(
-        `hash_profiles: unknown key "${key}" (known: ${Object.keys(HASH_PROFILE_DEFAULTS).join(', ')})`,
-      );
-    if (value !== undefined) out[key] = { ...out[key], ...value };
-  }
-  return out as unknown as HashProfileConfig;
+  return withNestedOverrides(HASH_PROFILE_DEFAULTS, overrides, 'hash_profiles');
 }
 
 /** Each rule with its resolved thresholds, erased to one type for the query builder. */

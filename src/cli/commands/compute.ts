@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ANALYSIS_STEPS, compute, DETECTOR_CONFIG_KEYS } from '../../analysis/compute.ts';
+import {
+  ANALYSIS_STEPS,
+  checkDetectorConfig,
+  compute,
+  DETECTOR_CONFIG_KEYS,
+} from '../../analysis/compute.ts';
 import type { DetectorOverrides } from '../../analysis/step.ts';
 import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
@@ -88,6 +93,14 @@ function readDetectorConfig(path: string): DetectorOverrides {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value))
       throw usageError(`--config ${path}: "${key}" must be an object of thresholds`);
+  }
+  try {
+    checkDetectorConfig(raw as DetectorOverrides);
+  } catch (error) {
+    throw usageError(
+      `--config ${path}: ${(error as Error).message}`,
+      'docs/analysis.md lists every detector and its settings',
+    );
   }
   return raw as DetectorOverrides;
 }
