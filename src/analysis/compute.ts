@@ -19,11 +19,13 @@ import { operatorProfilesStep } from './operator-profiles-step.ts';
 import { operatorsStep, resolveOperatorsConfig } from './operators.ts';
 import { rendezvousStep, resolveRendezvousConfig } from './rendezvous/step.ts';
 import { resolveSequenceConfig, sequencesStep } from './sequences/step.ts';
-import type { AnalysisStep, DetectorOverrides, StepResult } from './step.ts';
+import type { AnalysisStep, DetectorOverrides, RunShared, StepResult } from './step.ts';
 
 /** In dependency order: the fleet view reads operator_profiles. */
 export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   operatorProfilesStep,
+  // Right after: it replays the lookups the operator reader read, and frees them.
+  sequencesStep,
   // Clustering and campaigns read operator_profiles; campaigns read operator_clusters and fingerprints.
   fingerprintsStep,
   coordinationStep,
@@ -32,7 +34,6 @@ export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   operatorsStep,
   hashProfilesStep,
   keyspaceStep,
-  sequencesStep,
   rendezvousStep,
   dailySummariesStep,
 ];
@@ -115,6 +116,9 @@ export async function compute(
     (s) => options.only === undefined || s.tables.some((t) => options.only!.includes(t.name)),
   );
   const out: ComputeResult['steps'] = [];
+  const shared: RunShared = {
+    wantOperatorRead: steps.includes(operatorProfilesStep) && steps.includes(sequencesStep),
+  };
   for (const [index, step] of steps.entries()) {
     options.onStep?.(step, index, steps.length);
     const t0 = Date.now();
@@ -122,6 +126,7 @@ export async function compute(
       reader,
       config: options.config ?? {},
       onProgress: (done, total) => options.onProgress?.(step, done, total),
+      shared,
     });
     const ms = Date.now() - t0;
     for (const table of step.tables) {

@@ -7,10 +7,17 @@ import type { AnalysisStep } from './step.ts';
 export const operatorProfilesStep: AnalysisStep = {
   name: 'operator profiles',
   tables: [OPERATOR_PROFILES],
-  async run({ reader, config, onProgress }) {
+  async run({ reader, config, onProgress, shared }) {
     const result = await computeOperatorProfiles(reader, {
       config: (config.operator_profiles ?? {}) as ClassifierOverrides,
       onProgress,
+      ...(shared?.wantOperatorRead === true
+        ? {
+            keepRead: (read) => {
+              shared.operatorRead = read;
+            },
+          }
+        : {}),
     });
     const flagged = Object.entries(result.byClass)
       .filter(([name]) => name !== 'normal_client' && name !== 'dht_node')

@@ -30,10 +30,12 @@ import {
   allAddresses,
   emitTracks,
   type OperatorColumns,
+  type OperatorRead,
   readOperatorColumns,
   shareColumns,
   splitAddresses,
 } from './operator-stream.ts';
+import { keyFractions } from './targets.ts';
 import { writeRows } from './write-rows.ts';
 
 export const OPERATOR_PROFILE_DEFAULTS = {
@@ -58,6 +60,8 @@ export interface OperatorProfileOptions {
   onProgress?: (done: number, total: number) => void;
   maxEventsPerAddress?: number;
   workers?: number;
+  /** Receives the read, for a later step of the same run to use instead of reading again. */
+  keepRead?: (read: OperatorRead) => void;
 }
 
 export async function computeOperatorProfiles(
@@ -75,6 +79,16 @@ export async function computeOperatorProfiles(
       options.onProgress?.(Math.round(read / 2), expected);
     });
     total = data.columns.length;
+    if (options.keepRead !== undefined) {
+      const { addresses, columns, start, order } = data;
+      options.keepRead({
+        addresses,
+        columns,
+        start,
+        order,
+        targetKeys: keyFractions(data.strings),
+      });
+    }
     const analysed = (done: number) =>
       options.onProgress?.(Math.round(total / 2 + done / 2), total);
     const worthIt =

@@ -158,6 +158,20 @@ export async function readOperatorColumns(
   };
 }
 
+/**
+ * What the operator reader read, kept for later steps of the same
+ * `compute` run (sequences replays the same lookups): the columns and their
+ * order, and each target's keyspace fraction by string id.
+ */
+export interface OperatorRead {
+  addresses: AddressInfo[];
+  columns: ColumnsView;
+  start: Int32Array;
+  order: Int32Array;
+  /** keyFraction of string id i, −1 when it is not hex (see targets.ts). */
+  targetKeys: Float64Array;
+}
+
 /** Address numbers `from` … `to` − 1 (1-based, in address order). */
 export interface AddressRange {
   from: number;

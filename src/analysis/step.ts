@@ -6,6 +6,7 @@
  */
 import type { StoreReader } from '../store/reader.ts';
 import type { TableSpec } from '../store/tables.ts';
+import type { OperatorRead } from './operator-stream.ts';
 
 /** Overrides of detector defaults from the config file, by detector name (docs/analysis.md). */
 export type DetectorOverrides = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -16,6 +17,18 @@ export interface StepContext {
   config: DetectorOverrides;
   /** Work done so far, in the step's own units (events, hashes …). */
   onProgress: (done: number, total: number) => void;
+  /** What earlier steps of the same `compute` run leave for later ones; absent when a step runs alone. */
+  shared?: RunShared;
+}
+
+/**
+ * Reads one step makes that a later step of the run can use instead of
+ * reading the store again. Each is taken (and so freed) by its user.
+ */
+export interface RunShared {
+  /** Set by compute when a later step wants the operator reader's columns. */
+  wantOperatorRead: boolean;
+  operatorRead?: OperatorRead | undefined;
 }
 
 export interface StepResult {

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fingerprintsStep } from '../../src/analysis/fingerprints/step.ts';
+import { operatorProfilesStep } from '../../src/analysis/operator-profiles-step.ts';
 import { rendezvousStep } from '../../src/analysis/rendezvous/step.ts';
 import { sequencesStep } from '../../src/analysis/sequences/step.ts';
-import type { AnalysisStep } from '../../src/analysis/step.ts';
+import type { AnalysisStep, RunShared } from '../../src/analysis/step.ts';
 import { resolveScenario } from '../../src/lab/builtin-scenarios.ts';
 import { writeTrace } from '../../src/lab/trace.ts';
 import { buildWorld } from '../../src/lab/world.ts';
@@ -177,6 +178,23 @@ describe('sweeps, walks, timing patterns and fingerprints in the small lab scena
     );
     for (const r of others)
       assert.ok(sweepers.has(String(r.operator_ip)), `${r.operator_ip} is no sweeper`);
+  });
+
+  it("replays the operator reader's lookups, in a compute run, to the same sweeps and walks", async () => {
+    const table = async (name: string) =>
+      JSON.stringify(
+        await rowsOf(reader, `SELECT * FROM ${name} ORDER BY ALL`),
+        (_, v) => (typeof v === 'bigint' ? String(v) : v),
+      );
+    const alone = [await table('sweep_events'), await table('prefix_walk_events')];
+    const shared: RunShared = { wantOperatorRead: true };
+    const context = { reader, config: {}, onProgress: () => {}, shared };
+    await operatorProfilesStep.run(context);
+    assert.ok(shared.operatorRead !== undefined, 'the operator reader left its read');
+    await sequencesStep.run(context);
+    assert.equal(shared.operatorRead, undefined, 'sequences took it');
+    assert.deepEqual([await table('sweep_events'), await table('prefix_walk_events')], alone);
+    assert.ok(alone[0]!.length > 100 && alone[1]!.length > 100, 'something to compare');
   });
 
   it('finds the prefix walker, and only it, in prefix_walk_events', async () => {

@@ -23,6 +23,7 @@ import {
 } from '../live/prefix-walk-tracker.ts';
 import { type LiveSweepConfig, type SweepFinding, SweepTracker } from '../live/sweep-tracker.ts';
 import { isLookup, QUERY_KINDS } from '../operator-features.ts';
+import type { OperatorRead } from '../operator-stream.ts';
 
 /** The kinds the trackers' observe() accepts, filtered in SQL instead. */
 const KIND_SQL = QUERY_KINDS.filter(isLookup).map(sqlString).join(', ');
@@ -47,31 +48,38 @@ export interface SequenceRows {
   replayed: number;
 }
 
-export async function replaySequences(
+/**
+ * The stored lookups of the addresses that can qualify (at least
+ * `minTargets` lookups with a target), one row each: the address by number
+ * (1-based, in address order), the time and the target's keyspace fraction
+ * (−1 when the target is not hex: counted, never replayed).
+ */
+export interface Lookups {
+  addresses: { remoteIp: string; asn: number | undefined }[];
+  ipNo: Int32Array;
+  ts: Float64Array;
+  key: Float64Array;
+  length: number;
+}
+
+function minTargetsOf(config: SequenceConfig): number {
+  return Math.max(1, Math.min(config.sweep.minTargets, config.prefixWalk.minTargets));
+}
+
+/** The lookups from the store, read in any order into typed columns. */
+export async function readLookups(
   duck: Duck,
   config: SequenceConfig,
   onProgress: (done: number, total: number) => void,
-): Promise<SequenceRows> {
-  const minTargets = Math.min(config.sweep.minTargets, config.prefixWalk.minTargets);
+): Promise<Lookups> {
   await duck.run(`CREATE OR REPLACE TEMP TABLE seq_ips AS
     SELECT remote_ip, (row_number() OVER (ORDER BY remote_ip))::INTEGER AS ip_no,
       any_value(asn)::DOUBLE AS asn, count(*)::DOUBLE AS n
     FROM events WHERE kind IN (${KIND_SQL}) AND target IS NOT NULL
-    GROUP BY remote_ip HAVING count(*) >= ${Math.max(1, minTargets)}`);
+    GROUP BY remote_ip HAVING count(*) >= ${minTargetsOf(config)}`);
   try {
     const ips = await duck.rows('SELECT remote_ip, asn, n FROM seq_ips ORDER BY ip_no');
     const total = ips.reduce((sum, r) => sum + Number(r.n), 0);
-    const out: SequenceRows = { sweeps: [], walks: [], replayed: 0 };
-    let sweepDetected = 0;
-    let walkDetected = 0;
-    const sweeps = new SweepTracker(config.sweep, (f) =>
-      out.sweeps.push(sweepRow(f, sweepDetected)),
-    );
-    const walks = new PrefixWalkTracker(config.prefixWalk, (f) =>
-      out.walks.push(walkRow(f, walkDetected)),
-    );
-    // Read in any order into typed columns and ordered here (group-order.ts):
-    // DuckDB's ORDER BY over every lookup was most of this step's time.
     const ipNo = new Int32Array(total);
     const ts = new Float64Array(total);
     const key = new Float64Array(total);
@@ -80,6 +88,7 @@ export async function replaySequences(
       SELECT i.ip_no, epoch_us(e.ts)::DOUBLE AS ts, ${KEY_SQL} AS k
       FROM events e JOIN seq_ips i USING (remote_ip)
       WHERE e.kind IN (${KIND_SQL}) AND e.target IS NOT NULL`);
+    // DuckDB computes the next chunk while this one is copied.
     let next = result.fetchChunk();
     for (;;) {
       const chunk = await next;
@@ -92,29 +101,102 @@ export async function replaySequences(
       length += n;
       onProgress(Math.round(length / 2), total);
     }
-    const { start, order } = orderByGroupAndTime(ipNo, length, ips.length, ts, key);
-    for (let current = 1; current <= ips.length; current++) {
-      const ip = ips[current - 1]!;
-      const remoteIp = ip.remote_ip as string;
-      const asn = ip.asn === null ? undefined : (ip.asn as number);
-      for (let j = start[current]!; j < start[current + 1]!; j++) {
-        const r = order[j]!;
-        if (key[r]! < 0) continue;
-        out.replayed++;
-        const sweep = sweeps.observeKey(ts[r]!, remoteIp, asn, key[r]!);
-        if (sweep !== undefined) sweepDetected = sweep.lastUs;
-        const walk = walks.observeKey(ts[r]!, remoteIp, asn, key[r]!);
-        if (walk !== undefined) walkDetected = walk.lastUs;
-      }
-      if (current % 1024 === 0) onProgress(Math.round(length / 2 + start[current + 1]! / 2), total);
-      sweeps.close(remoteIp);
-      walks.close(remoteIp);
-    }
-    onProgress(length, total);
-    return out;
+    const addresses = ips.map((r) => ({
+      remoteIp: r.remote_ip as string,
+      asn: r.asn === null ? undefined : (r.asn as number),
+    }));
+    return { addresses, ipNo, ts, key, length };
   } finally {
     await duck.run('DROP TABLE seq_ips');
   }
+}
+
+/**
+ * The same lookups taken from the operator reader's columns (one read of
+ * the store serving both steps in a `compute` run), with the targets'
+ * keyspace fractions computed once per distinct target.
+ */
+export function lookupsFromRead(read: OperatorRead, config: SequenceConfig): Lookups {
+  const { kind, target, ts } = read.columns;
+  const lookupKinds = new Uint8Array(QUERY_KINDS.length + 1);
+  QUERY_KINDS.forEach((k, i) => {
+    if (isLookup(k)) lookupKinds[i + 1] = 1;
+  });
+  const minTargets = minTargetsOf(config);
+  // Addresses that qualify, renumbered 1 … n in address order.
+  const renumber = new Int32Array(read.addresses.length + 1);
+  const addresses: Lookups['addresses'] = [];
+  let total = 0;
+  for (let no = 1; no <= read.addresses.length; no++) {
+    let n = 0;
+    for (let j = read.start[no]!; j < read.start[no + 1]!; j++) {
+      const r = read.order[j]!;
+      if (lookupKinds[kind[r]!] === 1 && target[r]! >= 0) n++;
+    }
+    if (n < minTargets) continue;
+    const a = read.addresses[no - 1]!;
+    addresses.push({ remoteIp: a.remoteIp, asn: a.asn ?? undefined });
+    renumber[no] = addresses.length;
+    total += n;
+  }
+  const out: Lookups = {
+    addresses,
+    ipNo: new Int32Array(total),
+    ts: new Float64Array(total),
+    key: new Float64Array(total),
+    length: total,
+  };
+  let at = 0;
+  for (let no = 1; no <= read.addresses.length; no++) {
+    const to = renumber[no]!;
+    if (to === 0) continue;
+    for (let j = read.start[no]!; j < read.start[no + 1]!; j++) {
+      const r = read.order[j]!;
+      if (lookupKinds[kind[r]!] !== 1 || target[r]! < 0) continue;
+      out.ipNo[at] = to;
+      out.ts[at] = ts[r]!;
+      out.key[at] = read.targetKeys[target[r]!]!;
+      at++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Replays the lookups through the trackers, address by address in time
+ * order (equal times by key), as the antenna would have seen them.
+ */
+export function replaySequences(
+  lookups: Lookups,
+  config: SequenceConfig,
+  onProgress: (done: number, total: number) => void,
+): SequenceRows {
+  const out: SequenceRows = { sweeps: [], walks: [], replayed: 0 };
+  let sweepDetected = 0;
+  let walkDetected = 0;
+  const sweeps = new SweepTracker(config.sweep, (f) => out.sweeps.push(sweepRow(f, sweepDetected)));
+  const walks = new PrefixWalkTracker(config.prefixWalk, (f) =>
+    out.walks.push(walkRow(f, walkDetected)),
+  );
+  const { addresses, ts, key, length } = lookups;
+  const { start, order } = orderByGroupAndTime(lookups.ipNo, length, addresses.length, ts, key);
+  for (let current = 1; current <= addresses.length; current++) {
+    const { remoteIp, asn } = addresses[current - 1]!;
+    for (let j = start[current]!; j < start[current + 1]!; j++) {
+      const r = order[j]!;
+      if (key[r]! < 0) continue;
+      out.replayed++;
+      const sweep = sweeps.observeKey(ts[r]!, remoteIp, asn, key[r]!);
+      if (sweep !== undefined) sweepDetected = sweep.lastUs;
+      const walk = walks.observeKey(ts[r]!, remoteIp, asn, key[r]!);
+      if (walk !== undefined) walkDetected = walk.lastUs;
+    }
+    if (current % 1024 === 0) onProgress(Math.round(length / 2 + start[current + 1]! / 2), length);
+    sweeps.close(remoteIp);
+    walks.close(remoteIp);
+  }
+  onProgress(length, length);
+  return out;
 }
 
 function sweepRow(f: SweepFinding, detectedUs: number): Record<string, unknown> {

@@ -1,7 +1,9 @@
 /**
  * `compute` step for sweeps and prefix walks (sweep_events,
  * prefix_walk_events): the live trackers replayed over the stored lookups
- * (replay.ts). Settings come from the config file's `sequences` section:
+ * (replay.ts), from the operator reader's columns when the operator
+ * profiles ran earlier in the same compute, else read from the store.
+ * Settings come from the config file's `sequences` section:
  * `sweep` and `prefixWalk`, partial objects of the trackers' defaults.
  */
 import { PREFIX_WALK_EVENTS, SWEEP_EVENTS } from '../../store/tables.ts';
@@ -9,7 +11,7 @@ import { LIVE_PREFIX_WALK_DEFAULTS } from '../live/prefix-walk-tracker.ts';
 import { LIVE_SWEEP_DEFAULTS } from '../live/sweep-tracker.ts';
 import { type AnalysisStep, type StepResult, withOverrides } from '../step.ts';
 import { writeRows } from '../write-rows.ts';
-import { replaySequences, type SequenceConfig } from './replay.ts';
+import { lookupsFromRead, readLookups, replaySequences, type SequenceConfig } from './replay.ts';
 
 export const SEQUENCE_DEFAULTS: SequenceConfig = {
   sweep: LIVE_SWEEP_DEFAULTS,
@@ -36,8 +38,16 @@ export const sequencesStep: AnalysisStep = {
   tables: [SWEEP_EVENTS, PREFIX_WALK_EVENTS],
   async run(context): Promise<StepResult> {
     const config = resolveSequenceConfig(context.config['sequences']);
+    const shared = context.shared;
     return context.reader.withFreshViews(async (duck) => {
-      const found = await replaySequences(duck, config, context.onProgress);
+      // The operator reader already read these lookups in a compute run; alone, read them.
+      const read = shared?.operatorRead;
+      if (shared !== undefined) shared.operatorRead = undefined;
+      const lookups =
+        read === undefined
+          ? await readLookups(duck, config, context.onProgress)
+          : lookupsFromRead(read, config);
+      const found = replaySequences(lookups, config, context.onProgress);
       const layout = context.reader.layout;
       const sweeps = await writeRows(
         duck,
