@@ -24,7 +24,7 @@ import type { AnalysisStep, DetectorOverrides, RunShared, StepResult } from './s
 /** In dependency order: the fleet view reads operator_profiles. */
 export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   operatorProfilesStep,
-  // Right after: it replays the lookups the operator reader read, and frees them.
+  // Right after, so the operator reader's columns they use are let go early.
   sequencesStep,
   // Clustering and campaigns read operator_profiles; campaigns read operator_clusters and fingerprints.
   fingerprintsStep,
@@ -116,8 +116,9 @@ export async function compute(
     (s) => options.only === undefined || s.tables.some((t) => options.only!.includes(t.name)),
   );
   const out: ComputeResult['steps'] = [];
+  const readUsers = (from: number) => steps.slice(from).some((s) => s.usesOperatorRead === true);
   const shared: RunShared = {
-    wantOperatorRead: steps.includes(operatorProfilesStep) && steps.includes(sequencesStep),
+    wantOperatorRead: steps.includes(operatorProfilesStep) && readUsers(0),
   };
   for (const [index, step] of steps.entries()) {
     options.onStep?.(step, index, steps.length);
@@ -139,6 +140,8 @@ export async function compute(
         durationMs: ms,
       });
     }
+    // Several hundred megabytes: let the read go once no later step uses it.
+    if (!readUsers(index + 1)) shared.operatorRead = undefined;
     options.onStepDone?.(step, result, ms);
     out.push({ name: step.name, ms, result });
   }

@@ -18,6 +18,8 @@ export interface ColumnsView {
   target: Int32Array;
   remote: Int32Array;
   txid: Int32Array;
+  /** BEP42_VERDICTS index + 1, 0 for none. */
+  bep42: Uint8Array;
 }
 
 export class GrowableColumns {
@@ -31,6 +33,8 @@ export class GrowableColumns {
   target: Int32Array;
   remote: Int32Array;
   txid: Int32Array;
+  /** BEP42_VERDICTS index + 1, 0 for none. */
+  bep42: Uint8Array;
 
   constructor(capacity: number) {
     const n = Math.max(1024, capacity);
@@ -42,11 +46,12 @@ export class GrowableColumns {
     this.target = sharedArray(Int32Array, n);
     this.remote = sharedArray(Int32Array, n);
     this.txid = sharedArray(Int32Array, n);
+    this.bep42 = sharedArray(Uint8Array, n);
   }
 
   view(): ColumnsView {
-    const { length, ts, kind, sensor, client, target, remote, txid } = this;
-    return { length, ts, kind, sensor, client, target, remote, txid };
+    const { length, ts, kind, sensor, client, target, remote, txid, bep42 } = this;
+    return { length, ts, kind, sensor, client, target, remote, txid, bep42 };
   }
 
   /** Room for `n` more rows; returns the index of the first. */
@@ -76,5 +81,6 @@ export class GrowableColumns {
     this.target = grown(this.target, Int32Array);
     this.remote = grown(this.remote, Int32Array);
     this.txid = grown(this.txid, Int32Array);
+    this.bep42 = grown(this.bep42, Uint8Array);
   }
 }

@@ -80,14 +80,8 @@ export async function computeOperatorProfiles(
     });
     total = data.columns.length;
     if (options.keepRead !== undefined) {
-      const { addresses, columns, start, order } = data;
-      options.keepRead({
-        addresses,
-        columns,
-        start,
-        order,
-        targetKeys: keyFractions(data.strings),
-      });
+      const { strings, ...rest } = data;
+      options.keepRead({ ...rest, strings, targetKeys: keyFractions(strings) });
     }
     const analysed = (done: number) =>
       options.onProgress?.(Math.round(total / 2 + done / 2), total);
@@ -139,8 +133,8 @@ async function analyseInWorkers(
   const script = new URL(`./operator-shard-worker${extname(here)}`, import.meta.url);
   const ranges = splitAddresses(data, count);
   const shared = shareColumns(data);
-  // The workers read the packed copy: let the three million originals go.
-  data.strings.length = 0;
+  // The workers read the packed copy: the originals stay only if a later step kept the read.
+  data.strings = [];
   const progress = ranges.map(() => 0);
   const shards = await Promise.all(
     ranges.map(

@@ -32,17 +32,23 @@ const COLUMN = {
   txid: 10,
   rawTarget: 12,
   rawRemote: 13,
+  rawTxid: 14,
+  bep42: 15,
 };
+
+/** BEP 42 verdicts by number in the bep42 column (0: none). */
+export const BEP42_VERDICTS = ['valid', 'invalid', 'exempt'] as const;
 
 function streamSql(): string {
   // Only the hashes are read for every row; the strings are read for the first row of each
-  // hash, and never for transaction ids (see OperatorEvent.txid).
+  // hash (transaction ids: a few tens of thousands at most, 2 to 8 bytes each).
   return `
     SELECT i.ip_no, epoch_us(e.ts)::DOUBLE AS ts, list_position([${KIND_SQL}], e.kind)::UTINYINT AS kind_no,
       s.sensor_no, coalesce(c.client_no, 0)::INTEGER AS client_no,
       ((e.target IS NULL)::INTEGER + 2 * (e.remote_id IS NULL)::INTEGER + 4 * (e.txid IS NULL)::INTEGER) AS nulls,
       ${hashHalvesSql('e.target', 't')}, ${hashHalvesSql('e.remote_id', 'r')}, ${hashHalvesSql('e.txid', 'x')},
-      e.target, e.remote_id
+      e.target, e.remote_id, e.txid,
+      coalesce(list_position([${BEP42_VERDICTS.map(sqlString).join(', ')}], e.bep42), 0)::UTINYINT AS bep42_no
     FROM events e JOIN op_ips i USING (remote_ip) JOIN op_sensors s USING (sensor_id)
       LEFT JOIN op_clients c USING (client)
     WHERE e.kind IN (${KIND_SQL})`;
@@ -62,8 +68,10 @@ export interface OperatorColumns {
   addresses: AddressInfo[];
   sensorName: (string | undefined)[];
   clientName: (string | undefined)[];
-  /** The strings behind the target and node id columns (transaction ids stay numbers, see OperatorEvent). */
+  /** The strings behind the target and node id columns. */
   strings: string[];
+  /** The transaction ids behind the txid column (events carry their numbers, see OperatorEvent). */
+  txidStrings: string[];
   columns: ColumnsView;
   /** Address k's rows in time order are `order[start[k]] … order[start[k + 1] − 1]`. */
   start: Int32Array;
@@ -126,6 +134,8 @@ export async function readOperatorColumns(
     ) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
     const rawTarget = chunk.getColumnVector(COLUMN.rawTarget);
     const rawRemote = chunk.getColumnVector(COLUMN.rawRemote);
+    const rawTxid = chunk.getColumnVector(COLUMN.rawTxid);
+    rows.bep42.set(uint8s(chunk, COLUMN.bep42, n), at);
     const { target, remote, txid } = rows;
     for (let i = 0; i < n; i++) {
       const absent = nulls[i]!;
@@ -136,7 +146,7 @@ export async function readOperatorColumns(
       }
       target[at + i] = absent & 1 ? -1 : ids.id(tHi[i]!, tLo[i]!, rawTarget, i);
       remote[at + i] = absent & 2 ? -1 : remoteId;
-      txid[at + i] = absent & 4 ? -1 : txids.id(xHi[i]!, xLo[i]!);
+      txid[at + i] = absent & 4 ? -1 : txids.id(xHi[i]!, xLo[i]!, rawTxid, i);
     }
     onProgress?.(rows.length, expected);
   }
@@ -152,6 +162,7 @@ export async function readOperatorColumns(
     sensorName: [undefined, ...sensors.map((r) => r.sensor_id as string)],
     clientName: [undefined, ...clients.map((r) => r.client as string)],
     strings: ids.strings,
+    txidStrings: txids.strings,
     columns: rows.view(),
     start,
     order,
@@ -165,6 +176,10 @@ export async function readOperatorColumns(
  */
 export interface OperatorRead {
   addresses: AddressInfo[];
+  sensorName: (string | undefined)[];
+  clientName: (string | undefined)[];
+  strings: string[];
+  txidStrings: string[];
   columns: ColumnsView;
   start: Int32Array;
   order: Int32Array;

@@ -22,8 +22,8 @@ export interface StepContext {
 }
 
 /**
- * Reads one step makes that a later step of the run can use instead of
- * reading the store again. Each is taken (and so freed) by its user.
+ * Reads one step makes that later steps of the run can use instead of
+ * reading the store again; compute lets each go after its last user.
  */
 export interface RunShared {
   /** Set by compute when a later step wants the operator reader's columns. */
@@ -44,6 +44,8 @@ export interface AnalysisStep {
   /** The tables it writes (registered in src/store/tables.ts). */
   readonly tables: readonly TableSpec[];
   run(context: StepContext): Promise<StepResult>;
+  /** Uses the operator reader's columns when an earlier step of the run left them (RunShared). */
+  readonly usesOperatorRead?: boolean;
 }
 
 /**

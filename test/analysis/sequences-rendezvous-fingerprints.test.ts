@@ -35,6 +35,15 @@ async function run(reader: StoreReader, ...steps: AnalysisStep[]): Promise<void>
   for (const step of steps) await step.run({ reader, config: {}, onProgress: () => {} });
 }
 const rowsOf = async (reader: StoreReader, sql: string) => (await reader.query(sql)).rows;
+/** Each table's rows as text, in a fixed order. */
+const tablesText = async (reader: StoreReader, tables: string[]) =>
+  Promise.all(
+    tables.map(async (name) =>
+      JSON.stringify(await rowsOf(reader, `SELECT * FROM ${name} ORDER BY ALL`), (_, v) =>
+        typeof v === 'bigint' ? String(v) : v,
+      ),
+    ),
+  );
 const hash = (c: string) => c.repeat(40);
 
 function event(
@@ -108,6 +117,14 @@ describe('timing patterns and fingerprints on constructed events', () => {
           bep42: 'valid',
         }),
       );
+    // Two node ids, one BEP 42 valid and one invalid: below every default threshold.
+    for (let i = 0; i < 6; i++)
+      events.push(
+        event(START + i * 60e6, '10.0.0.7', hash('f').slice(0, 38) + (i + 16).toString(16), {
+          remoteId: (i % 2 === 0 ? 'e1' : 'e2').repeat(20),
+          bep42: i % 2 === 0 ? 'valid' : 'invalid',
+        }),
+      );
     reader = await storeOf(events);
     await run(reader, rendezvousStep, fingerprintsStep);
   });
@@ -134,6 +151,38 @@ describe('timing patterns and fingerprints on constructed events', () => {
     assert.equal(Number(scheduled.visit_count), 8, 'two events a second apart are one visit');
     assert.ok(Math.abs(Number(scheduled.period_h) - 0.5) < 0.05, `period ${scheduled.period_h}`);
     assert.ok(Number(scheduled.spread) <= 0.3);
+  });
+
+  it('gives the same fingerprints from the operator read as from SQL, every threshold lowered', async () => {
+    const config = {
+      fingerprints: {
+        minNodeIds: 2,
+        minInvalidIds: 1,
+        minInvalidShare: 0,
+        copyBits: 4,
+        minCopiedIds: 1,
+        minCopiedShare: 0,
+        minTxidQueries: 2,
+        minTopTxidShare: 0.01,
+        minSequentialShare: 0.01,
+        minClients: 1,
+      },
+    };
+    const context = { reader, config, onProgress: () => {} };
+    await fingerprintsStep.run(context);
+    const [sql] = await tablesText(reader, ['fingerprints']);
+    const shared: RunShared = { wantOperatorRead: true };
+    await operatorProfilesStep.run({ ...context, shared });
+    await fingerprintsStep.run({ ...context, shared });
+    const [fromRead] = await tablesText(reader, ['fingerprints']);
+    assert.equal(fromRead, sql);
+    const rows = JSON.parse(sql!) as Record<string, unknown>[];
+    assert.ok(rows.length >= 4, `${rows.length} rows`);
+    assert.ok(
+      rows.some((r) => r.bep42_invalid_share !== null && Number(r.bep42_invalid_share) > 0),
+    );
+    assert.ok(rows.some((r) => String(r.signals).includes('sequential_txid')));
+    await fingerprintsStep.run({ reader, config: {}, onProgress: () => {} });
   });
 
   it('fingerprints the counting tool, and not the normal client', async () => {
@@ -180,21 +229,20 @@ describe('sweeps, walks, timing patterns and fingerprints in the small lab scena
       assert.ok(sweepers.has(String(r.operator_ip)), `${r.operator_ip} is no sweeper`);
   });
 
-  it("replays the operator reader's lookups, in a compute run, to the same sweeps and walks", async () => {
-    const table = async (name: string) =>
-      JSON.stringify(
-        await rowsOf(reader, `SELECT * FROM ${name} ORDER BY ALL`),
-        (_, v) => (typeof v === 'bigint' ? String(v) : v),
-      );
-    const alone = [await table('sweep_events'), await table('prefix_walk_events')];
+  it("replays the operator reader's lookups, in a compute run, to the same sweeps, walks and fingerprints", async () => {
+    const tables = ['sweep_events', 'prefix_walk_events', 'fingerprints'];
+    const alone = await tablesText(reader, tables);
     const shared: RunShared = { wantOperatorRead: true };
     const context = { reader, config: {}, onProgress: () => {}, shared };
     await operatorProfilesStep.run(context);
     assert.ok(shared.operatorRead !== undefined, 'the operator reader left its read');
     await sequencesStep.run(context);
-    assert.equal(shared.operatorRead, undefined, 'sequences took it');
-    assert.deepEqual([await table('sweep_events'), await table('prefix_walk_events')], alone);
-    assert.ok(alone[0]!.length > 100 && alone[1]!.length > 100, 'something to compare');
+    await fingerprintsStep.run(context);
+    assert.deepEqual(await tablesText(reader, tables), alone);
+    assert.ok(
+      alone.every((t) => t.length > 100),
+      'something to compare',
+    );
   });
 
   it('finds the prefix walker, and only it, in prefix_walk_events', async () => {

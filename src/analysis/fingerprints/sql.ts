@@ -48,9 +48,9 @@ const pct = (share: string) => `printf('%.0f %%', 100 * ${share})`;
 /**
  * Cheap per-address aggregates first, so the costly groupings only run
  * where a signal is possible: distinct node ids only where min ≠ max (every
- * id signal needs two ids), transaction-id counts only where an approximate
- * distinct count leaves room for one id on most queries (HLL is far from
- * wrong by the factor of three allowed here), client versions only where
+ * id signal needs two ids), transaction-id counts only where the distinct
+ * count leaves room for one id on most queries (within a factor of three;
+ * exact, so that from-read.ts can give the same rows), client versions only where
  * min ≠ max (joined, not semi-joined: DuckDB would build its hash table on
  * the ten million events). Sequential ids need the time order: one window
  * over every query, partitioned by a hash of the address (cheaper to sort
@@ -67,7 +67,7 @@ export function fingerprintsSql(c: FingerprintConfig): string {
     WITH base AS MATERIALIZED (
       SELECT remote_ip, any_value(asn) AS asn, count(*) AS queries, min(ts) AS first_seen,
         max(ts) AS last_seen, min(remote_id) AS id_lo, max(remote_id) AS id_hi,
-        approx_count_distinct(txid) AS txids, min(client) AS client_lo, max(client) AS client_hi,
+        count(DISTINCT txid) AS txids, min(client) AS client_lo, max(client) AS client_hi,
         hash(remote_ip) AS h
       FROM ${Q} GROUP BY remote_ip
     ),

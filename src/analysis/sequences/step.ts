@@ -36,13 +36,13 @@ export function resolveSequenceConfig(
 export const sequencesStep: AnalysisStep = {
   name: 'sequences (sweeps, prefix walks)',
   tables: [SWEEP_EVENTS, PREFIX_WALK_EVENTS],
+  usesOperatorRead: true,
   async run(context): Promise<StepResult> {
     const config = resolveSequenceConfig(context.config['sequences']);
     const shared = context.shared;
     return context.reader.withFreshViews(async (duck) => {
       // The operator reader already read these lookups in a compute run; alone, read them.
       const read = shared?.operatorRead;
-      if (shared !== undefined) shared.operatorRead = undefined;
       const lookups =
         read === undefined
           ? await readLookups(duck, config, context.onProgress)
