@@ -1,9 +1,9 @@
 /**
  * Analysis at scale: `compute` (every detector) over the bench-10m lab trace
  * (about 10 M events, 100 k addresses, 7 days), step by step, then every
- * report's latency over the computed tables. Goals: Analysis I ≤ 30 s,
- * Analysis I and II together ≤ 60 s, each report ≤ 2 s, on this 2-core
- * machine.
+ * report's latency over the computed tables, and Analysis I in a run of
+ * its own. Goals: Analysis I ≤ 30 s, Analysis I and II together ≤ 60 s,
+ * each report ≤ 2 s, on this 2-core machine.
  *
  * The trace takes minutes to write, so it is kept between runs in
  * $DHTSCOPE_BENCH_DIR (default: <tmpdir>/dhtscope-bench-10m) and rebuilt
@@ -49,13 +49,16 @@ export async function run(): Promise<BenchResult> {
   const reader = await StoreReader.open(DIR);
   try {
     const result = await compute(reader);
-    const partTwo = (name: string) =>
-      ANALYSIS_STEPS.find((s) => s.name === name)?.tables.some((t) => ANALYSIS_II.has(t.name)) ??
-      false;
-    const firstMs = result.steps.filter((s) => !partTwo(s.name)).reduce((t, s) => t + s.ms, 0);
+    // Some steps run beside others (compute.ts), so Analysis I is timed on its own run.
+    const firstTables = ANALYSIS_STEPS.flatMap((s) => s.tables.map((t) => t.name)).filter(
+      (name) => !ANALYSIS_II.has(name),
+    );
+    const first = await compute(reader, { only: firstTables });
+    const firstMs = first.totalMs;
     lines.push(
       `compute over ${result.events.toLocaleString('en')} events: ${(result.totalMs / 1000).toFixed(1)} s, Analysis I + II (goal ≤ 60 s) ${result.totalMs <= 60_000 ? 'PASS' : 'MISS'}`,
-      `  of which Analysis I: ${(firstMs / 1000).toFixed(1)} s (goal ≤ 30 s) ${firstMs <= 30_000 ? 'PASS' : 'MISS'}`,
+      `  Analysis I alone: ${(firstMs / 1000).toFixed(1)} s (goal ≤ 30 s) ${firstMs <= 30_000 ? 'PASS' : 'MISS'}`,
+      '  steps of the whole run (keyspace, daily summaries and hash profiles run beside the operator profiles, so their times overlap it):',
     );
     for (const step of result.steps)
       lines.push(

@@ -29,9 +29,10 @@ export class StoreReader {
     this.duck = duck;
   }
 
-  static async open(dataDir: string): Promise<StoreReader> {
+  /** `threads` caps DuckDB's worker threads (default: one per core). */
+  static async open(dataDir: string, options: { threads?: number } = {}): Promise<StoreReader> {
     const layout = openDataDir(dataDir, { create: false });
-    return new StoreReader(layout, await Duck.open());
+    return new StoreReader(layout, await Duck.open(options));
   }
 
   /** (Re)defines every view over the files present now. */

@@ -64,7 +64,9 @@ export function setupSql(c: CoordinationConfig): string[] {
         SELECT k, asn, t, CASE WHEN t - lag(t) OVER (PARTITION BY k, asn ORDER BY t) <= ${c.gapSeconds * 1000} THEN 0 ELSE 1 END AS brk
         FROM co_lk),
       numbered AS (
-        SELECT *, sum(brk) OVER (PARTITION BY k, asn ORDER BY t ROWS UNBOUNDED PRECEDING) AS visit
+        -- RANGE, not ROWS: lookups at the same millisecond are peers and share one visit,
+        -- whichever of them the lag above saw first (ROWS split them, differently each run).
+        SELECT *, sum(brk) OVER (PARTITION BY k, asn ORDER BY t RANGE UNBOUNDED PRECEDING) AS visit
         FROM marked)
       SELECT k, asn, visit, min(t) / 1000 AS t0, max(t) / 1000 AS t1, count(*) AS lookups
       FROM numbered GROUP BY k, asn, visit`,
