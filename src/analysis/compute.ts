@@ -122,7 +122,7 @@ export async function compute(
         steps.filter((s) => BESIDE.includes(s)),
         options.config ?? {},
       )
-    : new Map<AnalysisStep, Promise<Finished>>();
+    : new Map<AnalysisStep, BesideRun>();
   const readUsers = (from: number) => steps.slice(from).some((s) => s.usesOperatorRead === true);
   const shared: RunShared = {
     wantOperatorRead: steps.includes(operatorProfilesStep) && readUsers(0),
@@ -131,9 +131,10 @@ export async function compute(
     options.onStep?.(step, index, steps.length);
     const t0 = Date.now();
     const besideRun = beside.get(step);
+    besideRun?.watch((done, total) => options.onProgress?.(step, done, total));
     const { result, ms } =
       besideRun !== undefined
-        ? await besideRun
+        ? await besideRun.finished
         : {
             result: await step.run({
               reader,
@@ -176,31 +177,50 @@ interface Finished {
   ms: number;
 }
 
+/** A step started beside the others: its result, and its progress once its turn has come. */
+interface BesideRun {
+  finished: Promise<Finished>;
+  /** Shows the step's progress from now on (and where it stands). */
+  watch(onProgress: (done: number, total: number) => void): void;
+}
+
 function startBeside(
   reader: StoreReader,
   steps: readonly AnalysisStep[],
   config: DetectorOverrides,
-): Map<AnalysisStep, Promise<Finished>> {
-  const started = new Map<AnalysisStep, Promise<Finished>>();
+): Map<AnalysisStep, BesideRun> {
+  const started = new Map<AnalysisStep, BesideRun>();
   if (steps.length === 0) return started;
   // One DuckDB thread: what the operator reader leaves idle, without slowing it down.
   const own = StoreReader.open(reader.layout.root, { threads: 1 });
   let previous: Promise<unknown> = own;
   for (const step of steps) {
-    const run = previous.then(async () => {
+    let sink: ((done: number, total: number) => void) | undefined;
+    let last: [number, number] | undefined;
+    const onProgress = (done: number, total: number) => {
+      last = [done, total];
+      sink?.(done, total);
+    };
+    const finished = previous.then(async () => {
       const t0 = Date.now();
-      const result = await step.run({ reader: await own, config, onProgress: () => {} });
+      const result = await step.run({ reader: await own, config, onProgress });
       return { result, ms: Date.now() - t0 };
     });
-    started.set(step, run);
-    previous = run;
+    started.set(step, {
+      finished,
+      watch(show) {
+        sink = show;
+        if (last !== undefined) show(...last);
+      },
+    });
+    previous = finished;
   }
   // Closed once the last has run, whatever happened; a failure surfaces where its step is awaited.
   void previous.then(
     async () => (await own).close(),
     async () => (await own).close(),
   );
-  for (const run of started.values()) run.catch(() => {});
+  for (const run of started.values()) run.finished.catch(() => {});
   return started;
 }
 
