@@ -127,39 +127,45 @@ export async function compute(
   const shared: RunShared = {
     wantOperatorRead: steps.includes(operatorProfilesStep) && readUsers(0),
   };
-  for (const [index, step] of steps.entries()) {
-    options.onStep?.(step, index, steps.length);
-    const t0 = Date.now();
-    const besideRun = beside.get(step);
-    besideRun?.watch((done, total) => options.onProgress?.(step, done, total));
-    const { result, ms } =
-      besideRun !== undefined
-        ? await besideRun.finished
-        : {
-            result: await step.run({
-              reader,
-              config: options.config ?? {},
-              onProgress: (done, total) => options.onProgress?.(step, done, total),
-              shared,
-            }),
-            ms: 0,
-          };
-    // A step run beside reports its own duration; the others, the time they took here.
-    const tookMs = besideRun !== undefined ? ms : Date.now() - t0;
-    for (const table of step.tables) {
-      recordInCatalog(reader.layout, table.name, {
-        computedAt: new Date().toISOString(),
-        ...(first === null ? {} : { eventsFrom: isoOf(first) }),
-        ...(last === null ? {} : { eventsTo: isoOf(last) }),
-        events: Number(n),
-        rows: result.rows[table.name] ?? 0,
-        durationMs: tookMs,
-      });
+  try {
+    for (const [index, step] of steps.entries()) {
+      options.onStep?.(step, index, steps.length);
+      const t0 = Date.now();
+      const besideRun = beside.get(step);
+      besideRun?.watch((done, total) => options.onProgress?.(step, done, total));
+      const { result, ms } =
+        besideRun !== undefined
+          ? await besideRun.finished
+          : {
+              result: await step.run({
+                reader,
+                config: options.config ?? {},
+                onProgress: (done, total) => options.onProgress?.(step, done, total),
+                shared,
+              }),
+              ms: 0,
+            };
+      // A step run beside reports its own duration; the others, the time they took here.
+      const tookMs = besideRun !== undefined ? ms : Date.now() - t0;
+      for (const table of step.tables) {
+        recordInCatalog(reader.layout, table.name, {
+          computedAt: new Date().toISOString(),
+          ...(first === null ? {} : { eventsFrom: isoOf(first) }),
+          ...(last === null ? {} : { eventsTo: isoOf(last) }),
+          events: Number(n),
+          rows: result.rows[table.name] ?? 0,
+          durationMs: tookMs,
+        });
+      }
+      // Several hundred megabytes: let the read go once no later step uses it.
+      if (!readUsers(index + 1)) shared.operatorRead = undefined;
+      options.onStepDone?.(step, result, tookMs);
+      out.push({ name: step.name, ms: tookMs, result });
     }
-    // Several hundred megabytes: let the read go once no later step uses it.
-    if (!readUsers(index + 1)) shared.operatorRead = undefined;
-    options.onStepDone?.(step, result, tookMs);
-    out.push({ name: step.name, ms: tookMs, result });
+  } catch (error) {
+    // Nothing will wait for the steps beside any more: stop them rather than let them run on.
+    stopBeside(beside);
+    throw error;
   }
   return { steps: out, events: Number(n), totalMs: Date.now() - started };
 }
@@ -182,6 +188,12 @@ interface BesideRun {
   finished: Promise<Finished>;
   /** Shows the step's progress from now on (and where it stands). */
   watch(onProgress: (done: number, total: number) => void): void;
+  /** Interrupts the step if it runs, and keeps it from starting if it has not. */
+  stop(): void;
+}
+
+function stopBeside(runs: ReadonlyMap<AnalysisStep, BesideRun>): void {
+  for (const run of runs.values()) run.stop();
 }
 
 function startBeside(
@@ -194,6 +206,7 @@ function startBeside(
   // One DuckDB thread: what the operator reader leaves idle, without slowing it down.
   const own = StoreReader.open(reader.layout.root, { threads: 1 });
   let previous: Promise<unknown> = own;
+  let stopped = false;
   for (const step of steps) {
     let sink: ((done: number, total: number) => void) | undefined;
     let last: [number, number] | undefined;
@@ -202,6 +215,7 @@ function startBeside(
       sink?.(done, total);
     };
     const finished = previous.then(async () => {
+      if (stopped) throw new Error(`${step.name}: not run, compute stopped`);
       const t0 = Date.now();
       const result = await step.run({ reader: await own, config, onProgress });
       return { result, ms: Date.now() - t0 };
@@ -211,6 +225,10 @@ function startBeside(
       watch(show) {
         sink = show;
         if (last !== undefined) show(...last);
+      },
+      stop() {
+        stopped = true;
+        void own.then((r) => r.duck.connection.interrupt());
       },
     });
     previous = finished;
