@@ -171,21 +171,10 @@ export async function readOperatorColumns(
 
 /**
  * What the operator reader read, kept for later steps of the same
- * `compute` run (sequences replays the same lookups): the columns and their
- * order, and each target's keyspace fraction by string id.
+ * `compute` run (sequences, fingerprints), with each target's keyspace
+ * fraction by string id (−1 when it is not hex, see targets.ts).
  */
-export interface OperatorRead {
-  addresses: AddressInfo[];
-  sensorName: (string | undefined)[];
-  clientName: (string | undefined)[];
-  strings: string[];
-  txidStrings: string[];
-  columns: ColumnsView;
-  start: Int32Array;
-  order: Int32Array;
-  /** keyFraction of string id i, −1 when it is not hex (see targets.ts). */
-  targetKeys: Float64Array;
-}
+export type OperatorRead = OperatorColumns & { targetKeys: Float64Array };
 
 /** Address numbers `from` … `to` − 1 (1-based, in address order). */
 export interface AddressRange {

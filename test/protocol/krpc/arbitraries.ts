@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import {
   COMMON_TABLE,
+  encodeKrpc,
   type FieldKind,
   type KrpcMessage,
   QUERY_METHODS,
@@ -96,3 +97,17 @@ export const krpcMessage: fc.Arbitrary<KrpcMessage> = fc.oneof(
   response,
   error,
 ) as fc.Arbitrary<KrpcMessage>;
+
+/** A typed message's encoding with one byte changed, cut short there, or one byte inserted there. */
+export const mutatedKrpc: fc.Arbitrary<Uint8Array> = fc
+  .tuple(
+    krpcMessage,
+    fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }), kind: fc.nat({ max: 2 }) }),
+  )
+  .map(([message, e]) => {
+    const bytes = encodeKrpc(message);
+    const i = bytes.length === 0 ? 0 : e.at % bytes.length;
+    if (e.kind === 0) return Uint8Array.from(bytes).fill(e.byte, i, i + 1);
+    if (e.kind === 1) return bytes.subarray(0, i);
+    return Uint8Array.from([...bytes.subarray(0, i), e.byte, ...bytes.subarray(i)]);
+  });
