@@ -19,21 +19,16 @@ export interface StringColumn {
 }
 
 export class HashedStrings {
-  /** Every distinct string, by id (when read). */
+  /** Every distinct string, by id. */
   readonly strings: string[] = [];
-  private count = 0;
   /** Two words per slot: the hash's high and low halves. */
   private keys = new Int32Array(2 << 16);
   /** Id per slot, −1 when empty. */
   private ids = new Int32Array(1 << 16).fill(-1);
   private mask = (1 << 16) - 1;
 
-  /**
-   * The id of the string with this hash (two 31-bit halves), reading it
-   * from row `row` of `column` if new; without a column, only the id (the
-   * string is never needed).
-   */
-  id(high: number, low: number, column?: StringColumn, row = 0): number {
+  /** The id of the string with this hash (two 31-bit halves), reading it from row `row` of `column` if new. */
+  id(high: number, low: number, column: StringColumn, row: number): number {
     const keys = this.keys;
     const ids = this.ids;
     const mask = this.mask;
@@ -44,12 +39,12 @@ export class HashedStrings {
       if (keys[2 * slot + 1] === low && keys[2 * slot] === high) return known;
       slot = (slot + 1) & mask;
     }
-    const id = this.count++;
-    if (column !== undefined) this.strings[id] = column.getItem(row) as string;
+    const id = this.strings.length;
+    this.strings.push(column.getItem(row) as string);
     keys[2 * slot] = high;
     keys[2 * slot + 1] = low;
     ids[slot] = id;
-    if (2 * this.count > ids.length) this.grow();
+    if (2 * this.strings.length > ids.length) this.grow();
     return id;
   }
 

@@ -14,8 +14,8 @@ export interface OperatorEvent {
   remoteId?: string | undefined;
   /**
    * The transaction id, or any value standing for it one to one: detection
-   * only counts and compares them, so the store reader hands out a number
-   * per distinct id instead of decoding millions of strings.
+   * only counts and compares them, so the store reader hands out its
+   * number per distinct id rather than a string per event.
    */
   txid?: string | number | undefined;
   sensorId?: string | undefined;

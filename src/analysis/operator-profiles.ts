@@ -73,16 +73,11 @@ export async function computeOperatorProfiles(
   const workers = options.workers ?? OPERATOR_PROFILE_DEFAULTS.workers;
   return reader.withFreshViews(async (duck) => {
     // Progress counts each event twice, read and then analysed, over the events read.
-    let total = 0;
-    const data = await readOperatorColumns(duck, (read, expected) => {
-      total = expected;
-      options.onProgress?.(Math.round(read / 2), expected);
-    });
-    total = data.columns.length;
-    if (options.keepRead !== undefined) {
-      const { strings, ...rest } = data;
-      options.keepRead({ ...rest, strings, targetKeys: keyFractions(strings) });
-    }
+    const data = await readOperatorColumns(duck, (read, expected) =>
+      options.onProgress?.(Math.round(read / 2), expected),
+    );
+    const total = data.columns.length;
+    options.keepRead?.({ ...data, targetKeys: keyFractions(data.strings) });
     const analysed = (done: number) =>
       options.onProgress?.(Math.round(total / 2 + done / 2), total);
     const worthIt =

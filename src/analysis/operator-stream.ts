@@ -264,15 +264,3 @@ export function emitTracks(
   }
   onProgress?.(done);
 }
-
-/** Reads and hands out every address's track on this thread (see readOperatorColumns, emitTracks). */
-export async function readTracks(
-  duck: Duck,
-  cap: number,
-  onProgress: ((done: number, total: number) => void) | undefined,
-  onTrack: (track: OperatorTrack) => void,
-): Promise<void> {
-  const data = await readOperatorColumns(duck);
-  const total = data.columns.length;
-  emitTracks(data, allAddresses(data), cap, onTrack, (done) => onProgress?.(done, total));
-}

@@ -3,7 +3,7 @@
  * first time it is seen, and its text form is made once, then: the hot path
  * compares and hashes numbers, never builds a string per packet.
  */
-import { formatIpv6, parseIp } from '../protocol/net/ip.ts';
+import { formatIpv6, ipv4Number, parseIp } from '../protocol/net/ip.ts';
 
 export class AddressTable {
   /**
@@ -96,7 +96,7 @@ export class AddressTable {
   /** The id of an address given as text, or undefined if the text is not an address. */
   internText(text: string): number | undefined {
     // Dotted quads (most predictions) go by number: hashing a fresh string costs more.
-    const v4 = parseDottedQuad(text);
+    const v4 = ipv4Number(text);
     if (v4 >= 0) return this.internV4(v4 | 0);
     const known = this.byText.get(text);
     if (known !== undefined) return known;
@@ -126,31 +126,4 @@ export class AddressTable {
 function hashV4(key: number): number {
   const h = Math.imul(key, 0x9e3779b1);
   return h ^ (h >>> 15);
-}
-
-/** `a.b.c.d` in canonical form as a 32-bit number, or -1. */
-function parseDottedQuad(text: string): number {
-  const length = text.length;
-  if (length < 7 || length > 15) return -1;
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      // No leading zeros: the canonical text is the only spelling with this id.
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return -1;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
 }

@@ -2,6 +2,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
+import { ipv4Number } from '../protocol/net/ip.ts';
 import { familyOf } from './address.ts';
 import { DhtTransportError } from './errors.ts';
 import type { DatagramHandler, Destination, Endpoint, Transport } from './transport.ts';
@@ -62,37 +63,14 @@ class LiteralLookup {
   immediate = false;
 
   readonly lookup = (address: string, family: number, callback: LookupCallback): void => {
-    if ((family === 4 && isDottedQuad(address)) || isIP(address) === family) {
+    // A dotted quad checked by hand first: `isIP`'s regular expression ran once per answer.
+    if ((family === 4 && ipv4Number(address) >= 0) || isIP(address) === family) {
       if (this.immediate) callback(null, address, family);
       else process.nextTick(callback, null, address, family);
       return;
     }
     dnsLookup(address, family, callback);
   };
-}
-
-/**
- * A strict dotted quad (no leading zeros, each part ≤ 255), as `isIP` accepts
- * it: checked by hand, since `isIP`'s regular expression ran once per answer.
- */
-function isDottedQuad(text: string): boolean {
-  let parts = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
-    if (c === 0x2e) {
-      if (digits === 0 || ++parts > 4) return false;
-      value = 0;
-      digits = 0;
-    } else if (c < 0x30 || c > 0x39 || (digits === 1 && value === 0)) {
-      return false;
-    } else {
-      value = value * 10 + (c - 0x30);
-      if (++digits > 3 || value > 255) return false;
-    }
-  }
-  return parts === 4;
 }
 
 function bind(socket: Socket, options: UdpTransportOptions): Promise<void> {

@@ -33,16 +33,6 @@ export const MAX_RAW_SAMPLE = 1500;
 const PRINTABLE_METHOD = /^[\x21-\x7e]{1,64}$/;
 
 /**
- * Hex of the ids, targets and transaction ids of every event. Their bytes are
- * views into the datagram, which node:dgram hands over as a Buffer, and
- * Buffer's own hex encoder takes less than half the time of building the
- * string a byte at a time (a cost paid again when the journal joins it).
- */
-function hex(bytes: Uint8Array): string {
-  return bytes instanceof Buffer ? bytes.toString('hex') : toHex(bytes);
-}
-
-/**
  * `v` → its hex and client label, for `v` of up to 4 bytes (all the common
  * ones): a sensor sees a few hundred distinct values, each of them over and
  * over, and decoding one took a fifth of building an event. Cleared, not
@@ -92,7 +82,7 @@ export function toEvent(
   }
   const message = result.message;
   event.kind = kindOf(message);
-  event.txid = hex(message.t);
+  event.txid = toHex(message.t);
   if (message.v !== undefined) {
     const client = clientOf(message.v);
     event.clientV = client.hex;
@@ -102,7 +92,7 @@ export function toEvent(
   const remoteId =
     message.y === 'q' ? message.args.id : message.y === 'r' ? message.result.id : undefined;
   if (remoteId !== undefined && remoteId.length === 20) {
-    event.remoteId = hex(remoteId);
+    event.remoteId = toHex(remoteId);
     event.bep42 = bep42Verdict(remoteId, received.from.address);
   }
   if (message.y === 'q') addQueryFields(event, message, received.tokenValid);
@@ -124,18 +114,18 @@ function addQueryFields(
     case 'find_node':
     case 'sample_infohashes':
     case 'get':
-      event.target = hex(message.args.target);
+      event.target = toHex(message.args.target);
       if ('want' in message.args && message.args.want !== undefined)
         event.want = message.args.want.join(',');
       break;
     case 'get_peers':
-      event.target = hex(message.args.infoHash);
+      event.target = toHex(message.args.infoHash);
       if (message.args.want !== undefined) event.want = message.args.want.join(',');
       if (message.args.scrape !== undefined) event.scrape = message.args.scrape;
       if (message.args.noseed !== undefined) event.noseed = message.args.noseed;
       break;
     case 'announce_peer':
-      event.target = hex(message.args.infoHash);
+      event.target = toHex(message.args.infoHash);
       event.announcePort = message.args.port;
       event.impliedPort = message.args.impliedPort;
       if (message.args.seed !== undefined) event.seed = message.args.seed;

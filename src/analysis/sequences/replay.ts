@@ -36,10 +36,10 @@ const KEY_SQL = `coalesce((CASE WHEN strlen(e.target) >= 13
     THEN TRY_CAST('0x' || left(e.target, 13) AS BIGINT)
     ELSE TRY_CAST('0x' || rpad(e.target, 13, '0') AS BIGINT) END)::DOUBLE / ${2 ** 52}, -1)`;
 
-export interface SequenceConfig {
+export type SequenceConfig = {
   sweep: LiveSweepConfig;
   prefixWalk: LivePrefixWalkConfig;
-}
+};
 
 export interface SequenceRows {
   sweeps: Record<string, unknown>[];

@@ -9,7 +9,7 @@
 import { PREFIX_WALK_EVENTS, SWEEP_EVENTS } from '../../store/tables.ts';
 import { LIVE_PREFIX_WALK_DEFAULTS } from '../live/prefix-walk-tracker.ts';
 import { LIVE_SWEEP_DEFAULTS } from '../live/sweep-tracker.ts';
-import { type AnalysisStep, type StepResult, withOverrides } from '../step.ts';
+import { type AnalysisStep, type StepResult, withNestedOverrides } from '../step.ts';
 import { writeRows } from '../write-rows.ts';
 import { lookupsFromRead, readLookups, replaySequences, type SequenceConfig } from './replay.ts';
 
@@ -21,16 +21,7 @@ export const SEQUENCE_DEFAULTS: SequenceConfig = {
 export function resolveSequenceConfig(
   overrides?: Readonly<Record<string, unknown>>,
 ): SequenceConfig {
-  const o = overrides ?? {};
-  for (const key of Object.keys(o))
-    if (!(key in SEQUENCE_DEFAULTS))
-      throw new Error(`sequences: unknown setting ${key} (known: sweep, prefixWalk)`);
-  const section = <T extends Record<string, number>>(key: keyof SequenceConfig, defaults: T) =>
-    withOverrides(defaults, (o[key] ?? {}) as Record<string, unknown>, `sequences.${key}`);
-  return {
-    sweep: section('sweep', SEQUENCE_DEFAULTS.sweep),
-    prefixWalk: section('prefixWalk', SEQUENCE_DEFAULTS.prefixWalk),
-  };
+  return withNestedOverrides(SEQUENCE_DEFAULTS, overrides, 'sequences');
 }
 
 export const sequencesStep: AnalysisStep = {

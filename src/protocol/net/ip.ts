@@ -55,27 +55,39 @@ export function parseIp(text: string): Uint8Array | null {
 }
 
 function parseIpv4(text: string): Uint8Array | null {
-  // Hand-written (no regex, no split): this runs for every answer a node sends (BEP 42 `ip`).
-  const out = new Uint8Array(4);
-  let part = 0;
+  const value = ipv4Number(text);
+  if (value < 0) return null;
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255);
+}
+
+/**
+ * A dotted quad in strict decimal (no leading zeros: they mean octal to some
+ * parsers; each part ≤ 255) as its 32-bit value, or −1; allocates nothing.
+ * Hand-written (no regex, no split): it runs for every answer a node sends
+ * and every address a capture reads.
+ */
+export function ipv4Number(text: string): number {
+  if (text.length < 7 || text.length > 15) return -1;
   let value = 0;
+  let part = 0;
   let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (c === 0x2e) {
-      if (digits === 0 || part > 3) return null;
-      out[part++] = value;
-      value = 0;
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
       digits = 0;
-      continue;
-    }
-    if (c < 0x30 || c > 0x39) return null;
-    // Strict decimal: no leading zeros (they mean octal to some parsers).
-    if (digits === 1 && value === 0) return null;
-    value = value * 10 + (c - 0x30);
-    if (++digits > 3 || value > 255) return null;
+      dots++;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && part === 0) return -1;
+      part = part * 10 + (c - 0x30);
+      if (++digits > 3 || part > 255) return -1;
+    } else return -1;
   }
-  return part === 4 ? out : null;
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
 }
 
 function parseIpv6(text: string): Uint8Array | null {
