@@ -5,9 +5,7 @@
  * The lab runs (test/lab) check the clusters against the lab's fleets.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { dayRuns, groupCampaigns } from '../../src/analysis/coordination/campaigns.ts';
 import {
@@ -30,13 +28,8 @@ import {
 } from '../../src/analysis/coordination/similarity.ts';
 import { Rng } from '../../src/lab/rng.ts';
 import { scoreGroups } from '../../src/lab/score-groups.ts';
-import {
-  EVENTS,
-  type EventRecord,
-  Journal,
-  openDataDir,
-  StoreReader,
-} from '../../src/store/index.ts';
+import type { EventRecord, StoreReader } from '../../src/store/index.ts';
+import { getPeersEvent, storeOfEvents } from '../helpers/events.ts';
 
 const roots: string[] = [];
 after(() => {
@@ -250,19 +243,10 @@ const MIN = 60_000_000;
 const START = Date.UTC(2026, 0, 5) * 1000;
 
 function lookup(ts: number, ip: string, asn: number, target: string): EventRecord {
-  return {
-    ts: Math.round(ts),
-    sensorPort: 6881,
-    sensorId: 'ab'.repeat(20),
-    family: 4,
-    remoteIp: ip,
-    remotePort: 6881,
-    kind: 'get_peers',
-    remoteId: 'cd'.repeat(20),
-    target,
+  return getPeersEvent(ts, ip, target, {
     txid: (Math.round(ts / 1e6) % 65521).toString(16).padStart(4, '0'),
     asn,
-  };
+  });
 }
 
 describe('co-appearance over constructed events', () => {
@@ -290,13 +274,7 @@ describe('co-appearance over constructed events', () => {
           events.push(
             lookup(START + (i * 60 + k * 10) * MIN + n * 1e6, `10.9.${n}.1`, 64530 + n, h),
           );
-    const root = mkdtempSync(join(tmpdir(), 'dhtscope-coordination-'));
-    roots.push(root);
-    const layout = openDataDir(join(root, 'data'), { create: true });
-    const journal = await Journal.open<EventRecord>(layout, EVENTS);
-    for (const e of events.sort((a, b) => a.ts - b.ts)) journal.append(e);
-    await journal.close();
-    reader = await StoreReader.open(layout.root);
+    reader = await storeOfEvents(events, roots, 'dhtscope-coordination-');
     await coordinationStep.run({ reader, config: {}, onProgress: () => {} });
   });
   after(() => reader.close());

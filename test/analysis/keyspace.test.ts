@@ -4,18 +4,11 @@
  * and a hammered region.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { keyspaceStep, resolveKeyspaceConfig } from '../../src/analysis/keyspace/step.ts';
-import {
-  EVENTS,
-  type EventRecord,
-  Journal,
-  openDataDir,
-  StoreReader,
-} from '../../src/store/index.ts';
+import type { EventRecord, StoreReader } from '../../src/store/index.ts';
+import { getPeersEvent, storeOfEvents } from '../helpers/events.ts';
 
 const HOUR = 3_600_000_000;
 const START = Date.UTC(2026, 0, 5) * 1000;
@@ -44,19 +37,7 @@ function target(r: () => number, prefix16?: number): string {
 }
 
 function event(ts: number, ip: string, t: string, asn: number): EventRecord {
-  return {
-    ts: Math.round(ts),
-    sensorPort: 6881,
-    sensorId: 'ab'.repeat(20),
-    family: 4,
-    remoteIp: ip,
-    remotePort: 6881,
-    kind: 'get_peers',
-    remoteId: 'cd'.repeat(20),
-    target: t,
-    txid: '0001',
-    asn,
-  };
+  return getPeersEvent(ts, ip, t, { txid: '0001', asn });
 }
 
 /** 100 addresses, 1000 uniformly random get_peers each over six hours (1.5 per cell on average). */
@@ -90,13 +71,7 @@ function hammer(): EventRecord[] {
 
 const roots: string[] = [];
 async function store(events: EventRecord[]): Promise<StoreReader> {
-  const root = mkdtempSync(join(tmpdir(), 'dhtscope-keyspace-'));
-  roots.push(root);
-  const layout = openDataDir(join(root, 'data'), { create: true });
-  const journal = await Journal.open<EventRecord>(layout, EVENTS);
-  for (const e of events.sort((a, b) => a.ts - b.ts)) journal.append(e);
-  await journal.close();
-  const reader = await StoreReader.open(layout.root);
+  const reader = await storeOfEvents(events, roots, 'dhtscope-keyspace-');
   const progress: number[] = [];
   const result = await keyspaceStep.run({
     reader,

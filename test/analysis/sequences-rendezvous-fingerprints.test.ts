@@ -16,13 +16,8 @@ import type { AnalysisStep, RunShared } from '../../src/analysis/step.ts';
 import { resolveScenario } from '../../src/lab/builtin-scenarios.ts';
 import { writeTrace } from '../../src/lab/trace.ts';
 import { buildWorld } from '../../src/lab/world.ts';
-import {
-  EVENTS,
-  type EventRecord,
-  Journal,
-  openDataDir,
-  StoreReader,
-} from '../../src/store/index.ts';
+import { type EventRecord, StoreReader } from '../../src/store/index.ts';
+import { getPeersEvent, storeOfEvents } from '../helpers/events.ts';
 
 const HOUR = 3_600_000_000;
 const START = Date.UTC(2026, 0, 5) * 1000;
@@ -52,32 +47,15 @@ function event(
   target: string,
   more: Partial<EventRecord> = {},
 ): EventRecord {
-  return {
-    ts: Math.round(ts),
-    sensorPort: 6881,
-    sensorId: 'ab'.repeat(20),
-    family: 4,
-    remoteIp: ip,
-    remotePort: 6881,
-    kind: 'get_peers',
-    remoteId: 'cd'.repeat(20),
-    target,
+  return getPeersEvent(ts, ip, target, {
     // Scattered, deterministic: never a constant or counting id.
     txid: ((ts * 7919) % 65521).toString(16).padStart(4, '0'),
     asn: 64500,
     ...more,
-  };
+  });
 }
 
-async function storeOf(events: EventRecord[]): Promise<StoreReader> {
-  const root = mkdtempSync(join(tmpdir(), 'dhtscope-analysis2-'));
-  roots.push(root);
-  const layout = openDataDir(join(root, 'data'), { create: true });
-  const journal = await Journal.open<EventRecord>(layout, EVENTS);
-  for (const e of events.sort((a, b) => a.ts - b.ts)) journal.append(e);
-  await journal.close();
-  return StoreReader.open(layout.root);
-}
+const storeOf = (events: EventRecord[]) => storeOfEvents(events, roots, 'dhtscope-analysis2-');
 
 describe('timing patterns and fingerprints on constructed events', () => {
   let reader: StoreReader;

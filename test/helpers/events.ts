@@ -1,5 +1,9 @@
 /** Synthetic events for store tests: deterministic, every column exercised. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { seededRandomBytes } from '../../src/protocol/random.ts';
+import { EVENTS, Journal, openDataDir, StoreReader } from '../../src/store/index.ts';
 import type { EventKind, EventRecord } from '../../src/store/schema.ts';
 
 const KINDS: EventKind[] = [
@@ -61,4 +65,44 @@ export function makeEvents(
     events.push(event);
   }
   return events;
+}
+
+/** A get_peers from `ip` for `target`, as one sensor identity heard it; `more` sets any other column. */
+export function getPeersEvent(
+  ts: number,
+  ip: string,
+  target: string,
+  more: Partial<EventRecord> = {},
+): EventRecord {
+  return {
+    ts: Math.round(ts),
+    sensorPort: 6881,
+    sensorId: 'ab'.repeat(20),
+    family: 4,
+    remoteIp: ip,
+    remotePort: 6881,
+    kind: 'get_peers',
+    remoteId: 'cd'.repeat(20),
+    target,
+    ...more,
+  };
+}
+
+/**
+ * A store holding `events`, journalled in time order, in a new temporary
+ * directory named after `prefix`; the directory is added to `roots` for
+ * the caller to remove.
+ */
+export async function storeOfEvents(
+  events: EventRecord[],
+  roots: string[],
+  prefix: string,
+): Promise<StoreReader> {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  roots.push(root);
+  const layout = openDataDir(join(root, 'data'), { create: true });
+  const journal = await Journal.open<EventRecord>(layout, EVENTS);
+  for (const e of [...events].sort((a, b) => a.ts - b.ts)) journal.append(e);
+  await journal.close();
+  return StoreReader.open(layout.root);
 }
