@@ -25,6 +25,7 @@ import type { AnalysisStep, DetectorOverrides, RunShared, StepResult } from './s
 export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   operatorProfilesStep,
   // Right after, so the operator reader's columns they use are let go early.
+  keyspaceStep,
   sequencesStep,
   // Clustering and campaigns read operator_profiles; campaigns read operator_clusters and fingerprints.
   fingerprintsStep,
@@ -33,7 +34,6 @@ export const ANALYSIS_STEPS: readonly AnalysisStep[] = [
   campaignsStep,
   operatorsStep,
   hashProfilesStep,
-  keyspaceStep,
   rendezvousStep,
   dailySummariesStep,
 ];
@@ -176,7 +176,7 @@ export async function compute(
  * on a DuckDB of their own: the operator reader keeps one core busy with
  * JavaScript and leaves about half of the other idle while it reads.
  */
-const BESIDE: readonly AnalysisStep[] = [keyspaceStep, dailySummariesStep, hashProfilesStep];
+const BESIDE: readonly AnalysisStep[] = [dailySummariesStep, hashProfilesStep];
 
 interface Finished {
   result: StepResult;

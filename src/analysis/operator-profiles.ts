@@ -9,7 +9,6 @@
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Duck } from '../store/duck.ts';
 import type { DataLayout } from '../store/layout.ts';
 import type { StoreReader } from '../store/reader.ts';
@@ -25,7 +24,7 @@ import {
 } from './classify-operators.ts';
 import { kindShare } from './operator-features.ts';
 import { ratePerHour, roleOf } from './operator-roles.ts';
-import type { ShardMessage, ShardTask } from './operator-shard-worker.ts';
+import type { ShardTask } from './operator-shard-worker.ts';
 import {
   allAddresses,
   emitTracks,
@@ -35,6 +34,7 @@ import {
   shareColumns,
   splitAddresses,
 } from './operator-stream.ts';
+import { runRanges } from './range-pool.ts';
 import { keyFractions } from './targets.ts';
 import { writeRows } from './write-rows.ts';
 
@@ -112,9 +112,10 @@ async function writeVerdicts(
 }
 
 /**
- * Runs `count` workers over contiguous address ranges of about equal events
- * and concatenates their analyses: each range comes back in address order,
- * so the result is the order one thread produces and the table the same.
+ * Runs `count` workers over contiguous address ranges of about equal events,
+ * a few ranges per worker handed to whichever is free (range-pool.ts), and
+ * concatenates the analyses in range order: the order one thread produces,
+ * so the table is the same.
  */
 async function analyseInWorkers(
   data: OperatorColumns,
@@ -124,49 +125,28 @@ async function analyseInWorkers(
   onProgress: (done: number) => void,
 ): Promise<OperatorAnalysis[]> {
   const here = fileURLToPath(import.meta.url);
-  // Beside this file, as .ts from the sources or .js from the build.
-  const script = new URL(`./operator-shard-worker${extname(here)}`, import.meta.url);
-  const ranges = splitAddresses(data, count);
   const shared = shareColumns(data);
   // The workers read the packed copy: the originals stay only if a later step kept the read.
   data.strings = [];
-  const progress = ranges.map(() => 0);
-  const shards = await Promise.all(
-    ranges.map(
-      (range, index) =>
-        new Promise<OperatorAnalysis[]>((resolve, reject) => {
-          const task: ShardTask = {
-            data: shared,
-            range,
-            cap,
-            ...(options.config === undefined ? {} : { config: options.config }),
-          };
-          const worker = new Worker(script, { workerData: task });
-          let settled = false;
-          worker.on('message', (message: ShardMessage) => {
-            if (message.type === 'progress') {
-              progress[index] = message.done;
-              onProgress(progress.reduce((s, p) => s + p, 0));
-            } else if (message.type === 'done') {
-              settled = true;
-              resolve(message.analyses);
-            } else {
-              settled = true;
-              reject(Object.assign(new Error(message.message), { stack: message.stack }));
-            }
-          });
-          worker.on('error', (error) => {
-            settled = true;
-            reject(error);
-          });
-          worker.on('exit', (code) => {
-            if (!settled) reject(new Error(`operator profile worker ${index} exited with ${code}`));
-          });
-        }),
-    ),
-  );
+  const task: ShardTask = {
+    data: shared,
+    cap,
+    ...(options.config === undefined ? {} : { config: options.config }),
+  };
+  const shards = await runRanges<OperatorAnalysis[]>({
+    // Beside this file, as .ts from the sources or .js from the build.
+    script: new URL(`./operator-shard-worker${extname(here)}`, import.meta.url),
+    workerData: task,
+    ranges: splitAddresses(data, count * RANGES_PER_WORKER),
+    workers: count,
+    name: 'operator profile',
+    onProgress,
+  });
   return shards.flat();
 }
+
+/** Enough ranges per worker that the last ones, handed out as workers free up, even out their loads. */
+const RANGES_PER_WORKER = 4;
 
 /** One row per analysed address, written through writeRows (ordered by address). */
 async function writeProfiles(

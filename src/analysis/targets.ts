@@ -8,18 +8,33 @@ export function keyFraction(hex: string): number {
 /**
  * keyFraction of each string, or −1 when its first 13 characters (padded
  * with zeros) are not hex: what the batch readers compute in SQL, here for
- * strings already read.
+ * the millions of distinct targets a read holds, digit by digit (a slice,
+ * a regular expression and parseInt per string cost three times as much).
  */
 export function keyFractions(strings: readonly (string | undefined)[]): Float64Array {
   const keys = new Float64Array(strings.length);
   for (let id = 0; id < strings.length; id++) {
-    const digits = (strings[id] ?? '').slice(0, 13).padEnd(13, '0');
-    keys[id] = HEX13.test(digits) ? Number.parseInt(digits, 16) / 2 ** 52 : -1;
+    const text = strings[id] ?? '';
+    const digits = Math.min(text.length, 13);
+    let value = 0;
+    let i = 0;
+    for (; i < digits; i++) {
+      const digit = hexDigit(text.charCodeAt(i));
+      if (digit < 0) break;
+      value = value * 16 + digit;
+    }
+    keys[id] = i < digits ? -1 : (value * 16 ** (13 - digits)) / 2 ** 52;
   }
   return keys;
 }
 
-const HEX13 = /^[0-9a-fA-F]{13}$/;
+/** The value of a hex digit's character code, or −1. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return -1;
+}
 
 /** The leading 12 bits (three hex digits): the "prefix" a prefix walker steps through. */
 export function prefix12(hex: string): number {

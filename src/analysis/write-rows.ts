@@ -14,7 +14,7 @@ export async function writeRows(
   duck: Duck,
   layout: DataLayout,
   table: TableSpec,
-  rows: readonly Readonly<Record<string, unknown>>[],
+  rows: readonly object[],
   orderBy?: string,
 ): Promise<number> {
   const temp = `${table.name}_rows`;
@@ -26,7 +26,7 @@ export async function writeRows(
   try {
     for (const row of rows) {
       for (const c of columns) {
-        const value = row[c.prop];
+        const value = (row as Readonly<Record<string, unknown>>)[c.prop];
         if (value === undefined || value === null) appender.appendNull();
         else if (c.type === 'timestamp' || c.type === 'integer')
           appender.appendBigInt(BigInt(Math.trunc(value as number)));

@@ -72,14 +72,16 @@ function hammer(): EventRecord[] {
 const roots: string[] = [];
 async function store(events: EventRecord[]): Promise<StoreReader> {
   const reader = await storeOfEvents(events, roots, 'dhtscope-keyspace-');
-  const progress: number[] = [];
+  const progress: [number, number][] = [];
   const result = await keyspaceStep.run({
     reader,
     config: {},
-    onProgress: (done) => progress.push(done),
+    onProgress: (done, total) => progress.push([done, total]),
   });
   assert.equal(result.rows.keyspace_heatmap, 65_536, 'every cell has a row');
-  assert.equal(progress.at(-1), 5);
+  // Read, then folded: progress in events, ending at all of them.
+  assert.deepEqual(progress.at(-1), [events.length, events.length]);
+  assert.ok(progress.every(([done], i) => i === 0 || done >= progress[i - 1]![0]));
   return reader;
 }
 
@@ -150,11 +152,11 @@ describe('keyspace step: a scanner and a hammered region among random lookups', 
       "SELECT prefix16, prefix, zone_start, zone_cells, events FROM keyspace_heatmap WHERE zone = 'hot' ORDER BY prefix16",
     );
     assert.deepEqual(
-      hot.map((r) => r.prefix16),
+      hot.map((r) => Number(r.prefix16)),
       Array.from({ length: 16 }, (_, i) => 0xa000 + i),
     );
     assert.equal(hot[0]!.prefix, 'a000');
-    assert.ok(hot.every((r) => r.zone_start === 0xa000 && Number(r.zone_cells) === 16));
+    assert.ok(hot.every((r) => Number(r.zone_start) === 0xa000 && Number(r.zone_cells) === 16));
     const cold = await rowsOf(
       reader,
       "SELECT count(*)::INTEGER AS n FROM keyspace_heatmap WHERE zone = 'cold'",

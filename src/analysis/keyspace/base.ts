@@ -1,24 +1,23 @@
 /**
- * The one pass over the raw events that every keyspace detector shares. The
- * queries that carry a target (find_node, get_peers, announce_peer,
- * sample_infohashes, get) are folded into one row per address, time bucket
- * and target — a lookup as the detectors see it: a client's iterative lookup
- * reaches several of the sensor's identities, so one lookup is often several
- * events with the same target seconds apart — and held in a temporary DuckDB
- * table. A store of ten million events is read from Parquet once, and the
- * detectors work on the folded rows (about a third as many).
+ * The one pass over the queries that every keyspace detector shares, made
+ * over the operator reader's columns (operator-stream.ts): each address's
+ * events in time order, so each of its time buckets comes as one stretch.
  *
- * `k` is the target's first 64 bits as an unsigned integer: every prefix the
- * detectors use is a shift of it (k >> 48 is the 16-bit prefix, k >> 52 the
- * 12-bit one), and as a key it tells infohashes apart as well as the full
- * 160 bits would (two distinct hashes share 64 leading bits with odds of
- * 2^-64), at a fraction of the cost of the hex text.
+ * The queries that carry a target (find_node, get_peers, announce_peer,
+ * sample_infohashes, get) are folded into one *lookup* per address, time
+ * bucket and target — a lookup as the detectors see it: a client's
+ * iterative lookup reaches several of the sensor's identities, so one lookup
+ * is often several events with the same target seconds apart. A store of ten
+ * million events folds into about a third as many lookups, which the
+ * detectors see a bucket at a time and never as objects.
+ *
+ * A target's position is its first 32 bits (`head`): every prefix the
+ * detectors use is a shift of it (head >>> 16 is the 16-bit prefix, head >>>
+ * 20 the 12-bit one). It comes from the read's key fractions (targets.ts),
+ * so a target counts when it starts with hex digits, as every id does.
  */
-import type { Duck } from '../../store/duck.ts';
-
-/** The temporary tables, named so they cannot collide with a dataset's view. */
-export const KS_LOOKUPS = 'ks_lookups';
-export const KS_BUCKETS = 'ks_buckets';
+import { QUERY_KINDS } from '../operator-features.ts';
+import type { OperatorRead } from '../operator-stream.ts';
 
 /** Query kinds whose target is a point of the keyspace. */
 export const TARGETED_KINDS = [
@@ -32,74 +31,191 @@ export const TARGETED_KINDS = [
 /** Cells of the heatmap: every 16-bit prefix. */
 export const CELLS = 65_536;
 
-/**
- * Columns of ks_lookups, one row per (ip, b, k): asn; b, the time bucket
- * (whole buckets since the epoch); k; n, the events folded into the row;
- * nl, of those get_peers (searches for a torrent's peers); ih, whether the
- * target was asked as an infohash (get_peers or announce_peer) rather than a
- * node id; t0 and t1, its first and last event.
- */
-export function keyspaceLookupsSql(bucketMinutes: number): string {
-  const kinds = TARGETED_KINDS.map((k) => `'${k}'`).join(', ');
-  const bucketUs = bucketMicros(bucketMinutes);
-  return `
-    SELECT ip, any_value(asn) AS asn, b, k, count(*) AS n,
-      count(*) FILTER (WHERE kind = 'get_peers') AS nl,
-      bool_or(kind IN ('get_peers', 'announce_peer')) AS ih,
-      min(ts) AS t0, max(ts) AS t1
-    FROM (
-      SELECT remote_ip AS ip, asn, kind, ts, epoch_us(ts) // ${bucketUs} AS b,
-        TRY_CAST('0x' || left(target, 16) AS UBIGINT) AS k
-      FROM events
-      WHERE target IS NOT NULL AND length(target) >= 16 AND kind IN (${kinds}))
-    WHERE k IS NOT NULL
-    GROUP BY ip, b, k`;
-}
+/** Distinct 12-bit prefixes. */
+export const PREFIXES_12 = 4_096;
 
 /**
- * Per address and time bucket, for the buckets with at least `minTargets`
- * distinct targets (the scanners' order test and the families' pre-filter
- * both work inside such stretches of one address's traffic): targets, events,
- * and c, Pearson's correlation between when each target was first asked and
- * the target itself (its top 32 bits) — near +1 or −1 for a sweep at a
- * steady pace, near 0 for random targets.
+ * One address's lookups in one time bucket, in the order of their first
+ * event. Arrays are reused from bucket to bucket: read them during the call.
  */
-export function keyspaceBucketsSql(minTargets: number): string {
-  return `
-    SELECT ip, b, count(*) AS targets, sum(n) AS n,
-      corr(epoch(t0), (k >> 32)::DOUBLE) AS c
-    FROM ${KS_LOOKUPS} GROUP BY ip, b HAVING count(*) >= ${num(minTargets)}`;
+export interface Bucket {
+  /** Address number (1-based, in address order: see OperatorColumns). */
+  ipNo: number;
+  /** Whole buckets since the epoch. */
+  b: number;
+  size: number;
+  /** Target string id (distinct ids are distinct targets). */
+  target: Int32Array;
+  /** The target's first 32 bits. */
+  head: Uint32Array;
+  /** Events folded into the lookup, and of those get_peers (searches for a torrent's peers). */
+  n: Int32Array;
+  nl: Int32Array;
+  /** 1 when the target was asked as an infohash (get_peers or announce_peer), not a node id. */
+  ih: Uint8Array;
+  /** First and last event, µs since the epoch. */
+  t0: Float64Array;
+  t1: Float64Array;
+}
+
+/** What receives the fold: every bucket of an address, then the address's end. */
+export interface LookupVisitor {
+  bucket(bucket: Bucket): void;
+  endAddress(ipNo: number): void;
 }
 
 export function bucketMicros(bucketMinutes: number): number {
   return Math.max(1, Math.round(bucketMinutes)) * 60_000_000;
 }
 
-export async function createKeyspaceTables(
-  duck: Duck,
+/** Kind flags by kind number (QUERY_KINDS index + 1): 1 targeted, 2 get_peers, 4 infohash. */
+function kindFlags(): Uint8Array {
+  const flags = new Uint8Array(QUERY_KINDS.length + 1);
+  QUERY_KINDS.forEach((kind, i) => {
+    if (!(TARGETED_KINDS as readonly string[]).includes(kind)) return;
+    flags[i + 1] =
+      1 |
+      (kind === 'get_peers' ? 2 : 0) |
+      (kind === 'get_peers' || kind === 'announce_peer' ? 4 : 0);
+  });
+  return flags;
+}
+
+/**
+ * Folds every address's targeted queries into lookups, a bucket at a time,
+ * addresses in address order. Returns the number of targeted events.
+ */
+export function foldLookups(
+  read: OperatorRead,
   bucketMinutes: number,
-  minBucketTargets: number,
-): Promise<void> {
-  await duck.run(
-    `CREATE OR REPLACE TEMP TABLE ${KS_LOOKUPS} AS ${keyspaceLookupsSql(bucketMinutes)}`,
-  );
-  await duck.run(
-    `CREATE OR REPLACE TEMP TABLE ${KS_BUCKETS} AS ${keyspaceBucketsSql(minBucketTargets)}`,
-  );
+  visitor: LookupVisitor,
+  onProgress?: (done: number, total: number) => void,
+): number {
+  const bucketUs = bucketMicros(bucketMinutes);
+  const flags = kindFlags();
+  const { start, order, targetKeys } = read;
+  const { ts, kind, target } = read.columns;
+  const total = read.columns.length;
+  // Per target string: the bucket it was last seen in, and its slot there (side by side: one cache line).
+  const seen = new Int32Array(2 * targetKeys.length).fill(-1);
+  let capacity = 1024;
+  const bucket: Bucket = {
+    ipNo: 0,
+    b: 0,
+    size: 0,
+    target: new Int32Array(capacity),
+    head: new Uint32Array(capacity),
+    n: new Int32Array(capacity),
+    nl: new Int32Array(capacity),
+    ih: new Uint8Array(capacity),
+    t0: new Float64Array(capacity),
+    t1: new Float64Array(capacity),
+  };
+  const grow = () => {
+    capacity *= 2;
+    const more = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(capacity);
+      b.set(a);
+      return b;
+    };
+    bucket.target = more(bucket.target);
+    bucket.head = more(bucket.head);
+    bucket.n = more(bucket.n);
+    bucket.nl = more(bucket.nl);
+    bucket.ih = more(bucket.ih);
+    bucket.t0 = more(bucket.t0);
+    bucket.t1 = more(bucket.t1);
+  };
+  let serial = 0;
+  let targeted = 0;
+  let reported = 0;
+  const addresses = read.addresses.length;
+  for (let ipNo = 1; ipNo <= addresses; ipNo++) {
+    const end = start[ipNo + 1]!;
+    bucket.ipNo = ipNo;
+    bucket.size = 0;
+    let current = Number.NaN;
+    for (let j = start[ipNo]!; j < end; j++) {
+      const r = order[j]!;
+      const f = flags[kind[r]!]!;
+      if (f === 0) continue;
+      const id = target[r]!;
+      if (id < 0) continue;
+      const key = targetKeys[id]!;
+      if (key < 0) continue;
+      targeted++;
+      const t = ts[r]!;
+      const b = Math.floor(t / bucketUs);
+      if (b !== current) {
+        if (bucket.size > 0) visitor.bucket(bucket);
+        bucket.b = b;
+        bucket.size = 0;
+        current = b;
+        serial++;
+      }
+      if (seen[2 * id] === serial) {
+        const s = seen[2 * id + 1]!;
+        bucket.n[s]!++;
+        if (f & 2) bucket.nl[s]!++;
+        if (f & 4) bucket.ih[s] = 1;
+        if (t < bucket.t0[s]!) bucket.t0[s] = t;
+        if (t > bucket.t1[s]!) bucket.t1[s] = t;
+        continue;
+      }
+      if (bucket.size === capacity) grow();
+      const s = bucket.size++;
+      seen[2 * id] = serial;
+      seen[2 * id + 1] = s;
+      bucket.target[s] = id;
+      // Exact: a key is a 52-bit integer over 2^52.
+      bucket.head[s] = Math.floor(key * 2 ** 32);
+      bucket.n[s] = 1;
+      bucket.nl[s] = f & 2 ? 1 : 0;
+      bucket.ih[s] = f & 4 ? 1 : 0;
+      bucket.t0[s] = t;
+      bucket.t1[s] = t;
+    }
+    if (bucket.size > 0) visitor.bucket(bucket);
+    visitor.endAddress(ipNo);
+    if (end - reported >= 262_144) {
+      onProgress?.(end, total);
+      reported = end;
+    }
+  }
+  onProgress?.(total, total);
+  return targeted;
 }
 
-export async function dropKeyspaceTables(duck: Duck): Promise<void> {
-  await duck.run(`DROP TABLE IF EXISTS ${KS_BUCKETS}`);
-  await duck.run(`DROP TABLE IF EXISTS ${KS_LOOKUPS}`);
+/** A prefix as fixed-width lowercase hex. */
+export function hexOf(prefix: number, digits: 3 | 4): string {
+  return prefix.toString(16).padStart(digits, '0');
 }
 
-/** A number in SQL text: finite, or the statement would not parse (or would mean something else). */
-export function num(value: number): string {
+/**
+ * DuckDB's and C's `round(x, digits)`: halves away from zero, on x scaled by
+ * 10^digits as a double — the tables' figures round as they always have.
+ */
+export function roundTo(x: number, digits: number): number {
+  const m = 10 ** digits;
+  return (Math.sign(x) * Math.round(Math.abs(x) * m)) / m;
+}
+
+/**
+ * `printf('%.Nf')`: like toFixed, except that an exact tie rounds to even
+ * (toFixed rounds it up). A double is an exact tie at N decimals only when
+ * x · 2^(N+1) is an odd integer.
+ */
+export function fixed(x: number, digits: number): string {
+  const scaled = x * 2 ** (digits + 1);
+  if (!Number.isInteger(scaled) || scaled % 2 === 0) return x.toFixed(digits);
+  const m = 10 ** digits;
+  const down = Math.trunc(x * m);
+  const even = down % 2 === 0 ? down : down + Math.sign(x);
+  return (even / m).toFixed(digits);
+}
+
+/** A number from the config for a setting that must be finite (a NaN would silently match nothing). */
+export function num(value: number): number {
   if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
-  return String(value);
-}
-
-/** 16- or 12-bit prefix as fixed-width hex in SQL. */
-export function hexSql(expr: string, digits: 3 | 4): string {
-  return `lpad(printf('%x', ${expr}), ${digits}, '0')`;
+  return value;
 }

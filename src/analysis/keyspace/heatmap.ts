@@ -27,7 +27,7 @@
  * anything and nothing is cold. Cold zones mostly show where the sensor is
  * blind (no identity near them), which is worth knowing too.
  */
-import { CELLS, hexSql, KS_LOOKUPS, num } from './base.ts';
+import { type Bucket, CELLS, hexOf, num, roundTo } from './base.ts';
 
 export const HEATMAP_DEFAULTS = {
   /** Hot: events at least this many times the expected count… */
@@ -60,63 +60,181 @@ export interface HeatmapRow {
   zone: Zone;
 }
 
-/** The keyspace_heatmap rows: all 65,536 cells, the empty ones with zeros. */
-export function heatmapSql(c: HeatmapConfig): string {
-  const w = Math.max(0, Math.round(c.localWindow));
-  const local =
-    w === 0
-      ? 'NULL::DOUBLE'
-      : `median(events) OVER (ORDER BY prefix16 ROWS BETWEEN ${w} PRECEDING AND ${w} FOLLOWING)`;
-  return `
-    WITH cells AS (
-      SELECT (k >> 48)::INTEGER AS prefix16, sum(n) AS events, sum(nl) AS lookups,
-        count(DISTINCT ip) AS addresses,
-        count(DISTINCT k) FILTER (WHERE ih) AS infohashes
-      FROM ${KS_LOOKUPS} GROUP BY 1),
-    grid AS (
-      SELECT r.range::INTEGER AS prefix16,
-        coalesce(c.events, 0) AS events, coalesce(c.lookups, 0) AS lookups,
-        coalesce(c.addresses, 0) AS addresses, coalesce(c.infohashes, 0) AS infohashes
-      FROM range(${CELLS}) r LEFT JOIN cells c ON c.prefix16 = r.range),
-    uniform AS (SELECT sum(events)::DOUBLE / ${CELLS} AS share FROM grid),
-    scored AS (
-      SELECT g.*, u.share AS uniform_share,
-        greatest(u.share, coalesce(${local}, 0)) AS expected
-      FROM grid g, uniform u),
-    classed AS (
-      SELECT *,
-        CASE WHEN expected > 0 THEN events / expected END AS ratio,
-        2 * (sqrt(events + 0.375) - sqrt(expected + 0.375)) AS z,
-        CASE
-          WHEN events >= ${num(c.hotMinEvents)} AND expected > 0
-            AND events >= ${num(c.hotRatio)} * expected
-            AND 2 * (sqrt(events + 0.375) - sqrt(expected + 0.375)) >= ${num(c.hotZ)} THEN 'hot'
-          WHEN uniform_share > 0 AND events <= ${num(c.coldRatio)} * uniform_share THEN 'cold'
-          ELSE 'normal'
-        END AS candidate
-      FROM scored),
-    -- Gaps and islands: adjacent cells of one class share prefix16 − rank.
-    islands AS (
-      SELECT *, prefix16 - row_number() OVER (PARTITION BY candidate ORDER BY prefix16) AS island
-      FROM classed),
-    runs AS (
-      SELECT *,
-        min(prefix16) OVER (PARTITION BY candidate, island) AS run_start,
-        count(*) OVER (PARTITION BY candidate, island) AS run_cells,
-        sum(events) OVER (PARTITION BY candidate, island) AS run_events
-      FROM islands),
-    zoned AS (
-      SELECT *,
-        CASE WHEN candidate <> 'cold' THEN candidate
-          WHEN run_cells >= ${num(c.coldMinRun)}
-            AND 2 * (sqrt(run_events + 0.375) - sqrt(run_cells * uniform_share + 0.375)) <= -${num(c.coldZ)}
-          THEN 'cold' ELSE 'normal' END AS zone
-      FROM runs)
-    SELECT prefix16, ${hexSql('prefix16', 4)} AS prefix,
-      events, lookups, addresses, infohashes,
-      round(expected, 3) AS expected, round(ratio, 3) AS ratio, round(z, 2) AS z,
-      zone,
-      CASE WHEN zone <> 'normal' THEN run_start END AS zone_start,
-      CASE WHEN zone <> 'normal' THEN run_cells END AS zone_cells
-    FROM zoned`;
+/** A row of the keyspace_heatmap table (props of KEYSPACE_HEATMAP_COLUMNS). */
+export interface HeatmapTableRow extends HeatmapRow {
+  prefix: string;
+  expected: number;
+  ratio: number | undefined;
+  z: number;
+  zoneStart: number | undefined;
+  zoneCells: number | undefined;
+}
+
+/** Per cell, side by side (one cache line): events, get_peers, distinct addresses, the last address counted. */
+const EVENTS = 0;
+const LOOKUPS = 1;
+const ADDRESSES = 2;
+const LAST_ADDRESS = 3;
+const STRIDE = 4;
+
+/** The cells' counts, filled a bucket at a time (base.ts). */
+export class HeatmapCells {
+  private readonly counts = new Float64Array(CELLS * STRIDE);
+  readonly infohashes = new Int32Array(CELLS);
+  /** 1 for the targets asked as infohashes, by string id. */
+  private readonly asInfohash: Uint8Array;
+  /** The targets' key fractions (targets.ts), by string id. */
+  private readonly targetKeys: Float64Array;
+
+  constructor(targetKeys: Float64Array) {
+    this.targetKeys = targetKeys;
+    this.asInfohash = new Uint8Array(targetKeys.length);
+  }
+
+  bucket(b: Bucket): void {
+    const { counts, asInfohash } = this;
+    for (let i = 0; i < b.size; i++) {
+      const at = (b.head[i]! >>> 16) * STRIDE;
+      counts[at + EVENTS]! += b.n[i]!;
+      counts[at + LOOKUPS]! += b.nl[i]!;
+      // An address counts once per cell.
+      if (counts[at + LAST_ADDRESS] !== b.ipNo) {
+        counts[at + LAST_ADDRESS] = b.ipNo;
+        counts[at + ADDRESSES]!++;
+      }
+      if (b.ih[i] === 1) asInfohash[b.target[i]!] = 1;
+    }
+  }
+
+  /** Counts the distinct infohashes per cell, once every bucket is in. */
+  finish(): void {
+    const { asInfohash, targetKeys, infohashes } = this;
+    for (let id = 0; id < asInfohash.length; id++)
+      if (asInfohash[id] === 1) infohashes[Math.floor(targetKeys[id]! * CELLS)]!++;
+  }
+
+  events(cell: number): number {
+    return this.counts[cell * STRIDE + EVENTS]!;
+  }
+
+  lookups(cell: number): number {
+    return this.counts[cell * STRIDE + LOOKUPS]!;
+  }
+
+  addresses(cell: number): number {
+    return this.counts[cell * STRIDE + ADDRESSES]!;
+  }
+}
+
+/**
+ * The keyspace_heatmap rows: all 65,536 cells, the empty ones with zeros,
+ * each against its baseline, classed, and hot or cold runs made zones.
+ */
+export function heatmapRows(cells: HeatmapCells, c: HeatmapConfig): HeatmapTableRow[] {
+  const events = Float64Array.from({ length: CELLS }, (_, p) => cells.events(p));
+  let total = 0;
+  for (const e of events) total += e;
+  const share = total / CELLS;
+  const local = localMedians(events, Math.max(0, Math.round(c.localWindow)));
+  const hotRatio = num(c.hotRatio);
+  const hotZ = num(c.hotZ);
+  const hotMinEvents = num(c.hotMinEvents);
+  const coldRatio = num(c.coldRatio);
+  const anscombe = (x: number, mu: number) => 2 * (Math.sqrt(x + 0.375) - Math.sqrt(mu + 0.375));
+  const rows: HeatmapTableRow[] = new Array(CELLS);
+  const candidate: Zone[] = new Array(CELLS);
+  for (let p = 0; p < CELLS; p++) {
+    const e = events[p]!;
+    const expected = Math.max(share, local?.[p] ?? 0);
+    const z = anscombe(e, expected);
+    candidate[p] =
+      e >= hotMinEvents && expected > 0 && e >= hotRatio * expected && z >= hotZ
+        ? 'hot'
+        : share > 0 && e <= coldRatio * share
+          ? 'cold'
+          : 'normal';
+    rows[p] = {
+      prefix16: p,
+      prefix: hexOf(p, 4),
+      events: e,
+      lookups: cells.lookups(p),
+      addresses: cells.addresses(p),
+      infohashes: cells.infohashes[p]!,
+      expected: roundTo(expected, 3),
+      ratio: expected > 0 ? roundTo(e / expected, 3) : undefined,
+      z: roundTo(z, 2),
+      zone: 'normal',
+      zoneStart: undefined,
+      zoneCells: undefined,
+    };
+  }
+  // Runs of adjacent cells of one class: hot runs are zones; cold runs when long and empty enough.
+  for (let from = 0; from < CELLS; ) {
+    const kind = candidate[from]!;
+    let to = from;
+    let runEvents = 0;
+    while (to < CELLS && candidate[to] === kind) runEvents += events[to++]!;
+    const cells = to - from;
+    const zone =
+      kind !== 'cold'
+        ? kind
+        : cells >= num(c.coldMinRun) && anscombe(runEvents, cells * share) <= -num(c.coldZ)
+          ? 'cold'
+          : 'normal';
+    for (let p = from; p < to; p++) {
+      const row = rows[p]!;
+      row.zone = zone;
+      if (zone !== 'normal') {
+        row.zoneStart = from;
+        row.zoneCells = cells;
+      }
+    }
+    from = to;
+  }
+  return rows;
+}
+
+/**
+ * The median of each cell's neighbourhood, `window` cells either side (fewer
+ * at the ends of the keyspace; an even count averages the middle two), or
+ * undefined for a window of 0.
+ */
+function localMedians(values: Float64Array, window: number): Float64Array | undefined {
+  if (window === 0) return undefined;
+  const n = values.length;
+  const sorted: number[] = [];
+  const insert = (v: number) => sorted.splice(lowerBound(sorted, v), 0, v);
+  const remove = (v: number) => sorted.splice(lowerBound(sorted, v), 1);
+  for (let p = 0; p <= Math.min(window, n - 1); p++) insert(values[p]!);
+  const out = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    const m = sorted.length;
+    out[p] = m % 2 === 1 ? sorted[(m - 1) / 2]! : (sorted[m / 2 - 1]! + sorted[m / 2]!) / 2;
+    if (p + window + 1 < n) insert(values[p + window + 1]!);
+    if (p - window >= 0) remove(values[p - window]!);
+  }
+  return out;
+}
+
+function lowerBound(sorted: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Hot cells, hot zones and cold zones, for the step's summary. */
+export function zoneCounts(rows: readonly HeatmapTableRow[]) {
+  const starts = { hot: new Set<number>(), cold: new Set<number>() };
+  let hotCells = 0;
+  for (const r of rows) {
+    if (r.zone === 'normal') continue;
+    if (r.zone === 'hot') hotCells++;
+    starts[r.zone].add(r.zoneStart!);
+  }
+  return { hotCells, hotZones: starts.hot.size, coldZones: starts.cold.size };
 }

@@ -20,7 +20,8 @@
  * and is a scanner, not a family; a monitor asks the same few hashes (one
  * target per prefix) and is concentrated, not a family.
  */
-import { hexSql, KS_BUCKETS, KS_LOOKUPS, num } from './base.ts';
+import type { AddressInfo } from '../operator-stream.ts';
+import { type Bucket, hexOf, num } from './base.ts';
 
 export const PREFIX_FAMILY_DEFAULTS = {
   /** Distinct targets inside one 12-bit prefix, from one address within one bucket, to dig it. */
@@ -35,65 +36,162 @@ export const PREFIX_FAMILY_DEFAULTS = {
 
 export type PrefixFamilyConfig = typeof PREFIX_FAMILY_DEFAULTS;
 
-/** The smallest bucket (in distinct targets) that can hold a family's run: ks_buckets keeps at least those. */
-export function familyMinBucketTargets(c: PrefixFamilyConfig): number {
-  return c.minTargets * c.minPrefixes;
+/** The smallest bucket (in distinct targets) that can hold a family's run. */
+function minBucketTargets(c: PrefixFamilyConfig): number {
+  return num(c.minTargets) * num(c.minPrefixes);
 }
 
-export function prefixFamiliesSql(c: PrefixFamilyConfig, bucketMinutes: number): string {
-  const step = num(Math.max(0, Math.round(c.maxGap)) + 1);
-  const hex3 = (x: string) => hexSql(x, 3);
-  return `
-    WITH busy AS (
-      SELECT ip, b FROM ${KS_BUCKETS} WHERE targets >= ${num(familyMinBucketTargets(c))}),
-    dug AS (
-      SELECT ip, b, (k >> 52)::INTEGER AS p12
-      FROM ${KS_LOOKUPS} SEMI JOIN busy USING (ip, b)
-      GROUP BY ALL HAVING count(*) >= ${num(c.minTargets)}),
-    breaks AS (
-      SELECT *, CASE WHEN p12 - lag(p12) OVER (PARTITION BY ip, b ORDER BY p12) <= ${step}
-        THEN 0 ELSE 1 END AS brk
-      FROM dug),
-    runs AS (
-      SELECT *, sum(brk) OVER (PARTITION BY ip, b ORDER BY p12 ROWS UNBOUNDED PRECEDING) AS run
-      FROM breaks),
-    spans AS (
-      SELECT ip, b, run, min(p12) AS lo, max(p12) AS hi
-      FROM runs GROUP BY ALL HAVING count(*) >= ${num(c.minPrefixes)}),
-    -- Interval merge: a span starts a new family unless it overlaps or nearly
-    -- touches the furthest reach of the spans before it.
-    reach AS (
-      SELECT *, max(hi) OVER (ORDER BY lo, hi, ip, b ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
-      FROM spans),
-    families AS (
-      SELECT *, sum(CASE WHEN reach IS NOT NULL AND lo <= reach + ${step} THEN 0 ELSE 1 END)
-        OVER (ORDER BY lo, hi, ip, b ROWS UNBOUNDED PRECEDING) AS family
-      FROM reach),
-    cells AS (
-      SELECT f.family, r.ip, r.b, r.p12
-      FROM runs r JOIN families f USING (ip, b, run)),
-    lookups AS (
-      SELECT c.family, c.p12, l.ip, l.k, l.n, l.t0, l.t1
-      FROM (SELECT *, (k >> 52)::INTEGER AS p12 FROM ${KS_LOOKUPS} SEMI JOIN busy USING (ip, b)) l
-      JOIN cells c USING (ip, b, p12)),
-    per_address AS (
-      SELECT family, ip, sum(n) AS n,
-        row_number() OVER (PARTITION BY family ORDER BY sum(n) DESC, ip) AS r
-      FROM lookups GROUP BY family, ip),
-    named AS (
-      SELECT family, string_agg(ip || ' (' || n || ')', ', ' ORDER BY r) AS top_addresses
-      FROM per_address WHERE r <= ${num(c.topAddresses)} GROUP BY family),
-    stats AS (
-      SELECT family, min(p12) AS lo, max(p12) AS hi, count(DISTINCT p12) AS prefixes,
-        count(DISTINCT k) AS hashes, count(DISTINCT ip) AS addresses, sum(n) AS events,
-        min(t0) AS first_seen, max(t1) AS last_seen
-      FROM lookups GROUP BY family)
-    SELECT 'pf-' || ${hex3('s.lo')} || '-' || ${hex3('s.hi')} AS family_id,
-      ${hex3('s.lo')} AS prefix_from, ${hex3('s.hi')} AS prefix_to,
-      s.prefixes, s.hi - s.lo + 1 AS span, s.hashes, s.addresses, n.top_addresses,
-      s.events, s.first_seen, s.last_seen,
-      printf('%d of the %d 12-bit prefixes %s–%s dug (≥ %d distinct targets each within %d min) by %d address(es): %d queries for %d targets',
-        s.prefixes, s.hi - s.lo + 1, ${hex3('s.lo')}, ${hex3('s.hi')}, ${num(c.minTargets)}::INTEGER,
-        ${num(Math.max(1, Math.round(bucketMinutes)))}::INTEGER, s.addresses, s.events, s.hashes) AS why
-    FROM stats s JOIN named n USING (family)`;
+/** A row of the prefix_families table (props of PREFIX_FAMILY_COLUMNS). */
+export interface PrefixFamilyRow {
+  familyId: string;
+  prefixFrom: string;
+  prefixTo: string;
+  prefixes: number;
+  span: number;
+  hashes: number;
+  addresses: number;
+  topAddresses: string;
+  events: number;
+  firstSeen: number;
+  lastSeen: number;
+  why: string;
+}
+
+/** The lookups of one dug 12-bit prefix. */
+interface DugCell {
+  p12: number;
+  targets: number[];
+  n: number[];
+  t0: number[];
+  t1: number[];
+}
+
+/** A run of dug prefixes long enough to make or join a family: one address, one bucket. */
+interface Span {
+  ipNo: number;
+  b: number;
+  lo: number;
+  hi: number;
+  cells: DugCell[];
+}
+
+/** A run of dug prefixes `run` (ascending) in bucket `b`, with its lookups. */
+function spanOf(b: Bucket, run: readonly number[]): Span {
+  const cells = new Map<number, DugCell>(
+    run.map((p12) => [p12, { p12, targets: [], n: [], t0: [], t1: [] }]),
+  );
+  for (let i = 0; i < b.size; i++) {
+    const cell = cells.get(b.head[i]! >>> 20);
+    if (cell === undefined) continue;
+    cell.targets.push(b.target[i]!);
+    cell.n.push(b.n[i]!);
+    cell.t0.push(b.t0[i]!);
+    cell.t1.push(b.t1[i]!);
+  }
+  return { ipNo: b.ipNo, b: b.b, lo: run[0]!, hi: run.at(-1)!, cells: [...cells.values()] };
+}
+
+/** Finds each bucket's runs of dug prefixes (base.ts), then merges them into families. */
+export class FamilyTally {
+  private readonly spans: Span[] = [];
+  private readonly c: PrefixFamilyConfig;
+  /** Lookups per 12-bit prefix in the bucket at hand (zero between buckets). */
+  private readonly perPrefix = new Int32Array(4096);
+
+  constructor(c: PrefixFamilyConfig) {
+    this.c = c;
+  }
+
+  bucket(b: Bucket): void {
+    const c = this.c;
+    if (b.size < minBucketTargets(c)) return;
+    // Lookups in a bucket are distinct targets: a prefix is dug when it holds minTargets of them.
+    const { perPrefix } = this;
+    const occupied: number[] = [];
+    for (let i = 0; i < b.size; i++) {
+      const p12 = b.head[i]! >>> 20;
+      if (perPrefix[p12]!++ === 0) occupied.push(p12);
+    }
+    const dug = occupied.filter((p) => perPrefix[p]! >= num(c.minTargets)).sort((x, y) => x - y);
+    for (const p of occupied) perPrefix[p] = 0;
+    const step = Math.max(0, Math.round(c.maxGap)) + 1;
+    for (let from = 0; from < dug.length; ) {
+      let to = from + 1;
+      while (to < dug.length && dug[to]! - dug[to - 1]! <= step) to++;
+      if (to - from >= num(c.minPrefixes)) this.spans.push(spanOf(b, dug.slice(from, to)));
+      from = to;
+    }
+  }
+
+  endAddress(): void {}
+
+  /**
+   * Spans that overlap or nearly touch (within maxGap) the furthest reach of
+   * the spans before them, in keyspace order, are one family.
+   */
+  rows(addresses: readonly AddressInfo[], bucketMinutes: number): PrefixFamilyRow[] {
+    const step = Math.max(0, Math.round(this.c.maxGap)) + 1;
+    const spans = [...this.spans].sort(
+      (x, y) => x.lo - y.lo || x.hi - y.hi || x.ipNo - y.ipNo || x.b - y.b,
+    );
+    const families: Span[][] = [];
+    let reach = Number.NEGATIVE_INFINITY;
+    for (const span of spans) {
+      if (families.length === 0 || span.lo > reach + step) families.push([]);
+      families.at(-1)!.push(span);
+      reach = Math.max(reach, span.hi);
+    }
+    return families.map((family) => this.row(family, addresses, bucketMinutes));
+  }
+
+  private row(
+    family: readonly Span[],
+    addresses: readonly AddressInfo[],
+    bucketMinutes: number,
+  ): PrefixFamilyRow {
+    const prefixes = new Set<number>();
+    const hashes = new Set<number>();
+    const byAddress = new Map<number, number>();
+    let events = 0;
+    let firstSeen = Number.POSITIVE_INFINITY;
+    let lastSeen = Number.NEGATIVE_INFINITY;
+    for (const span of family)
+      for (const cell of span.cells) {
+        prefixes.add(cell.p12);
+        cell.targets.forEach((target, i) => {
+          hashes.add(target);
+          events += cell.n[i]!;
+          byAddress.set(span.ipNo, (byAddress.get(span.ipNo) ?? 0) + cell.n[i]!);
+          firstSeen = Math.min(firstSeen, cell.t0[i]!);
+          lastSeen = Math.max(lastSeen, cell.t1[i]!);
+        });
+      }
+    const lo = Math.min(...prefixes);
+    const hi = Math.max(...prefixes);
+    const ipOf = (ipNo: number) => addresses[ipNo - 1]!.remoteIp;
+    // Address numbers follow address order, so ties in lookups go to the lower address.
+    const top = [...byAddress]
+      .sort(([a, x], [b, y]) => y - x || a - b)
+      .slice(0, Math.max(0, Math.round(this.c.topAddresses)))
+      .map(([ipNo, n]) => `${ipOf(ipNo)} (${n})`);
+    const [from, to] = [hexOf(lo, 3), hexOf(hi, 3)];
+    const span = hi - lo + 1;
+    return {
+      familyId: `pf-${from}-${to}`,
+      prefixFrom: from,
+      prefixTo: to,
+      prefixes: prefixes.size,
+      span,
+      hashes: hashes.size,
+      addresses: byAddress.size,
+      topAddresses: top.join(', '),
+      events,
+      firstSeen,
+      lastSeen,
+      why:
+        `${prefixes.size} of the ${span} 12-bit prefixes ${from}–${to} dug (≥ ${Math.round(this.c.minTargets)} ` +
+        `distinct targets each within ${Math.max(1, Math.round(bucketMinutes))} min) by ` +
+        `${byAddress.size} address(es): ${events} queries for ${hashes.size} targets`,
+    };
+  }
 }

@@ -1,34 +1,31 @@
 /**
  * `compute` step for the keyspace: the heatmap with its hot and cold zones,
- * systematic scanners, prefix entropy and prefix families, all from one read
- * of the events (base.ts) and all in DuckDB, so ten million events never
- * become JavaScript objects.
+ * systematic scanners, prefix entropy and prefix families, all from one fold
+ * of the queries into lookups (base.ts). In a compute run the operator
+ * reader's columns are already in memory and the fold is one pass over them;
+ * run alone, the step reads them first.
  *
  * Settings come from the config file's `keyspace` section, flat: every key
  * of the four `..._DEFAULTS` plus `bucketMinutes` (they share no names). An
  * unknown key is an error.
  */
 
-import { writeDerivedTable } from '../../store/derived.ts';
 import type { Duck } from '../../store/duck.ts';
-import { sqlString } from '../../store/journal-format.ts';
 import {
   KEYSPACE_HEATMAP,
   KEYSPACE_SCANNERS,
   PREFIX_ENTROPY,
   PREFIX_FAMILIES,
-  type TableSpec,
 } from '../../store/tables.ts';
+import { type OperatorRead, readOperatorColumns } from '../operator-stream.ts';
 import { type AnalysisStep, type StepContext, type StepResult, withOverrides } from '../step.ts';
-import { createKeyspaceTables, dropKeyspaceTables } from './base.ts';
-import { HEATMAP_DEFAULTS, heatmapSql } from './heatmap.ts';
-import { PREFIX_ENTROPY_DEFAULTS, prefixEntropySql } from './prefix-entropy.ts';
-import {
-  familyMinBucketTargets,
-  PREFIX_FAMILY_DEFAULTS,
-  prefixFamiliesSql,
-} from './prefix-families.ts';
-import { SCANNER_DEFAULTS, scannersSql } from './scanners.ts';
+import { keyFractions } from '../targets.ts';
+import { writeRows } from '../write-rows.ts';
+import { foldLookups, type LookupVisitor } from './base.ts';
+import { HEATMAP_DEFAULTS, HeatmapCells, heatmapRows, zoneCounts } from './heatmap.ts';
+import { EntropyTally, PREFIX_ENTROPY_DEFAULTS } from './prefix-entropy.ts';
+import { FamilyTally, PREFIX_FAMILY_DEFAULTS } from './prefix-families.ts';
+import { SCANNER_DEFAULTS, ScannerTally } from './scanners.ts';
 
 export const KEYSPACE_DEFAULTS = {
   /**
@@ -85,87 +82,87 @@ export function resolveKeyspaceConfig(
   };
 }
 
-export interface KeyspaceResult {
-  rows: Record<string, number>;
-  hotCells: number;
-  hotZones: number;
-  coldZones: number;
-  scanners: number;
-  organised: number;
-  families: number;
-}
-
-/** Computes and writes the four keyspace tables; the reader's views must be fresh. */
-export async function computeKeyspace(
-  duck: Duck,
-  context: Pick<StepContext, 'reader' | 'onProgress'>,
-  c: KeyspaceConfig,
-): Promise<KeyspaceResult> {
-  const layout = context.reader.layout;
-  const total = 5;
-  context.onProgress(0, total);
-  await createKeyspaceTables(
-    duck,
-    c.bucketMinutes,
-    Math.min(c.scanners.minBucketTargets, familyMinBucketTargets(c.families)),
-  );
-  try {
-    const outputs: [TableSpec, string, string][] = [
-      [KEYSPACE_HEATMAP, heatmapSql(c.heatmap), 'prefix16'],
-      [KEYSPACE_SCANNERS, scannersSql(c.scanners), 'prefixes_covered DESC, remote_ip'],
-      [
-        PREFIX_ENTROPY,
-        prefixEntropySql(c.entropy),
-        "scope = 'address', least(entropy_8, entropy_12), remote_ip",
-      ],
-      [PREFIX_FAMILIES, prefixFamiliesSql(c.families, c.bucketMinutes), 'events DESC, family_id'],
-    ];
-    const written: number[] = [];
-    for (const [table, sql, orderBy] of outputs) {
-      context.onProgress(written.length + 1, total);
-      written.push(await writeDerivedTable(duck, layout, table, sql, orderBy));
-    }
-    const [heat, scanners, entropy, families] = written as [number, number, number, number];
-    context.onProgress(5, total);
-    const heatFile = sqlString(layout.tableFile(KEYSPACE_HEATMAP.name));
-    const entropyFile = sqlString(layout.tableFile(PREFIX_ENTROPY.name));
-    const [counts] = await duck.rows(`
-      SELECT
-        (SELECT count(*) FROM read_parquet(${heatFile}) WHERE zone = 'hot')::INTEGER AS hot_cells,
-        (SELECT count(DISTINCT zone_start) FROM read_parquet(${heatFile}) WHERE zone = 'hot')::INTEGER AS hot_zones,
-        (SELECT count(DISTINCT zone_start) FROM read_parquet(${heatFile}) WHERE zone = 'cold')::INTEGER AS cold_zones,
-        (SELECT count(*) FROM read_parquet(${entropyFile})
-         WHERE assessment = 'organised' AND scope = 'address')::INTEGER AS organised`);
-    return {
-      rows: {
-        [KEYSPACE_HEATMAP.name]: heat,
-        [KEYSPACE_SCANNERS.name]: scanners,
-        [PREFIX_ENTROPY.name]: entropy,
-        [PREFIX_FAMILIES.name]: families,
-      },
-      hotCells: Number(counts?.hot_cells ?? 0),
-      hotZones: Number(counts?.hot_zones ?? 0),
-      coldZones: Number(counts?.cold_zones ?? 0),
-      scanners,
-      organised: Number(counts?.organised ?? 0),
-      families,
-    };
-  } finally {
-    await dropKeyspaceTables(duck);
-  }
-}
-
 export const keyspaceStep: AnalysisStep = {
   name: 'keyspace (heatmap, scanners, prefix entropy, prefix families)',
   tables: [KEYSPACE_HEATMAP, KEYSPACE_SCANNERS, PREFIX_ENTROPY, PREFIX_FAMILIES],
+  usesOperatorRead: true,
   async run(context): Promise<StepResult> {
     const c = resolveKeyspaceConfig(context.config['keyspace']);
-    const r = await context.reader.withFreshViews((duck) => computeKeyspace(duck, context, c));
-    return {
-      rows: r.rows,
-      summary:
-        `${r.hotZones} hot zones (${r.hotCells} cells), ${r.coldZones} cold zones, ` +
-        `${r.scanners} scanners, ${r.organised} organised by prefix entropy, ${r.families} prefix families`,
-    };
+    const layout = context.reader.layout;
+    return context.reader.withFreshViews(async (duck) => {
+      // Progress: reading (when the step has to) and folding, by events.
+      const shared = context.shared?.operatorRead;
+      const read = shared ?? (await readColumns(duck, context.onProgress));
+      const half = shared === undefined ? 0.5 : 0;
+      const cells = new HeatmapCells(read.targetKeys);
+      const scanners = new ScannerTally(c.scanners, read.addresses);
+      const entropy = new EntropyTally(c.entropy);
+      const families = new FamilyTally(c.families);
+      const visitor: LookupVisitor = {
+        bucket: (b) => {
+          cells.bucket(b);
+          scanners.bucket(b);
+          entropy.bucket(b);
+          families.bucket(b);
+        },
+        endAddress: (ipNo) => {
+          scanners.endAddress(ipNo);
+          entropy.endAddress(ipNo);
+        },
+      };
+      foldLookups(read, c.bucketMinutes, visitor, (done, total) =>
+        context.onProgress(Math.round(total * half + done * (1 - half)), total),
+      );
+      cells.finish();
+      const heat = heatmapRows(cells, c.heatmap);
+      const entropyRows = entropy.rows(read.addresses);
+      const familyRows = families.rows(read.addresses, c.bucketMinutes);
+      const written = {
+        [KEYSPACE_HEATMAP.name]: await writeRows(duck, layout, KEYSPACE_HEATMAP, heat, 'prefix16'),
+        [KEYSPACE_SCANNERS.name]: await writeRows(
+          duck,
+          layout,
+          KEYSPACE_SCANNERS,
+          scanners.rows,
+          'prefixes_covered DESC, remote_ip',
+        ),
+        [PREFIX_ENTROPY.name]: await writeRows(
+          duck,
+          layout,
+          PREFIX_ENTROPY,
+          entropyRows,
+          "scope = 'address', least(entropy_8, entropy_12), remote_ip",
+        ),
+        [PREFIX_FAMILIES.name]: await writeRows(
+          duck,
+          layout,
+          PREFIX_FAMILIES,
+          familyRows,
+          'events DESC, family_id',
+        ),
+      };
+      const zones = zoneCounts(heat);
+      const organised = entropyRows.filter(
+        (r) => r.scope === 'address' && r.assessment === 'organised',
+      ).length;
+      return {
+        rows: written,
+        summary:
+          `${zones.hotZones} hot zones (${zones.hotCells} cells), ${zones.coldZones} cold zones, ` +
+          `${scanners.rows.length} scanners, ${organised} organised by prefix entropy, ` +
+          `${familyRows.length} prefix families`,
+      };
+    });
   },
 };
+
+/** The operator reader's columns, read for this step alone (progress: the first half). */
+async function readColumns(
+  duck: Duck,
+  onProgress: StepContext['onProgress'],
+): Promise<OperatorRead> {
+  const read = await readOperatorColumns(duck, (done, total) =>
+    onProgress(Math.round(done / 2), total),
+  );
+  return { ...read, targetKeys: keyFractions(read.strings) };
+}
