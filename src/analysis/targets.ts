@@ -1,4 +1,5 @@
 /** Keyspace arithmetic on hex ids and targets, as detectors need it. */
+import { sharedArray } from './shared-memory.ts';
 
 /** The leading 52 bits of a hex id as a fraction of the keyspace, [0, 1). */
 export function keyFraction(hex: string): number {
@@ -12,7 +13,8 @@ export function keyFraction(hex: string): number {
  * a regular expression and parseInt per string cost three times as much).
  */
 export function keyFractions(strings: readonly (string | undefined)[]): Float64Array {
-  const keys = new Float64Array(strings.length);
+  // Shared memory: worker threads of later steps read the keys without a copy.
+  const keys = sharedArray(Float64Array, strings.length);
   for (let id = 0; id < strings.length; id++) {
     const text = strings[id] ?? '';
     const digits = Math.min(text.length, 13);

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { keyspaceStep, resolveKeyspaceConfig } from '../../src/analysis/keyspace/step.ts';
+import { keyspaceStep, resolveKeyspaceConfig, tallyAll } from '../../src/analysis/keyspace/step.ts';
+import { readOperatorColumns } from '../../src/analysis/operator-stream.ts';
+import { keyFractions } from '../../src/analysis/targets.ts';
 import type { EventRecord, StoreReader } from '../../src/store/index.ts';
 import { getPeersEvent, storeOfEvents } from '../helpers/events.ts';
 
@@ -178,6 +180,20 @@ describe('keyspace step: a scanner and a hammered region among random lookups', 
         .every((r) => r.assessment === 'random'),
       true,
     );
+  });
+
+  it('gives the same rows from worker threads over ranges as from one thread', async () => {
+    const read = await reader.withFreshViews(async (duck) => {
+      const columns = await readOperatorColumns(duck);
+      return { ...columns, targetKeys: keyFractions(columns.strings) };
+    });
+    const c = resolveKeyspaceConfig({});
+    const alone = await tallyAll(read, c, () => {}, 1);
+    const done: number[] = [];
+    const pooled = await tallyAll(read, c, (n) => done.push(n), 2);
+    assert.deepEqual(pooled, alone);
+    assert.equal(alone.scanners.length, 1);
+    assert.equal(done.at(-1), read.columns.length, 'progress reaches every event');
   });
 
   it('finds the scanner’s dense run of 12-bit prefixes as a family', async () => {

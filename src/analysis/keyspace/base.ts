@@ -17,7 +17,7 @@
  * so a target counts when it starts with hex digits, as every id does.
  */
 import { QUERY_KINDS } from '../operator-features.ts';
-import type { OperatorRead } from '../operator-stream.ts';
+import type { AddressRange, OperatorRead } from '../operator-stream.ts';
 
 /** Query kinds whose target is a point of the keyspace. */
 export const TARGETED_KINDS = [
@@ -81,21 +81,28 @@ function kindFlags(): Uint8Array {
   return flags;
 }
 
+/** What the fold reads of the operator reader's columns: all of it shared memory but the addresses. */
+export type FoldInput = Pick<OperatorRead, 'addresses' | 'start' | 'order' | 'targetKeys'> & {
+  columns: Pick<OperatorRead['columns'], 'length' | 'ts' | 'kind' | 'target'>;
+};
+
 /**
- * Folds every address's targeted queries into lookups, a bucket at a time,
- * addresses in address order. Returns the number of targeted events.
+ * Folds the targeted queries of the addresses in `range` into lookups, a
+ * bucket at a time, addresses in address order. Progress counts the range's
+ * events; returns the number of targeted ones.
  */
 export function foldLookups(
-  read: OperatorRead,
+  read: FoldInput,
+  range: AddressRange,
   bucketMinutes: number,
   visitor: LookupVisitor,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (done: number) => void,
 ): number {
   const bucketUs = bucketMicros(bucketMinutes);
   const flags = kindFlags();
   const { start, order, targetKeys } = read;
   const { ts, kind, target } = read.columns;
-  const total = read.columns.length;
+  const first = start[range.from]!;
   // Per target string: the bucket it was last seen in, and its slot there (side by side: one cache line).
   const seen = new Int32Array(2 * targetKeys.length).fill(-1);
   let capacity = 1024;
@@ -128,9 +135,8 @@ export function foldLookups(
   };
   let serial = 0;
   let targeted = 0;
-  let reported = 0;
-  const addresses = read.addresses.length;
-  for (let ipNo = 1; ipNo <= addresses; ipNo++) {
+  let reported = first;
+  for (let ipNo = range.from; ipNo < range.to; ipNo++) {
     const end = start[ipNo + 1]!;
     bucket.ipNo = ipNo;
     bucket.size = 0;
@@ -178,11 +184,11 @@ export function foldLookups(
     if (bucket.size > 0) visitor.bucket(bucket);
     visitor.endAddress(ipNo);
     if (end - reported >= 262_144) {
-      onProgress?.(end, total);
+      onProgress?.(end - first);
       reported = end;
     }
   }
-  onProgress?.(total, total);
+  onProgress?.(start[range.to]! - first);
   return targeted;
 }
 

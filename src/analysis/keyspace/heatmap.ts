@@ -77,6 +77,11 @@ const ADDRESSES = 2;
 const LAST_ADDRESS = 3;
 const STRIDE = 4;
 
+export interface HeatmapPart {
+  counts: Float64Array;
+  asInfohash: Uint8Array;
+}
+
 /** The cells' counts, filled a bucket at a time (base.ts). */
 export class HeatmapCells {
   private readonly counts = new Float64Array(CELLS * STRIDE);
@@ -104,6 +109,18 @@ export class HeatmapCells {
       }
       if (b.ih[i] === 1) asInfohash[b.target[i]!] = 1;
     }
+  }
+
+  /** What a worker's tally hands back (range-pool.ts): plain typed arrays. */
+  part(): HeatmapPart {
+    return { counts: this.counts, asInfohash: this.asInfohash };
+  }
+
+  /** Adds another range's tally: address ranges are disjoint, so distinct addresses add up. */
+  absorb(part: HeatmapPart): void {
+    for (let i = 0; i < this.counts.length; i++) this.counts[i]! += part.counts[i]!;
+    for (let id = 0; id < this.asInfohash.length; id++)
+      this.asInfohash[id]! |= part.asInfohash[id]!;
   }
 
   /** Counts the distinct infohashes per cell, once every bucket is in. */

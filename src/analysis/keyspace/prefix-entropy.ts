@@ -78,6 +78,11 @@ function occupiedCounts(bins: Float64Array, occupied: readonly number[]): [numbe
   return [counts12, occupied8.map((p) => bins8[p]!)];
 }
 
+export interface EntropyPart {
+  pending: Pending[];
+  global: Float64Array;
+}
+
 interface Pending {
   ipNo: number;
   lookups: number;
@@ -108,6 +113,17 @@ export class EntropyTally {
       this.global[p]! += b.n[i]!;
       this.lookups += b.n[i]!;
     }
+  }
+
+  /** What a worker's tally hands back (range-pool.ts). */
+  part(): EntropyPart {
+    return { pending: this.pending, global: this.global };
+  }
+
+  /** Adds another range's tally (ranges absorbed in address order keep the rows in it). */
+  absorb(part: EntropyPart): void {
+    for (const p of part.pending) this.pending.push(p);
+    for (let p = 0; p < PREFIXES_12; p++) this.global[p]! += part.global[p]!;
   }
 
   endAddress(ipNo: number): void {

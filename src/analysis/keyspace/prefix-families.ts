@@ -67,7 +67,7 @@ interface DugCell {
 }
 
 /** A run of dug prefixes long enough to make or join a family: one address, one bucket. */
-interface Span {
+export interface Span {
   ipNo: number;
   b: number;
   lo: number;
@@ -123,7 +123,14 @@ export class FamilyTally {
     }
   }
 
-  endAddress(): void {}
+  /** What a worker's tally hands back (range-pool.ts). */
+  part(): Span[] {
+    return this.spans;
+  }
+
+  absorb(spans: readonly Span[]): void {
+    for (const span of spans) this.spans.push(span);
+  }
 
   /**
    * Spans that overlap or nearly touch (within maxGap) the furthest reach of

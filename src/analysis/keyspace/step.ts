@@ -10,6 +10,9 @@
  * unknown key is an error.
  */
 
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Duck } from '../../store/duck.ts';
 import {
   KEYSPACE_HEATMAP,
@@ -17,15 +20,23 @@ import {
   PREFIX_ENTROPY,
   PREFIX_FAMILIES,
 } from '../../store/tables.ts';
-import { type OperatorRead, readOperatorColumns } from '../operator-stream.ts';
+import {
+  allAddresses,
+  type OperatorRead,
+  readOperatorColumns,
+  splitAddresses,
+} from '../operator-stream.ts';
+import { runRanges } from '../range-pool.ts';
 import { type AnalysisStep, type StepContext, type StepResult, withOverrides } from '../step.ts';
 import { keyFractions } from '../targets.ts';
 import { writeRows } from '../write-rows.ts';
-import { foldLookups, type LookupVisitor } from './base.ts';
-import { HEATMAP_DEFAULTS, HeatmapCells, heatmapRows, zoneCounts } from './heatmap.ts';
-import { EntropyTally, PREFIX_ENTROPY_DEFAULTS } from './prefix-entropy.ts';
-import { FamilyTally, PREFIX_FAMILY_DEFAULTS } from './prefix-families.ts';
-import { SCANNER_DEFAULTS, ScannerTally } from './scanners.ts';
+import type { FoldInput } from './base.ts';
+import { HEATMAP_DEFAULTS, zoneCounts } from './heatmap.ts';
+import { PREFIX_ENTROPY_DEFAULTS } from './prefix-entropy.ts';
+import { PREFIX_FAMILY_DEFAULTS } from './prefix-families.ts';
+import { SCANNER_DEFAULTS } from './scanners.ts';
+import { type KeyspacePart, type KeyspaceRows, keyspaceRows, tallyRange } from './tally.ts';
+import type { KeyspaceTask } from './worker.ts';
 
 export const KEYSPACE_DEFAULTS = {
   /**
@@ -94,63 +105,50 @@ export const keyspaceStep: AnalysisStep = {
       const shared = context.shared?.operatorRead;
       const read = shared ?? (await readColumns(duck, context.onProgress));
       const half = shared === undefined ? 0.5 : 0;
-      const cells = new HeatmapCells(read.targetKeys);
-      const scanners = new ScannerTally(c.scanners, read.addresses);
-      const entropy = new EntropyTally(c.entropy);
-      const families = new FamilyTally(c.families);
-      const visitor: LookupVisitor = {
-        bucket: (b) => {
-          cells.bucket(b);
-          scanners.bucket(b);
-          entropy.bucket(b);
-          families.bucket(b);
-        },
-        endAddress: (ipNo) => {
-          scanners.endAddress(ipNo);
-          entropy.endAddress(ipNo);
-        },
-      };
-      foldLookups(read, c.bucketMinutes, visitor, (done, total) =>
+      const total = read.columns.length;
+      const { heatmap, scanners, entropy, families } = await tallyAll(read, c, (done) =>
         context.onProgress(Math.round(total * half + done * (1 - half)), total),
       );
-      cells.finish();
-      const heat = heatmapRows(cells, c.heatmap);
-      const entropyRows = entropy.rows(read.addresses);
-      const familyRows = families.rows(read.addresses, c.bucketMinutes);
       const written = {
-        [KEYSPACE_HEATMAP.name]: await writeRows(duck, layout, KEYSPACE_HEATMAP, heat, 'prefix16'),
+        [KEYSPACE_HEATMAP.name]: await writeRows(
+          duck,
+          layout,
+          KEYSPACE_HEATMAP,
+          heatmap,
+          'prefix16',
+        ),
         [KEYSPACE_SCANNERS.name]: await writeRows(
           duck,
           layout,
           KEYSPACE_SCANNERS,
-          scanners.rows,
+          scanners,
           'prefixes_covered DESC, remote_ip',
         ),
         [PREFIX_ENTROPY.name]: await writeRows(
           duck,
           layout,
           PREFIX_ENTROPY,
-          entropyRows,
+          entropy,
           "scope = 'address', least(entropy_8, entropy_12), remote_ip",
         ),
         [PREFIX_FAMILIES.name]: await writeRows(
           duck,
           layout,
           PREFIX_FAMILIES,
-          familyRows,
+          families,
           'events DESC, family_id',
         ),
       };
-      const zones = zoneCounts(heat);
-      const organised = entropyRows.filter(
+      const zones = zoneCounts(heatmap);
+      const organised = entropy.filter(
         (r) => r.scope === 'address' && r.assessment === 'organised',
       ).length;
       return {
         rows: written,
         summary:
           `${zones.hotZones} hot zones (${zones.hotCells} cells), ${zones.coldZones} cold zones, ` +
-          `${scanners.rows.length} scanners, ${organised} organised by prefix entropy, ` +
-          `${familyRows.length} prefix families`,
+          `${scanners.length} scanners, ${organised} organised by prefix entropy, ` +
+          `${families.length} prefix families`,
       };
     });
   },
@@ -165,4 +163,45 @@ async function readColumns(
     onProgress(Math.round(done / 2), total),
   );
   return { ...read, targetKeys: keyFractions(read.strings) };
+}
+
+/** Worker threads for a large store: the fold is JavaScript-bound, so two take about half the time. */
+const WORKERS = Math.min(2, availableParallelism());
+/** Below this many events one thread is quicker than starting workers. */
+const MIN_EVENTS_FOR_WORKERS = 1_000_000;
+
+const columnsWorthWorkers = (read: OperatorRead) => read.columns.length >= MIN_EVENTS_FOR_WORKERS;
+
+/**
+ * Every address's tallies, on this thread or on worker threads over ranges
+ * of the addresses (`workers`: how many, by default two on a large store).
+ */
+export async function tallyAll(
+  read: OperatorRead,
+  c: KeyspaceConfig,
+  onProgress: (done: number) => void,
+  workers = columnsWorthWorkers(read) ? WORKERS : 1,
+): Promise<KeyspaceRows> {
+  // Only shared memory and the addresses cross to the workers, never the strings.
+  const { addresses, start, order, targetKeys, columns } = read;
+  const input: FoldInput = {
+    addresses,
+    start,
+    order,
+    targetKeys,
+    columns: { length: columns.length, ts: columns.ts, kind: columns.kind, target: columns.target },
+  };
+  if (workers < 2)
+    return keyspaceRows(input, c, [tallyRange(input, c, allAddresses(read), onProgress)]);
+  const task: KeyspaceTask = { read: input, config: c };
+  const parts = await runRanges<KeyspacePart>({
+    // Beside this file, as .ts from the sources or .js from the build.
+    script: new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+    workerData: task,
+    ranges: splitAddresses(read, workers * 2),
+    workers,
+    name: 'keyspace',
+    onProgress,
+  });
+  return keyspaceRows(input, c, parts);
 }
