@@ -21,37 +21,50 @@ const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
 
 /** Where the stream's columns start (see streamSql): each string as its hash's halves, then itself. */
 const COLUMN = {
-  ip: 0,
-  ts: 1,
-  kind: 2,
-  sensor: 3,
-  client: 4,
-  nulls: 5,
-  target: 6,
-  remote: 8,
-  txid: 10,
-  rawTarget: 12,
-  rawRemote: 13,
-  rawTxid: 14,
-  bep42: 15,
+  ts: 0,
+  kind: 1,
+  sensor: 2,
+  client: 3,
+  nulls: 4,
+  ip: 5,
+  target: 7,
+  remote: 9,
+  txid: 11,
+  rawIp: 13,
+  rawTarget: 14,
+  rawRemote: 15,
+  rawTxid: 16,
+  bep42: 17,
 };
 
 /** BEP 42 verdicts by number in the bep42 column (0: none). */
 export const BEP42_VERDICTS = ['valid', 'invalid', 'exempt'] as const;
 
-function streamSql(): string {
+/** `list_position(list, column)`: a dictionary-encoded column's few values are each looked up once. */
+function positionSql(values: readonly string[], column: string): string {
+  return `list_position([${values.map(sqlString).join(', ')}], ${column})`;
+}
+
+/**
+ * Sensors and clients are numbered by their place in the sorted lists the
+ * caller read first; addresses travel as hashes and are numbered here (see
+ * readOperatorColumns). Joining ten million rows to those lists in DuckDB
+ * cost more than the rest of the stream.
+ */
+function streamSql(sensors: readonly string[], clients: readonly string[]): string {
   // Only the hashes are read for every row; the strings are read for the first row of each
   // hash (transaction ids: a few tens of thousands at most, 2 to 8 bytes each).
   return `
-    SELECT i.ip_no, epoch_us(e.ts)::DOUBLE AS ts, list_position([${KIND_SQL}], e.kind)::UTINYINT AS kind_no,
-      s.sensor_no, coalesce(c.client_no, 0)::INTEGER AS client_no,
+    SELECT epoch_us(e.ts)::DOUBLE AS ts, list_position([${KIND_SQL}], e.kind)::UTINYINT AS kind_no,
+      ${positionSql(sensors, 'e.sensor_id')}::INTEGER AS sensor_no,
+      coalesce(${positionSql(clients, 'e.client')}, 0)::INTEGER AS client_no,
       ((e.target IS NULL)::INTEGER + 2 * (e.remote_id IS NULL)::INTEGER + 4 * (e.txid IS NULL)::INTEGER) AS nulls,
-      ${hashHalvesSql('e.target', 't')}, ${hashHalvesSql('e.remote_id', 'r')}, ${hashHalvesSql('e.txid', 'x')},
-      e.target, e.remote_id, e.txid,
+      ${hashHalvesSql('e.remote_ip', 'i')}, ${hashHalvesSql('e.target', 't')},
+      ${hashHalvesSql('e.remote_id', 'r')}, ${hashHalvesSql('e.txid', 'x')},
+      e.remote_ip, e.target, e.remote_id, e.txid,
       coalesce(list_position([${BEP42_VERDICTS.map(sqlString).join(', ')}], e.bep42), 0)::UTINYINT AS bep42_no
-    FROM events e JOIN op_ips i USING (remote_ip) JOIN op_sensors s USING (sensor_id)
-      LEFT JOIN op_clients c USING (client)
-    WHERE e.kind IN (${KIND_SQL})`;
+    FROM events e
+    WHERE e.kind IN (${KIND_SQL}) AND e.remote_ip IS NOT NULL AND e.sensor_id IS NOT NULL`;
 }
 
 /** Per-address facts, from one aggregate query. */
@@ -82,38 +95,45 @@ type ReadProgress = (done: number, total: number) => void;
 
 /**
  * One pass over the query events into typed columns. Per-address facts
- * (ASN, organisation, country) come from one aggregate query; sensors and
- * clients are numbered in SQL and named from lookup arrays here.
+ * (ASN, organisation, country) come from one aggregate query, in address
+ * order; sensors and clients are numbered in SQL by their place in their
+ * sorted lists and named from those lists here.
  */
 export async function readOperatorColumns(
   duck: Duck,
   onProgress?: ReadProgress,
 ): Promise<OperatorColumns> {
-  await duck.run(`CREATE OR REPLACE TEMP TABLE op_ips AS
-    SELECT remote_ip, (row_number() OVER (ORDER BY remote_ip))::INTEGER AS ip_no,
-      any_value(asn)::DOUBLE AS asn, any_value(org) AS org, any_value(country) AS country, count(*)::DOUBLE AS n
-    FROM events WHERE kind IN (${KIND_SQL}) GROUP BY remote_ip`);
-  await duck.run(`CREATE OR REPLACE TEMP TABLE op_sensors AS
-    SELECT sensor_id, (row_number() OVER (ORDER BY sensor_id))::INTEGER AS sensor_no
-    FROM (SELECT DISTINCT sensor_id FROM events WHERE kind IN (${KIND_SQL}))`);
-  await duck.run(`CREATE OR REPLACE TEMP TABLE op_clients AS
-    SELECT client, (row_number() OVER (ORDER BY client))::INTEGER AS client_no
-    FROM (SELECT DISTINCT client FROM events WHERE kind IN (${KIND_SQL}) AND client IS NOT NULL)`);
-  const ips = await duck.rows(
-    'SELECT remote_ip, ip_no, asn, org, country, n FROM op_ips ORDER BY ip_no',
-  );
-  const sensors = await duck.rows('SELECT sensor_id, sensor_no FROM op_sensors ORDER BY sensor_no');
-  const clients = await duck.rows('SELECT client, client_no FROM op_clients ORDER BY client_no');
+  const ips = await duck.rows(`
+    SELECT remote_ip, any_value(asn)::DOUBLE AS asn, any_value(org) AS org,
+      any_value(country) AS country, count(*)::DOUBLE AS n
+    FROM events WHERE kind IN (${KIND_SQL}) AND remote_ip IS NOT NULL
+    GROUP BY remote_ip ORDER BY remote_ip`);
+  const sensors = (
+    await duck.rows(`SELECT DISTINCT sensor_id FROM events
+      WHERE kind IN (${KIND_SQL}) AND sensor_id IS NOT NULL ORDER BY sensor_id`)
+  ).map((r) => r.sensor_id as string);
+  const clients = (
+    await duck.rows(`SELECT DISTINCT client FROM events
+      WHERE kind IN (${KIND_SQL}) AND client IS NOT NULL ORDER BY client`)
+  ).map((r) => r.client as string);
+  // Address numbers follow address order (1-based); the stream's addresses find theirs by text.
+  const ipNoByAddress = new Map(ips.map((r, i) => [r.remote_ip as string, i + 1]));
   const expected = ips.reduce((sum, r) => sum + Number(r.n), 0);
 
   const rows = new GrowableColumns(expected);
   const ids = new HashedStrings();
   const txids = new HashedStrings();
+  const addresses = new HashedStrings();
+  /** Address number by the addresses table's id. */
+  const ipNoOf: number[] = [];
+  let ipHi = -1;
+  let ipLo = -1;
+  let ipNo = 0;
   // An address keeps its node id from query to query: the last one saves most lookups.
   let remoteHi = -1;
   let remoteLo = -1;
   let remoteId = -1;
-  const result = await duck.connection.stream(streamSql());
+  const result = await duck.connection.stream(streamSql(sensors, clients));
   // DuckDB computes a chunk while this thread decodes the one before.
   let next = result.fetchChunk();
   for (;;) {
@@ -123,21 +143,38 @@ export async function readOperatorColumns(
     if (n === 0) break;
     next = result.fetchChunk();
     const at = rows.reserve(n);
-    rows.ip.set(int32s(chunk, COLUMN.ip, n), at);
     rows.ts.set(float64s(chunk, COLUMN.ts, n), at);
     rows.kind.set(uint8s(chunk, COLUMN.kind, n), at);
     rows.sensor.set(int32s(chunk, COLUMN.sensor, n), at);
     rows.client.set(int32s(chunk, COLUMN.client, n), at);
     const nulls = int32s(chunk, COLUMN.nulls, n);
-    const [tHi, tLo, rHi, rLo, xHi, xLo] = [0, 1, 2, 3, 4, 5].map((k) =>
-      int32s(chunk, COLUMN.target + k, n),
-    ) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    const [iHi, iLo, tHi, tLo, rHi, rLo, xHi, xLo] = [0, 1, 2, 3, 4, 5, 6, 7].map((k) =>
+      int32s(chunk, COLUMN.ip + k, n),
+    ) as [
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+    ];
+    const rawIp = chunk.getColumnVector(COLUMN.rawIp);
     const rawTarget = chunk.getColumnVector(COLUMN.rawTarget);
     const rawRemote = chunk.getColumnVector(COLUMN.rawRemote);
     const rawTxid = chunk.getColumnVector(COLUMN.rawTxid);
     rows.bep42.set(uint8s(chunk, COLUMN.bep42, n), at);
-    const { target, remote, txid } = rows;
+    const { ip, target, remote, txid } = rows;
     for (let i = 0; i < n; i++) {
+      if (iHi[i] !== ipHi || iLo[i] !== ipLo) {
+        ipHi = iHi[i]!;
+        ipLo = iLo[i]!;
+        const id = addresses.id(ipHi, ipLo, rawIp, i);
+        if (id === ipNoOf.length) ipNoOf.push(addressNumber(ipNoByAddress, addresses.strings[id]!));
+        ipNo = ipNoOf[id]!;
+      }
+      ip[at + i] = ipNo;
       const absent = nulls[i]!;
       if (!(absent & 2) && (rHi[i] !== remoteHi || rLo[i] !== remoteLo)) {
         remoteHi = rHi[i]!;
@@ -150,7 +187,6 @@ export async function readOperatorColumns(
     }
     onProgress?.(rows.length, expected);
   }
-  await duck.run('DROP TABLE op_ips; DROP TABLE op_sensors; DROP TABLE op_clients');
   const { start, order } = rows.orderByIpAndTime(ips.length);
   return {
     addresses: ips.map((r) => ({
@@ -159,14 +195,22 @@ export async function readOperatorColumns(
       org: r.org as string | null,
       country: r.country as string | null,
     })),
-    sensorName: [undefined, ...sensors.map((r) => r.sensor_id as string)],
-    clientName: [undefined, ...clients.map((r) => r.client as string)],
+    sensorName: [undefined, ...sensors],
+    clientName: [undefined, ...clients],
     strings: ids.strings,
     txidStrings: txids.strings,
     columns: rows.view(),
     start,
     order,
   };
+}
+
+function addressNumber(numbers: ReadonlyMap<string, number>, address: string): number {
+  const n = numbers.get(address);
+  // Both come from the same events: only a store changing under the read can get here.
+  if (n === undefined)
+    throw new Error(`address ${address} appeared in the events while they were read`);
+  return n;
 }
 
 /**
