@@ -1,9 +1,27 @@
 /** Keyspace arithmetic on hex ids and targets, as detectors need it. */
 import { sharedArray } from './shared-memory.ts';
 
-/** The leading 52 bits of a hex id as a fraction of the keyspace, [0, 1). */
+/**
+ * The leading 52 bits of a hex id as a fraction of the keyspace, [0, 1).
+ * Detectors call it once per event, so an id that starts with 13 hex digits
+ * is read digit by digit; anything else goes through parseInt as it always has.
+ */
 export function keyFraction(hex: string): number {
+  const value = leadingHex(hex, 13);
+  if (value >= 0) return value / 2 ** 52;
   return Number.parseInt(hex.slice(0, 13).padEnd(13, '0'), 16) / 2 ** 52;
+}
+
+/** The value of the first `digits` characters when all are hex digits, else −1. */
+function leadingHex(text: string, digits: number): number {
+  if (text.length < digits) return -1;
+  let value = 0;
+  for (let i = 0; i < digits; i++) {
+    const digit = hexDigit(text.charCodeAt(i));
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
 }
 
 /**
@@ -40,7 +58,8 @@ function hexDigit(code: number): number {
 
 /** The leading 12 bits (three hex digits): the "prefix" a prefix walker steps through. */
 export function prefix12(hex: string): number {
-  return Number.parseInt(hex.slice(0, 3).padEnd(3, '0'), 16);
+  const value = leadingHex(hex, 3);
+  return value >= 0 ? value : Number.parseInt(hex.slice(0, 3).padEnd(3, '0'), 16);
 }
 
 /** How many leading bits two hex ids share. */
@@ -48,8 +67,8 @@ export function commonPrefixBits(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   let bits = 0;
   for (let i = 0; i < n; i++) {
-    const x = Number.parseInt(a[i]!, 16) ^ Number.parseInt(b[i]!, 16);
-    if (Number.isNaN(x)) return bits;
+    // A character that is not a hex digit counts as 0, as it always has.
+    const x = Math.max(0, hexDigit(a.charCodeAt(i))) ^ Math.max(0, hexDigit(b.charCodeAt(i)));
     if (x === 0) {
       bits += 4;
       continue;
