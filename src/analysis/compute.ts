@@ -116,16 +116,28 @@ export async function compute(
     (s) => options.only === undefined || s.tables.some((t) => options.only!.includes(t.name)),
   );
   const out: ComputeResult['steps'] = [];
+  const readUsers = (from: number) => steps.slice(from).some((s) => s.usesOperatorRead === true);
+  const shared: RunShared = {
+    wantOperatorRead: steps.includes(operatorProfilesStep) && readUsers(0),
+    begun: new Map(),
+  };
   const beside = steps.includes(operatorProfilesStep)
     ? startBeside(
         reader,
         steps.filter((s) => BESIDE.includes(s)),
         options.config ?? {},
+        steps.filter((s) => s.ahead !== undefined),
+        shared.begun!,
       )
     : new Map<AnalysisStep, BesideRun>();
-  const readUsers = (from: number) => steps.slice(from).some((s) => s.usesOperatorRead === true);
-  const shared: RunShared = {
-    wantOperatorRead: steps.includes(operatorProfilesStep) && readUsers(0),
+  shared.keepOperatorRead = (read) => {
+    for (const step of steps) {
+      if (step.beginOnRead === undefined) continue;
+      const work = step.beginOnRead(read, options.config ?? {});
+      // A failure surfaces when the step's turn comes and it awaits the work.
+      work.catch(() => {});
+      shared.begun!.set(step, work);
+    }
   };
   try {
     for (const [index, step] of steps.entries()) {
@@ -200,13 +212,28 @@ function startBeside(
   reader: StoreReader,
   steps: readonly AnalysisStep[],
   config: DetectorOverrides,
+  aheadOf: readonly AnalysisStep[],
+  begun: Map<AnalysisStep, Promise<unknown>>,
 ): Map<AnalysisStep, BesideRun> {
   const started = new Map<AnalysisStep, BesideRun>();
-  if (steps.length === 0) return started;
+  if (steps.length === 0 && aheadOf.length === 0) return started;
   // One DuckDB thread: what the operator reader leaves idle, without slowing it down.
   const own = StoreReader.open(reader.layout.root, { threads: 1 });
   let previous: Promise<unknown> = own;
   let stopped = false;
+  // Work ahead of later steps first: small, and the steps wait for it at their turn.
+  for (const step of aheadOf) {
+    const work = previous.then(async () => {
+      if (stopped) throw new Error(`${step.name}: not run, compute stopped`);
+      return step.ahead!(await own, config);
+    });
+    // A failure surfaces when the step's turn comes and it awaits the work; the lane goes on.
+    begun.set(step, work);
+    previous = work.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
   for (const step of steps) {
     let sink: ((done: number, total: number) => void) | undefined;
     let last: [number, number] | undefined;

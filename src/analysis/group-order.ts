@@ -34,11 +34,23 @@ export function orderByGroupAndTime(
     then === undefined
       ? (a: number, b: number) => ts[a]! - ts[b]! || a - b
       : (a: number, b: number) => ts[a]! - ts[b]! || then[a]! - then[b]! || a - b;
+  // Rows went in by increasing index, so a group whose times never decrease is in order
+  // (equal times keep arrival order) unless `then` must break the ties.
+  const inOrder =
+    then === undefined
+      ? (from: number, to: number) => {
+          for (let j = from + 1; j < to; j++) if (ts[order[j - 1]!]! > ts[order[j]!]!) return false;
+          return true;
+        }
+      : (from: number, to: number) => {
+          for (let j = from + 1; j < to; j++)
+            if (before(order[j - 1]!, order[j]!) >= 0) return false;
+          return true;
+        };
   for (let g = 1; g <= groups; g++) {
-    const rows = order.subarray(start[g]!, start[g + 1]!);
-    let sorted = true;
-    for (let j = 1; j < rows.length && sorted; j++) sorted = before(rows[j - 1]!, rows[j]!) < 0;
-    if (!sorted) rows.sort(before);
+    const from = start[g]!;
+    const to = start[g + 1]!;
+    if (!inOrder(from, to)) order.subarray(from, to).sort(before);
   }
   return { start, order };
 }

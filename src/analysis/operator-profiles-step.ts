@@ -15,6 +15,7 @@ export const operatorProfilesStep: AnalysisStep = {
         ? {
             keepRead: (read) => {
               shared.operatorRead = read;
+              shared.keepOperatorRead?.(read);
             },
           }
         : {}),

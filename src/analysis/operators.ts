@@ -9,6 +9,7 @@
 import { writeDerivedTable } from '../store/derived.ts';
 import { OPERATORS } from '../store/tables.ts';
 import { type AnalysisStep, withOverrides } from './step.ts';
+import { numberTable } from './write-rows.ts';
 
 /** The sources' defaults (OPERATOR_BROAD_SWEEP_MIN_HASHES, OPERATOR_TARGETED_MIN_DEPTH). */
 export const OPERATORS_DEFAULTS = {
@@ -28,13 +29,17 @@ export function resolveOperatorsConfig(
   return withOverrides(OPERATORS_DEFAULTS, overrides, 'operators');
 }
 
-export function operatorsSql(c: OperatorsConfig): string {
+/** Per network: its lookups and the distinct targets they named (the events alone). */
+export const ASN_LOOKUPS_SQL = `
+  SELECT asn, count(*) AS lookups, count(DISTINCT target) AS hashes
+  FROM events WHERE asn IS NOT NULL AND target IS NOT NULL
+    AND kind IN ('get_peers', 'announce_peer', 'find_node', 'sample_infohashes')
+  GROUP BY asn`;
+
+/** The fleet view; `lookups` is ASN_LOOKUPS_SQL or a table of its rows. */
+export function operatorsSql(c: OperatorsConfig, lookups = `(${ASN_LOOKUPS_SQL})`): string {
   return `
-    WITH lookups AS (
-      SELECT asn, count(*) AS lookups, count(DISTINCT target) AS hashes
-      FROM events WHERE asn IS NOT NULL AND target IS NOT NULL
-        AND kind IN ('get_peers', 'announce_peer', 'find_node', 'sample_infohashes')
-      GROUP BY asn),
+    WITH lookups AS (SELECT asn, lookups, hashes FROM ${lookups}),
     classes AS (
       SELECT asn, string_agg(class || ':' || n, ', ' ORDER BY n DESC, class) AS classes
       FROM (SELECT asn, class, count(*) AS n FROM operator_profiles WHERE asn IS NOT NULL GROUP BY asn, class)
@@ -71,15 +76,49 @@ export function operatorsSql(c: OperatorsConfig): string {
     LEFT JOIN lookups l USING (asn) LEFT JOIN classes k USING (asn) LEFT JOIN top t USING (asn)`;
 }
 
+interface AsnLookups {
+  asn: number;
+  lookups: number;
+  hashes: number;
+}
+
+/** The temporary table of the per-network lookups worked out ahead. */
+const AHEAD_TABLE = 'operators_asn_lookups';
+
 export const operatorsStep: AnalysisStep = {
   name: 'operators (fleet view)',
   tables: [OPERATORS],
-  async run({ reader, config, onProgress }) {
+  // A scan of every event, which needs no profile: done beside the operator profiles.
+  ahead: async (reader) =>
+    (await reader.withFreshViews((duck) => duck.rows(ASN_LOOKUPS_SQL))).map(
+      (r): AsnLookups => ({
+        asn: Number(r.asn),
+        lookups: Number(r.lookups),
+        hashes: Number(r.hashes),
+      }),
+    ),
+  async run({ reader, config, onProgress, shared }) {
     const c = resolveOperatorsConfig(config.operators);
-    const rows = await reader.withFreshViews((duck) =>
-      writeDerivedTable(duck, reader.layout, OPERATORS, operatorsSql(c), 'queries DESC, asn'),
-    );
+    const ahead = shared?.begun?.get(operatorsStep) as Promise<AsnLookups[]> | undefined;
+    const rows = await reader.withFreshViews(async (duck) => {
+      if (ahead === undefined)
+        return writeDerivedTable(duck, reader.layout, OPERATORS, operatorsSql(c), ORDER);
+      await numberTable(duck, AHEAD_TABLE, ['asn', 'lookups', 'hashes'], await ahead);
+      try {
+        return await writeDerivedTable(
+          duck,
+          reader.layout,
+          OPERATORS,
+          operatorsSql(c, AHEAD_TABLE),
+          ORDER,
+        );
+      } finally {
+        await duck.run(`DROP TABLE ${AHEAD_TABLE}`);
+      }
+    });
     onProgress(1, 1);
     return { rows: { [OPERATORS.name]: rows }, summary: `${rows} networks` };
   },
 };
+
+const ORDER = 'queries DESC, asn';

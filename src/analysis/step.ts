@@ -29,6 +29,10 @@ export interface RunShared {
   /** Set by compute when a later step wants the operator reader's columns. */
   wantOperatorRead: boolean;
   operatorRead?: OperatorRead | undefined;
+  /** Called by the step that read the columns, as soon as they are read (compute starts the steps' `beginOnRead`). */
+  keepOperatorRead?: (read: OperatorRead) => void;
+  /** What each step's `beginOnRead` is working out, by step. */
+  begun?: Map<AnalysisStep, Promise<unknown>>;
 }
 
 export interface StepResult {
@@ -46,6 +50,19 @@ export interface AnalysisStep {
   run(context: StepContext): Promise<StepResult>;
   /** Uses the operator reader's columns when an earlier step of the run left them (RunShared). */
   readonly usesOperatorRead?: boolean;
+  /**
+   * Starts the step's work on the operator reader's columns the moment they
+   * are read, beside the steps still running (its result waits in
+   * RunShared.begun for the step's turn): work on worker threads fills the
+   * cores while the step that read them packs and analyses.
+   */
+  readonly beginOnRead?: (read: OperatorRead, config: DetectorOverrides) => Promise<unknown>;
+  /**
+   * Work that reads only the events, run ahead on the DuckDB of the steps
+   * beside the operator profiles when the run has one (compute.ts); its
+   * result waits in RunShared.begun for the step's turn.
+   */
+  readonly ahead?: (reader: StoreReader, config: DetectorOverrides) => Promise<unknown>;
 }
 
 /**

@@ -74,3 +74,29 @@ export async function textTable(
     appender.closeSync();
   }
 }
+
+/** A temporary table of BIGINT columns filled from JavaScript rows keyed by column name. */
+export async function numberTable(
+  duck: Duck,
+  name: string,
+  columns: readonly string[],
+  rows: readonly object[],
+): Promise<void> {
+  await duck.run(
+    `CREATE OR REPLACE TEMP TABLE ${name} (${columns.map((c) => `${c} BIGINT`).join(', ')})`,
+  );
+  const appender = await duck.connection.createAppender(name);
+  try {
+    for (const row of rows) {
+      for (const c of columns) {
+        const value = (row as Readonly<Record<string, unknown>>)[c];
+        if (typeof value === 'number') appender.appendBigInt(BigInt(Math.trunc(value)));
+        else appender.appendNull();
+      }
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}

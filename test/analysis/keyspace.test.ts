@@ -11,21 +11,10 @@ import { readOperatorColumns } from '../../src/analysis/operator-stream.ts';
 import { keyFractions } from '../../src/analysis/targets.ts';
 import type { EventRecord, StoreReader } from '../../src/store/index.ts';
 import { getPeersEvent, storeOfEvents } from '../helpers/events.ts';
+import { rng } from '../helpers/rng.ts';
 
 const HOUR = 3_600_000_000;
 const START = Date.UTC(2026, 0, 5) * 1000;
-
-/** mulberry32: a small deterministic generator, so every run builds the same store. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const word = (r: () => number) =>
   Math.floor(r() * 2 ** 32)

@@ -97,18 +97,17 @@ export const keyspaceStep: AnalysisStep = {
   name: 'keyspace (heatmap, scanners, prefix entropy, prefix families)',
   tables: [KEYSPACE_HEATMAP, KEYSPACE_SCANNERS, PREFIX_ENTROPY, PREFIX_FAMILIES],
   usesOperatorRead: true,
+  beginOnRead: (read, config) =>
+    tallyAll(read, resolveKeyspaceConfig(config['keyspace']), () => {}),
   async run(context): Promise<StepResult> {
     const c = resolveKeyspaceConfig(context.config['keyspace']);
     const layout = context.reader.layout;
     return context.reader.withFreshViews(async (duck) => {
-      // Progress: reading (when the step has to) and folding, by events.
-      const shared = context.shared?.operatorRead;
-      const read = shared ?? (await readColumns(duck, context.onProgress));
-      const half = shared === undefined ? 0.5 : 0;
-      const total = read.columns.length;
-      const { heatmap, scanners, entropy, families } = await tallyAll(read, c, (done) =>
-        context.onProgress(Math.round(total * half + done * (1 - half)), total),
-      );
+      // Begun in a compute run the moment the operator reader's columns were read.
+      const begun = context.shared?.begun?.get(keyspaceStep) as Promise<KeyspaceRows> | undefined;
+      const { heatmap, scanners, entropy, families } =
+        begun !== undefined ? await begun : await readAndTally(duck, context, c);
+      if (begun !== undefined) context.onProgress(1, 1);
       const written = {
         [KEYSPACE_HEATMAP.name]: await writeRows(
           duck,
@@ -153,6 +152,25 @@ export const keyspaceStep: AnalysisStep = {
     });
   },
 };
+
+/**
+ * The tallies from the columns a compute run left (RunShared), or from
+ * columns read for this step alone; progress in events, reading the first
+ * half when the step reads.
+ */
+async function readAndTally(
+  duck: Duck,
+  context: StepContext,
+  c: KeyspaceConfig,
+): Promise<KeyspaceRows> {
+  const shared = context.shared?.operatorRead;
+  const read = shared ?? (await readColumns(duck, context.onProgress));
+  const half = shared === undefined ? 0.5 : 0;
+  const total = read.columns.length;
+  return tallyAll(read, c, (done) =>
+    context.onProgress(Math.round(total * half + done * (1 - half)), total),
+  );
+}
 
 /** The operator reader's columns, read for this step alone (progress: the first half). */
 async function readColumns(

@@ -1,0 +1,49 @@
+/** Rows ordered by group and time: the linear path for groups already in order, a sort for the rest. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { orderByGroupAndTime } from '../../src/analysis/group-order.ts';
+import { rng } from '../helpers/rng.ts';
+
+function rows(n: number, groups: number, seed: number) {
+  const r = rng(seed);
+  const group = new Int32Array(n);
+  const ts = new Float64Array(n);
+  const then = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    group[i] = 1 + Math.floor(r() * groups);
+    // Mostly rising, some late arrivals, many equal times.
+    ts[i] = r() < 0.1 ? Math.floor(r() * i) : i - (i % 3);
+    then[i] = Math.floor(r() * 4);
+  }
+  return { group, ts, then };
+}
+
+function expected(group: Int32Array, ts: Float64Array, then?: Float64Array): number[] {
+  return Array.from(group.keys()).sort(
+    (a, b) => group[a]! - group[b]! || ts[a]! - ts[b]! || (then ? then[a]! - then[b]! : 0) || a - b,
+  );
+}
+
+describe('orderByGroupAndTime', () => {
+  it('orders by group, then time, then arrival', () => {
+    const { group, ts } = rows(5000, 40, 1);
+    const { start, order } = orderByGroupAndTime(group, group.length, 40, ts);
+    assert.deepEqual([...order], expected(group, ts));
+    for (let g = 1; g <= 40; g++)
+      for (let j = start[g]!; j < start[g + 1]!; j++) assert.equal(group[order[j]!], g);
+  });
+
+  it('breaks equal times by the extra key before arrival', () => {
+    const { group, ts, then } = rows(5000, 40, 2);
+    const { order } = orderByGroupAndTime(group, group.length, 40, ts, then);
+    assert.deepEqual([...order], expected(group, ts, then));
+  });
+
+  it('keeps groups that arrive in order as they are', () => {
+    const group = Int32Array.from([2, 1, 2, 1, 2]);
+    const ts = Float64Array.from([1, 5, 1, 5, 3]);
+    const { start, order } = orderByGroupAndTime(group, 5, 2, ts);
+    assert.deepEqual([...order], [1, 3, 0, 2, 4]);
+    assert.deepEqual([...start.subarray(1, 4)], [0, 2, 5]);
+  });
+});
