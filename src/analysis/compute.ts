@@ -117,28 +117,27 @@ export async function compute(
   );
   const out: ComputeResult['steps'] = [];
   const readUsers = (from: number) => steps.slice(from).some((s) => s.usesOperatorRead === true);
-  const shared: RunShared = {
-    wantOperatorRead: steps.includes(operatorProfilesStep) && readUsers(0),
-    begun: new Map(),
-  };
+  const shared: RunShared = { begun: new Map() };
   const beside = steps.includes(operatorProfilesStep)
     ? startBeside(
         reader,
         steps.filter((s) => BESIDE.includes(s)),
         options.config ?? {},
         steps.filter((s) => s.ahead !== undefined),
-        shared.begun!,
+        shared.begun,
       )
     : new Map<AnalysisStep, BesideRun>();
-  shared.keepOperatorRead = (read) => {
-    for (const step of steps) {
-      if (step.beginOnRead === undefined) continue;
-      const work = step.beginOnRead(read, options.config ?? {});
-      // A failure surfaces when the step's turn comes and it awaits the work.
-      work.catch(() => {});
-      shared.begun!.set(step, work);
-    }
-  };
+  if (steps.includes(operatorProfilesStep) && readUsers(0))
+    shared.keepOperatorRead = (read) => {
+      shared.operatorRead = read;
+      for (const step of steps) {
+        if (step.beginOnRead === undefined) continue;
+        const work = step.beginOnRead(read, options.config ?? {});
+        // A failure surfaces when the step's turn comes and it awaits the work.
+        work.catch(() => {});
+        shared.begun.set(step, work);
+      }
+    };
   try {
     for (const [index, step] of steps.entries()) {
       options.onStep?.(step, index, steps.length);

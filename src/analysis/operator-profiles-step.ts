@@ -11,14 +11,7 @@ export const operatorProfilesStep: AnalysisStep = {
     const result = await computeOperatorProfiles(reader, {
       config: (config.operator_profiles ?? {}) as ClassifierOverrides,
       onProgress,
-      ...(shared?.wantOperatorRead === true
-        ? {
-            keepRead: (read) => {
-              shared.operatorRead = read;
-              shared.keepOperatorRead?.(read);
-            },
-          }
-        : {}),
+      ...(shared?.keepOperatorRead === undefined ? {} : { keepRead: shared.keepOperatorRead }),
     });
     const flagged = Object.entries(result.byClass)
       .filter(([name]) => name !== 'normal_client' && name !== 'dht_node')

@@ -6,7 +6,6 @@
  * large stores), then the campaign pass over all addresses, and the result
  * written to tables/operator_profiles.parquet.
  */
-import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Duck } from '../store/duck.ts';
@@ -33,9 +32,9 @@ import {
   readOperatorColumns,
   shareColumns,
   splitAddresses,
+  withTargetKeys,
 } from './operator-stream.ts';
-import { runRanges } from './range-pool.ts';
-import { keyFractions } from './targets.ts';
+import { MIN_EVENTS_FOR_POOL, POOL_WORKERS, runRanges } from './range-pool.ts';
 import { writeRows } from './write-rows.ts';
 
 export const OPERATOR_PROFILE_DEFAULTS = {
@@ -45,14 +44,9 @@ export const OPERATOR_PROFILE_DEFAULTS = {
    * its pattern, and the cap bounds memory whatever one address sends.
    */
   maxEventsPerAddress: 200_000,
-  /**
-   * Worker threads running the detectors over disjoint ranges of the
-   * addresses; 1 runs everything on this thread. Two halve the detecting
-   * time on two cores.
-   */
-  workers: Math.min(2, availableParallelism()),
-  /** Below this many events one thread is quicker than starting workers (about half a second). */
-  minEventsForWorkers: 1_000_000,
+  /** Worker threads running the detectors over disjoint ranges of the addresses; 1: this thread. */
+  workers: POOL_WORKERS,
+  minEventsForWorkers: MIN_EVENTS_FOR_POOL,
 };
 
 export interface OperatorProfileOptions {
@@ -77,7 +71,7 @@ export async function computeOperatorProfiles(
       options.onProgress?.(Math.round(read / 2), expected),
     );
     const total = data.columns.length;
-    options.keepRead?.({ ...data, targetKeys: keyFractions(data.strings) });
+    options.keepRead?.(withTargetKeys(data));
     const analysed = (done: number) =>
       options.onProgress?.(Math.round(total / 2 + done / 2), total);
     const worthIt =

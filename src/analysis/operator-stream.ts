@@ -11,11 +11,13 @@
  */
 import type { Duck } from '../store/duck.ts';
 import { sqlString } from '../store/journal-format.ts';
+import type { EventKind } from '../store/schema.ts';
 import { float64s, int32s, uint8s } from './chunk-columns.ts';
 import { type ColumnsView, GrowableColumns } from './growable-columns.ts';
 import { HashedStrings, hashHalvesSql } from './hashed-strings.ts';
 import { type OperatorEvent, type OperatorTrack, QUERY_KINDS } from './operator-features.ts';
 import { type PackedStrings, packStrings, unpackedStrings } from './shared-memory.ts';
+import { keyFractions } from './targets.ts';
 
 const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
 
@@ -219,6 +221,16 @@ function addressNumber(numbers: ReadonlyMap<string, number>, address: string): n
  * fraction by string id (−1 when it is not hex, see targets.ts).
  */
 export type OperatorRead = OperatorColumns & { targetKeys: Float64Array };
+
+/** The columns as a compute run keeps them for later steps: with each target's key fraction. */
+export function withTargetKeys(columns: OperatorColumns): OperatorRead {
+  return { ...columns, targetKeys: keyFractions(columns.strings) };
+}
+
+/** A table by the kind column's numbers (QUERY_KINDS index + 1; 0 is no kind) of `entryOf` each kind. */
+export function byKindNumber(entryOf: (kind: EventKind) => number): Uint8Array {
+  return Uint8Array.from([0, ...QUERY_KINDS.map(entryOf)]);
+}
 
 /** Address numbers `from` … `to` − 1 (1-based, in address order). */
 export interface AddressRange {

@@ -9,7 +9,7 @@
 import { writeDerivedTable } from '../store/derived.ts';
 import { OPERATORS } from '../store/tables.ts';
 import { type AnalysisStep, withOverrides } from './step.ts';
-import { numberTable } from './write-rows.ts';
+import { tempTable } from './write-rows.ts';
 
 /** The sources' defaults (OPERATOR_BROAD_SWEEP_MIN_HASHES, OPERATOR_TARGETED_MIN_DEPTH). */
 export const OPERATORS_DEFAULTS = {
@@ -99,11 +99,16 @@ export const operatorsStep: AnalysisStep = {
     ),
   async run({ reader, config, onProgress, shared }) {
     const c = resolveOperatorsConfig(config.operators);
-    const ahead = shared?.begun?.get(operatorsStep) as Promise<AsnLookups[]> | undefined;
+    const ahead = shared?.begun.get(operatorsStep) as Promise<AsnLookups[]> | undefined;
     const rows = await reader.withFreshViews(async (duck) => {
       if (ahead === undefined)
         return writeDerivedTable(duck, reader.layout, OPERATORS, operatorsSql(c), ORDER);
-      await numberTable(duck, AHEAD_TABLE, ['asn', 'lookups', 'hashes'], await ahead);
+      await tempTable(
+        duck,
+        AHEAD_TABLE,
+        ['asn', 'lookups', 'hashes'].map((name) => ({ name, type: 'BIGINT' })),
+        await ahead,
+      );
       try {
         return await writeDerivedTable(
           duck,

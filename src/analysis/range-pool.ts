@@ -9,8 +9,14 @@
  * The worker side is `serveRanges` (range-worker.ts): the worker is started
  * with the task's shared data, then receives ranges one at a time.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AddressRange } from './operator-stream.ts';
+
+/** Worker threads for JavaScript-bound work over the addresses: two halve it on two cores. */
+export const POOL_WORKERS = Math.min(2, availableParallelism());
+/** Below this many events one thread is quicker than starting workers (about half a second). */
+export const MIN_EVENTS_FOR_POOL = 1_000_000;
 
 /** Main thread → worker: a range to do, or the end. */
 export type RangeRequest = { index: number; range: AddressRange } | { index: -1 };

@@ -26,13 +26,16 @@ export interface StepContext {
  * reading the store again; compute lets each go after its last user.
  */
 export interface RunShared {
-  /** Set by compute when a later step wants the operator reader's columns. */
-  wantOperatorRead: boolean;
+  /** The operator reader's columns, while a later step of the run uses them. */
   operatorRead?: OperatorRead | undefined;
-  /** Called by the step that read the columns, as soon as they are read (compute starts the steps' `beginOnRead`). */
+  /**
+   * Set by compute when a later step wants the operator reader's columns:
+   * the step that reads them calls it as soon as they are read (compute
+   * keeps them and starts the steps' `beginOnRead`).
+   */
   keepOperatorRead?: (read: OperatorRead) => void;
-  /** What each step's `beginOnRead` is working out, by step. */
-  begun?: Map<AnalysisStep, Promise<unknown>>;
+  /** What each step's `beginOnRead` or `ahead` is working out, by step. */
+  begun: Map<AnalysisStep, Promise<unknown>>;
 }
 
 export interface StepResult {

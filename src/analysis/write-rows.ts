@@ -19,27 +19,16 @@ export async function writeRows(
 ): Promise<number> {
   const temp = `${table.name}_rows`;
   const columns = table.columns;
-  await duck.run(
-    `CREATE OR REPLACE TEMP TABLE ${temp} (${columns.map((c) => `${c.name} ${c.type === 'timestamp' ? 'BIGINT' : SQL_TYPES[c.type]}`).join(', ')})`,
+  await tempTable(
+    duck,
+    temp,
+    columns.map((c) => ({
+      name: c.name,
+      key: c.prop,
+      type: c.type === 'timestamp' ? 'BIGINT' : (SQL_TYPES[c.type] as TempType),
+    })),
+    rows,
   );
-  const appender = await duck.connection.createAppender(temp);
-  try {
-    for (const row of rows) {
-      for (const c of columns) {
-        const value = (row as Readonly<Record<string, unknown>>)[c.prop];
-        if (value === undefined || value === null) appender.appendNull();
-        else if (c.type === 'timestamp' || c.type === 'integer')
-          appender.appendBigInt(BigInt(Math.trunc(value as number)));
-        else if (c.type === 'double') appender.appendDouble(value as number);
-        else if (c.type === 'boolean') appender.appendBoolean(value as boolean);
-        else appender.appendVarchar(String(value));
-      }
-      appender.endRow();
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
   const select = columns
     .map((c) => (c.type === 'timestamp' ? `make_timestamp(${c.name}) AS ${c.name}` : c.name))
     .join(', ');
@@ -50,23 +39,39 @@ export async function writeRows(
   }
 }
 
+export type TempType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR';
+
+export interface TempColumn {
+  name: string;
+  type: TempType;
+  /** Where each row holds the value (default: the column's name); an index for array rows. */
+  key?: string | number;
+}
+
 /**
- * A temporary table of text columns filled from JavaScript through one
- * appender (the keys a step joins the events against: addresses, ids).
+ * A temporary table filled from JavaScript rows through one appender:
+ * undefined and null become NULL, BIGINT values are truncated to integers.
  */
-export async function textTable(
+export async function tempTable(
   duck: Duck,
   name: string,
-  columns: readonly string[],
-  rows: readonly (readonly string[])[],
+  columns: readonly TempColumn[],
+  rows: readonly object[],
 ): Promise<void> {
   await duck.run(
-    `CREATE OR REPLACE TEMP TABLE ${name} (${columns.map((c) => `${c} VARCHAR`).join(', ')})`,
+    `CREATE OR REPLACE TEMP TABLE ${name} (${columns.map((c) => `${c.name} ${c.type}`).join(', ')})`,
   );
   const appender = await duck.connection.createAppender(name);
   try {
     for (const row of rows) {
-      for (const value of row) appender.appendVarchar(value);
+      for (const c of columns) {
+        const value = (row as Readonly<Record<string | number, unknown>>)[c.key ?? c.name];
+        if (value === undefined || value === null) appender.appendNull();
+        else if (c.type === 'BIGINT') appender.appendBigInt(BigInt(Math.trunc(value as number)));
+        else if (c.type === 'DOUBLE') appender.appendDouble(value as number);
+        else if (c.type === 'BOOLEAN') appender.appendBoolean(value as boolean);
+        else appender.appendVarchar(String(value));
+      }
       appender.endRow();
     }
     appender.flushSync();
@@ -75,28 +80,20 @@ export async function textTable(
   }
 }
 
-/** A temporary table of BIGINT columns filled from JavaScript rows keyed by column name. */
-export async function numberTable(
+/**
+ * A temporary table of text columns (the keys a step joins the events
+ * against: addresses, ids), from rows given as arrays.
+ */
+export function textTable(
   duck: Duck,
   name: string,
   columns: readonly string[],
-  rows: readonly object[],
+  rows: readonly (readonly string[])[],
 ): Promise<void> {
-  await duck.run(
-    `CREATE OR REPLACE TEMP TABLE ${name} (${columns.map((c) => `${c} BIGINT`).join(', ')})`,
+  return tempTable(
+    duck,
+    name,
+    columns.map((c, i) => ({ name: c, type: 'VARCHAR', key: i })),
+    rows,
   );
-  const appender = await duck.connection.createAppender(name);
-  try {
-    for (const row of rows) {
-      for (const c of columns) {
-        const value = (row as Readonly<Record<string, unknown>>)[c];
-        if (typeof value === 'number') appender.appendBigInt(BigInt(Math.trunc(value)));
-        else appender.appendNull();
-      }
-      appender.endRow();
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
 }

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { keyspaceStep, resolveKeyspaceConfig, tallyAll } from '../../src/analysis/keyspace/step.ts';
-import { readOperatorColumns } from '../../src/analysis/operator-stream.ts';
-import { keyFractions } from '../../src/analysis/targets.ts';
+import { readOperatorColumns, withTargetKeys } from '../../src/analysis/operator-stream.ts';
 import type { EventRecord, StoreReader } from '../../src/store/index.ts';
 import { getPeersEvent, storeOfEvents } from '../helpers/events.ts';
 import { rng } from '../helpers/rng.ts';
@@ -172,10 +171,7 @@ describe('keyspace step: a scanner and a hammered region among random lookups', 
   });
 
   it('gives the same rows from worker threads over ranges as from one thread', async () => {
-    const read = await reader.withFreshViews(async (duck) => {
-      const columns = await readOperatorColumns(duck);
-      return { ...columns, targetKeys: keyFractions(columns.strings) };
-    });
+    const read = withTargetKeys(await reader.withFreshViews((duck) => readOperatorColumns(duck)));
     const c = resolveKeyspaceConfig({});
     const alone = await tallyAll(read, c, () => {}, 1);
     const done: number[] = [];

@@ -19,6 +19,15 @@ import { buildWorld } from '../../src/lab/world.ts';
 import { type EventRecord, StoreReader } from '../../src/store/index.ts';
 import { getPeersEvent, storeOfEvents } from '../helpers/events.ts';
 
+/** What a compute run shares when a later step wants the operator reader's columns. */
+function keepingRead(): RunShared {
+  const shared: RunShared = { begun: new Map() };
+  shared.keepOperatorRead = (read) => {
+    shared.operatorRead = read;
+  };
+  return shared;
+}
+
 const HOUR = 3_600_000_000;
 const START = Date.UTC(2026, 0, 5) * 1000;
 const roots: string[] = [];
@@ -149,7 +158,7 @@ describe('timing patterns and fingerprints on constructed events', () => {
     const context = { reader, config, onProgress: () => {} };
     await fingerprintsStep.run(context);
     const [sql] = await tablesText(reader, ['fingerprints']);
-    const shared: RunShared = { wantOperatorRead: true };
+    const shared = keepingRead();
     await operatorProfilesStep.run({ ...context, shared });
     await fingerprintsStep.run({ ...context, shared });
     const [fromRead] = await tablesText(reader, ['fingerprints']);
@@ -210,7 +219,7 @@ describe('sweeps, walks, timing patterns and fingerprints in the small lab scena
   it("replays the operator reader's lookups, in a compute run, to the same sweeps, walks and fingerprints", async () => {
     const tables = ['sweep_events', 'prefix_walk_events', 'fingerprints'];
     const alone = await tablesText(reader, tables);
-    const shared: RunShared = { wantOperatorRead: true };
+    const shared = keepingRead();
     const context = { reader, config: {}, onProgress: () => {}, shared };
     await operatorProfilesStep.run(context);
     assert.ok(shared.operatorRead !== undefined, 'the operator reader left its read');

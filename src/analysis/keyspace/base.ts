@@ -16,8 +16,7 @@
  * 20 the 12-bit one). It comes from the read's key fractions (targets.ts),
  * so a target counts when it starts with hex digits, as every id does.
  */
-import { QUERY_KINDS } from '../operator-features.ts';
-import type { AddressRange, OperatorRead } from '../operator-stream.ts';
+import { type AddressRange, byKindNumber, type OperatorRead } from '../operator-stream.ts';
 
 /** Query kinds whose target is a point of the keyspace. */
 export const TARGETED_KINDS = [
@@ -68,17 +67,15 @@ export function bucketMicros(bucketMinutes: number): number {
   return Math.max(1, Math.round(bucketMinutes)) * 60_000_000;
 }
 
-/** Kind flags by kind number (QUERY_KINDS index + 1): 1 targeted, 2 get_peers, 4 infohash. */
+/** Kind flags by kind number: 1 targeted, 2 get_peers, 4 infohash. */
 function kindFlags(): Uint8Array {
-  const flags = new Uint8Array(QUERY_KINDS.length + 1);
-  QUERY_KINDS.forEach((kind, i) => {
-    if (!(TARGETED_KINDS as readonly string[]).includes(kind)) return;
-    flags[i + 1] =
-      1 |
-      (kind === 'get_peers' ? 2 : 0) |
-      (kind === 'get_peers' || kind === 'announce_peer' ? 4 : 0);
-  });
-  return flags;
+  return byKindNumber((kind) =>
+    (TARGETED_KINDS as readonly string[]).includes(kind)
+      ? 1 |
+        (kind === 'get_peers' ? 2 : 0) |
+        (kind === 'get_peers' || kind === 'announce_peer' ? 4 : 0)
+      : 0,
+  );
 }
 
 /** What the fold reads of the operator reader's columns: all of it shared memory but the addresses. */

@@ -10,7 +10,6 @@
  * unknown key is an error.
  */
 
-import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Duck } from '../../store/duck.ts';
@@ -25,10 +24,10 @@ import {
   type OperatorRead,
   readOperatorColumns,
   splitAddresses,
+  withTargetKeys,
 } from '../operator-stream.ts';
-import { runRanges } from '../range-pool.ts';
+import { MIN_EVENTS_FOR_POOL, POOL_WORKERS, runRanges } from '../range-pool.ts';
 import { type AnalysisStep, type StepContext, type StepResult, withOverrides } from '../step.ts';
-import { keyFractions } from '../targets.ts';
 import { writeRows } from '../write-rows.ts';
 import type { FoldInput } from './base.ts';
 import { HEATMAP_DEFAULTS, zoneCounts } from './heatmap.ts';
@@ -104,9 +103,9 @@ export const keyspaceStep: AnalysisStep = {
     const layout = context.reader.layout;
     return context.reader.withFreshViews(async (duck) => {
       // Begun in a compute run the moment the operator reader's columns were read.
-      const begun = context.shared?.begun?.get(keyspaceStep) as Promise<KeyspaceRows> | undefined;
+      const begun = context.shared?.begun.get(keyspaceStep) as Promise<KeyspaceRows> | undefined;
       const { heatmap, scanners, entropy, families } =
-        begun !== undefined ? await begun : await readAndTally(duck, context, c);
+        begun !== undefined ? await begun : await readAndTally(duck, context.onProgress, c);
       if (begun !== undefined) context.onProgress(1, 1);
       const written = {
         [KEYSPACE_HEATMAP.name]: await writeRows(
@@ -153,42 +152,18 @@ export const keyspaceStep: AnalysisStep = {
   },
 };
 
-/**
- * The tallies from the columns a compute run left (RunShared), or from
- * columns read for this step alone; progress in events, reading the first
- * half when the step reads.
- */
+/** The tallies, from columns read for this step alone; progress in events, reading the first half. */
 async function readAndTally(
   duck: Duck,
-  context: StepContext,
+  onProgress: StepContext['onProgress'],
   c: KeyspaceConfig,
 ): Promise<KeyspaceRows> {
-  const shared = context.shared?.operatorRead;
-  const read = shared ?? (await readColumns(duck, context.onProgress));
-  const half = shared === undefined ? 0.5 : 0;
+  const read = withTargetKeys(
+    await readOperatorColumns(duck, (done, total) => onProgress(Math.round(done / 2), total)),
+  );
   const total = read.columns.length;
-  return tallyAll(read, c, (done) =>
-    context.onProgress(Math.round(total * half + done * (1 - half)), total),
-  );
+  return tallyAll(read, c, (done) => onProgress(Math.round((total + done) / 2), total));
 }
-
-/** The operator reader's columns, read for this step alone (progress: the first half). */
-async function readColumns(
-  duck: Duck,
-  onProgress: StepContext['onProgress'],
-): Promise<OperatorRead> {
-  const read = await readOperatorColumns(duck, (done, total) =>
-    onProgress(Math.round(done / 2), total),
-  );
-  return { ...read, targetKeys: keyFractions(read.strings) };
-}
-
-/** Worker threads for a large store: the fold is JavaScript-bound, so two take about half the time. */
-const WORKERS = Math.min(2, availableParallelism());
-/** Below this many events one thread is quicker than starting workers. */
-const MIN_EVENTS_FOR_WORKERS = 1_000_000;
-
-const columnsWorthWorkers = (read: OperatorRead) => read.columns.length >= MIN_EVENTS_FOR_WORKERS;
 
 /**
  * Every address's tallies, on this thread or on worker threads over ranges
@@ -198,7 +173,7 @@ export async function tallyAll(
   read: OperatorRead,
   c: KeyspaceConfig,
   onProgress: (done: number) => void,
-  workers = columnsWorthWorkers(read) ? WORKERS : 1,
+  workers = read.columns.length >= MIN_EVENTS_FOR_POOL ? POOL_WORKERS : 1,
 ): Promise<KeyspaceRows> {
   // Only shared memory and the addresses cross to the workers, never the strings.
   const { addresses, start, order, targetKeys, columns } = read;

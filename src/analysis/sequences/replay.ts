@@ -23,7 +23,7 @@ import {
 } from '../live/prefix-walk-tracker.ts';
 import { type LiveSweepConfig, type SweepFinding, SweepTracker } from '../live/sweep-tracker.ts';
 import { isLookup, QUERY_KINDS } from '../operator-features.ts';
-import type { OperatorRead } from '../operator-stream.ts';
+import { byKindNumber, type OperatorRead } from '../operator-stream.ts';
 
 /** The kinds the trackers' observe() accepts, filtered in SQL instead. */
 const KIND_SQL = QUERY_KINDS.filter(isLookup).map(sqlString).join(', ');
@@ -118,10 +118,7 @@ export async function readLookups(
  */
 export function lookupsFromRead(read: OperatorRead, config: SequenceConfig): Lookups {
   const { kind, target, ts } = read.columns;
-  const lookupKinds = new Uint8Array(QUERY_KINDS.length + 1);
-  QUERY_KINDS.forEach((k, i) => {
-    if (isLookup(k)) lookupKinds[i + 1] = 1;
-  });
+  const lookupKinds = byKindNumber((k) => (isLookup(k) ? 1 : 0));
   const minTargets = minTargetsOf(config);
   // Addresses that qualify, renumbered 1 … n in address order.
   const renumber = new Int32Array(read.addresses.length + 1);
