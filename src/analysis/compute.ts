@@ -80,7 +80,9 @@ export function checkDetectorConfig(config: DetectorOverrides): void {
   for (const [key, value] of Object.entries(config)) {
     const read = CONFIG_READERS[key as DetectorConfigKey];
     if (read === undefined)
-      throw new Error(`unknown key ${key} (keys: ${DETECTOR_CONFIG_KEYS.join(', ')})`);
+      throw new Error(`unknown key "${key}" (keys: ${DETECTOR_CONFIG_KEYS.join(', ')})`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new Error(`"${key}" must be an object of thresholds`);
     read(value);
   }
 }

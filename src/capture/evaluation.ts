@@ -64,10 +64,10 @@ export function confusion(
 }
 
 /** The settings at threshold N: the per-victim port threshold scales with it, keeping the preset's proportion. */
-export function atThreshold(config: ScanConfig, threshold: number, base: ScanConfig): ScanConfig {
+export function atThreshold(config: ScanConfig, threshold: number): ScanConfig {
   const portThreshold = Math.max(
     1,
-    Math.round((threshold * base.portThreshold) / base.hostThreshold),
+    Math.round((threshold * config.portThreshold) / config.hostThreshold),
   );
   return { ...config, hostThreshold: threshold, portThreshold };
 }
@@ -96,7 +96,7 @@ export function rocCurve(
 ): RocPoint[] {
   const points: RocPoint[] = [];
   for (const threshold of thresholds) {
-    const at = atThreshold(config, threshold, config);
+    const at = atThreshold(config, threshold);
     for (const mode of SCAN_MODES) {
       const c = confusion(alarmedHosts(attempts, order, at, mode, text), labels);
       points.push({

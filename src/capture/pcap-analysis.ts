@@ -133,9 +133,7 @@ export function summarize(
   for (const h of labels?.bittorrent ?? []) labelOf.set(h, 'bittorrent');
   for (const h of labels?.scanner ?? []) labelOf.set(h, 'scanner');
   const hosts: HostSummary[] = [];
-  const plainOutcomes = outcomes.get('plain')!;
-  const suppressedOutcomes = outcomes.get('suppressed')!;
-  const pprOutcomes = outcomes.get('ppr')!;
+  const modeOutcomes = SCAN_MODES.map((mode) => [mode, outcomes.get(mode)!] as const);
   const alarms: Record<ScanMode, number> = { plain: 0, suppressed: 0, ppr: 0 };
   for (const stats of analyzer.hosts.values()) {
     const s = spread.get(stats.id);
@@ -143,7 +141,7 @@ export function summarize(
     s?.sources.forEach((n, bit) => {
       if (n > 0) sources[SOURCES[bit]!] = n;
     });
-    // Filled below, in SCAN_MODES order, by named stores, cheaper than keyed ones.
+    // Filled below, in SCAN_MODES order.
     const verdicts = {} as Record<ScanMode, ModeVerdict>;
     const summary: HostSummary = {
       host: stats.address,
@@ -163,13 +161,11 @@ export function summarize(
       btUdpKinds: stats.btUdpKinds === 0 ? [] : udpKindNames(stats.btUdpKinds),
       verdicts,
     };
-    const id = stats.id;
-    verdicts.plain = explain('plain', plainOutcomes.get(id), summary, config, text);
-    verdicts.suppressed = explain('suppressed', suppressedOutcomes.get(id), summary, config, text);
-    verdicts.ppr = explain('ppr', pprOutcomes.get(id), summary, config, text);
-    if (verdicts.plain.alarm) alarms.plain++;
-    if (verdicts.suppressed.alarm) alarms.suppressed++;
-    if (verdicts.ppr.alarm) alarms.ppr++;
+    for (const [mode, byHost] of modeOutcomes) {
+      const verdict = explain(mode, byHost.get(stats.id), summary, config, text);
+      verdicts[mode] = verdict;
+      if (verdict.alarm) alarms[mode]++;
+    }
     hosts.push(summary);
   }
   // Most distinct failed hosts first, then most failed attempts, then by address text.

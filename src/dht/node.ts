@@ -327,7 +327,7 @@ export class DhtNode {
     return true;
   }
 
-  #heardFrom(contact: ContactInfo, how: 'response' | 'query', now = this.#clock.now()): void {
+  #heardFrom(contact: ContactInfo, how: 'response' | 'query', now: number): void {
     const result = this.routingTable.heardFrom(contact, how, now);
     if (result.kind === 'cached' && result.ping !== undefined) this.#upkeep.ping(result.ping);
   }

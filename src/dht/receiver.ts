@@ -36,7 +36,7 @@ export interface ReceiverDeps {
   /** Sends through the policy; false when refused. */
   send(message: KrpcMessage, to: Destination): boolean;
   /** A node answered us or queried us (at `now`, when the caller has read the clock already). */
-  heardFrom(contact: ContactInfo, how: 'response' | 'query', now?: number): void;
+  heardFrom(contact: ContactInfo, how: 'response' | 'query', now: number): void;
   /** One of our queries got an answer that did not parse. */
   invalidAnswer(pending: PendingQuery): void;
 }
@@ -96,7 +96,7 @@ export class Receiver {
       action = this.#answerQuery(result.message, from, receivedAt);
       tokenValid = this.#tokenValid;
     } else {
-      action = this.#settle(result.message, from, datagram);
+      action = this.#settle(result.message, from, datagram, receivedAt);
     }
     // No spreads: this runs for every datagram.
     const inbound: Inbound = {
@@ -182,7 +182,12 @@ export class Receiver {
   }
 
   /** An answer to one of our queries, or to nothing we asked. */
-  #settle(message: KrpcResponse | KrpcError, from: Endpoint, datagram: Uint8Array): InboundAction {
+  #settle(
+    message: KrpcResponse | KrpcError,
+    from: Endpoint,
+    datagram: Uint8Array,
+    now: number,
+  ): InboundAction {
     const { stats, transactions } = this.#deps;
     const pending = transactions.take(message.t, from);
     if (pending === undefined) {
@@ -207,6 +212,7 @@ export class Receiver {
     this.#deps.heardFrom(
       { id: response.result.id, address: from.address, port: from.port },
       'response',
+      now,
     );
     pending.resolve(response);
     return 'none';

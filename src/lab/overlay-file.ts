@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OverlayEntry } from '../enrich/index.ts';
 import { OVERLAY_COLUMNS } from '../enrich/index.ts';
+import { csvText } from '../store/journal-format.ts';
 
 /** Where a live lab run leaves its overlay in the data directory. */
 export function labOverlayPath(dataDir: string): string {
@@ -24,9 +25,8 @@ export function overlayCsv(entries: readonly OverlayEntry[]): string {
     lines.push(
       OVERLAY_COLUMNS.map((column) => {
         const value = row[column];
-        if (value === undefined) return '';
-        const text = String(value);
-        return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+        // One line per entry: the overlay reader splits on line breaks.
+        return value === undefined ? '' : csvText(String(value));
       }).join(','),
     );
   }

@@ -41,7 +41,8 @@ export function resultAsJson(result: QueryResult): string {
   return JSON.stringify(result.rows, null, 2);
 }
 
-function cellText(value: unknown): string {
+/** A value as a table or CSV cell shows it: nothing for null, JSON for objects. */
+export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);

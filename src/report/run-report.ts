@@ -10,7 +10,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import { type CatalogEntry, readCatalog } from '../store/derived.ts';
 import type { StoreReader } from '../store/reader.ts';
-import { TABLE_STYLE } from './query-result.ts';
+import { cellText, resultAsCsv, TABLE_STYLE } from './query-result.ts';
 import type { ReportSpec, ReportWindow } from './reports.ts';
 
 export interface ReportSection {
@@ -122,11 +122,7 @@ export function renderReportJson(result: ReportResult): string {
 /** CSV of the report's main section (its first), header line first. */
 export function renderReportCsv(result: ReportResult): string {
   const section = result.sections[0];
-  if (section === undefined) return '';
-  const lines = [section.columns.map(csvCell).join(',')];
-  for (const row of section.rows)
-    lines.push(section.columns.map((c) => csvCell(cellText(row[c]))).join(','));
-  return lines.join('\n');
+  return section === undefined ? '' : resultAsCsv(section);
 }
 
 function freshnessLine(result: ReportResult, nowMs: number): string {
@@ -154,14 +150,4 @@ function formatAgo(ms: number): string {
   if (ms < 90 * 60_000) return `${Math.round(ms / 60_000)} min ago`;
   if (ms < 48 * 3_600_000) return `${Math.round(ms / 3_600_000)} h ago`;
   return `${Math.round(ms / 86_400_000)} days ago`;
-}
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-function csvCell(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

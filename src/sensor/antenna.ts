@@ -55,8 +55,7 @@ interface Identity {
   index: number;
   slot: number;
   node: DhtNode;
-  idHex: string;
-  /** What every event of this identity says of its receiver; replaced with the id. */
+  /** What every event of this identity says of its receiver (its id in hex); replaced with the id. */
   receiver: { port: number; id: string };
   lastQueryAt: number;
   rotation: unknown;
@@ -177,12 +176,11 @@ export class Antenna {
       const identity: Identity = {
         ...plan,
         node: undefined as unknown as DhtNode,
-        idHex: toHex(id),
         receiver: { port: plan.port, id: toHex(id) },
         lastQueryAt: 0,
         rotation: undefined,
       };
-      this.ownIds.add(identity.idHex);
+      this.ownIds.add(identity.receiver.id);
       identity.node = this.startNode(identity, id);
       this.identities.push(identity);
       this.scheduleRotation(identity, newId);
@@ -240,17 +238,16 @@ export class Antenna {
         if (this.stopped) return;
         const old = identity.node;
         const id = newId(identity.index);
-        this.ownIds.delete(identity.idHex);
-        identity.idHex = toHex(id);
-        identity.receiver = { port: identity.port, id: identity.idHex };
-        this.ownIds.add(identity.idHex);
+        this.ownIds.delete(identity.receiver.id);
+        identity.receiver = { port: identity.port, id: toHex(id) };
+        this.ownIds.add(identity.receiver.id);
         this.muxes[this.config.ports.indexOf(identity.port)]!.setId(identity.slot, id);
         void old.close();
         identity.node = this.startNode(identity, id);
         this.log.info('identity rotated', {
           port: identity.port,
           slot: identity.slot,
-          id: identity.idHex,
+          id: identity.receiver.id,
         });
         this.scheduleRotation(identity, newId);
       },
@@ -375,7 +372,7 @@ export class Antenna {
 
   /** Node ids in use, hex. */
   get ids(): string[] {
-    return this.identities.map((i) => i.idHex);
+    return this.identities.map((i) => i.receiver.id);
   }
 
   /** Flushes everything and stops: events, metrics, sockets, timers. */

@@ -41,14 +41,19 @@ const PRINTABLE_METHOD = /^[\x21-\x7e]{1,64}$/;
 const CLIENT_CACHE_LIMIT = 4096;
 const clientCache = new Map<number, { hex: string; label: string | undefined }>();
 
+function decodeClient(v: Uint8Array): { hex: string; label: string | undefined } {
+  const decoded = decodeClientVersion(v);
+  return { hex: decoded.hex, label: clientLabel(decoded) };
+}
+
 function clientOf(v: Uint8Array): { hex: string; label: string | undefined } {
-  if (v.length > 4) return { hex: toHex(v), label: clientLabel(decodeClientVersion(v)) };
+  if (v.length > 4) return decodeClient(v);
   // The length, then the bytes: one integer per distinct value (below 2^35).
   let key = v.length;
   for (let i = 0; i < v.length; i++) key = key * 256 + v[i]!;
   let client = clientCache.get(key);
   if (client === undefined) {
-    client = { hex: toHex(v), label: clientLabel(decodeClientVersion(v)) };
+    client = decodeClient(v);
     if (clientCache.size >= CLIENT_CACHE_LIMIT) clientCache.clear();
     clientCache.set(key, client);
   }

@@ -50,7 +50,7 @@ export class MainlineDhtExtractor {
   }
 
   /** A datagram whose first byte is 'd'; `skimmed` when `skims` just said yes for its payload. */
-  datagram(d: UdpDatagram, skimmed = false): void {
+  datagram(d: UdpDatagram, skimmed: boolean): void {
     if (skimmed || this.skim.read(d.payload)) this.skimmed(d);
     else this.parsed(d);
   }

@@ -17,6 +17,7 @@ import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { enricherFromFlags } from '../enrichment.ts';
 import { CliError, usageError } from '../errors.ts';
+import { wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { untilStopped } from '../wait.ts';
@@ -84,9 +85,7 @@ export function registerMap(program: Command, io: CliIo): void {
         live: flags.live === true,
         refreshSeconds: positive('--refresh-sec', flags.refreshSec, 1, 86_400),
       };
-      const port = Number(flags.port);
-      if (!/^\d+$/.test(flags.port) || port > 65_535)
-        throw usageError(`--port ${flags.port} is not a port number (0 … 65535)`);
+      const port = wholeFlag('--port', flags.port, 0, 65_535);
       const reader = await storeErrors(() => StoreReader.open(flags.dataDir));
       try {
         const enricher = openEnricher(flags, reader.layout.root);

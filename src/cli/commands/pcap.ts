@@ -135,7 +135,7 @@ function configFrom(flags: AnalyzeFlags): ScanConfig {
         `--threshold "${flags.threshold}" is not a whole number ≥ 1`,
         'e.g. --threshold 100',
       );
-    config = atThreshold(config, n, base);
+    config = atThreshold(config, n);
   }
   if (flags.window !== undefined) config = { ...config, window: parseWindow(flags.window) };
   return config;

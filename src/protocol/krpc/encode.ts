@@ -7,7 +7,7 @@ import {
   NODE_ID_LENGTH,
   type PeerAddress,
 } from '../net/compact.ts';
-import { parseIp } from '../net/ip.ts';
+import { ipv4Number, parseIp } from '../net/ip.ts';
 import { writeFields } from './fields.ts';
 import { COMMON_TABLE, QUERY_TABLES, RESPONSE_TABLE, UNKNOWN_QUERY_TABLE } from './tables.ts';
 import type { KrpcError, KrpcMessage, KrpcResponse, ResponseResult } from './types.ts';
@@ -304,34 +304,15 @@ function address(peer: PeerAddress): boolean {
     const ip = parseIp(peer.address);
     if (ip === null) return false;
     put(ip);
-  } else if (!ipv4(peer.address)) {
-    return false;
+  } else {
+    const ip = ipv4Number(peer.address);
+    if (ip < 0) return false;
+    out[at++] = ip >>> 24;
+    out[at++] = (ip >>> 16) & 0xff;
+    out[at++] = (ip >>> 8) & 0xff;
+    out[at++] = ip & 0xff;
   }
   out[at++] = port >> 8;
   out[at++] = port & 0xff;
-  return true;
-}
-
-/** A dotted quad straight into the output; the same strict grammar as `parseIp`. */
-function ipv4(text: string): boolean {
-  let part = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
-    if (c === 0x2e) {
-      if (digits === 0 || part > 3) return false;
-      out[at + part++] = value;
-      value = 0;
-      digits = 0;
-      continue;
-    }
-    if (c < 0x30 || c > 0x39) return false;
-    if (digits === 1 && value === 0) return false;
-    value = value * 10 + (c - 0x30);
-    if (++digits > 3 || value > 255) return false;
-  }
-  if (part !== 4) return false;
-  at += 4;
   return true;
 }

@@ -18,7 +18,7 @@ import { compareBytes, latin1 } from '../bencode/index.ts';
 import { type PeerAddress, readCompactNodes, readCompactPeer } from '../net/compact.ts';
 import type { FieldKind, FieldSpec } from './fields.ts';
 import { KRPC_DECODE_OPTIONS } from './limits.ts';
-import { COMMON_TABLE, QUERY_TABLES, RESPONSE_TABLE } from './tables.ts';
+import { COMMON_TABLE, QUERY_TABLES, RESPONSE_TABLE, unionOfQueryFields } from './tables.ts';
 import type { KrpcMessage, QueryMethod } from './types.ts';
 
 const ZERO = 0x30;
@@ -51,19 +51,6 @@ const TOP_KEYS = new ByteKeyMap<TopKey>(
   (['a', 'e', 'ip', 'q', 'r', 'ro', 't', 'v', 'y'] as const).map((k) => [k, k] as const),
 );
 const IP_FIELD = COMMON_TABLE.fields.find((f) => f.wire === 'ip')!;
-
-function unionOfQueryFields(): [string, FieldSpec][] {
-  const byWire = new Map<string, FieldSpec | null>();
-  for (const table of Object.values(QUERY_TABLES)) {
-    for (const field of table.fields) {
-      const known = byWire.get(field.wire);
-      if (known === undefined) byWire.set(field.wire, field);
-      else if (known !== null && JSON.stringify(known.kind) !== JSON.stringify(field.kind))
-        byWire.set(field.wire, null);
-    }
-  }
-  return [...byWire].filter((entry): entry is [string, FieldSpec] => entry[1] !== null);
-}
 
 /** The typed message, or undefined when the general path must decide. */
 export function parseKrpcFast(buf: Uint8Array): KrpcMessage | undefined {

@@ -17,7 +17,7 @@ import { ByteKeyMap } from '../bencode/byte-keys.ts';
 import { compareBytes } from '../bencode/index.ts';
 import type { FieldKind, FieldSpec } from './fields.ts';
 import { KRPC_DECODE_OPTIONS } from './limits.ts';
-import { QUERY_TABLES, RESPONSE_TABLE } from './tables.ts';
+import { QUERY_TABLES, RESPONSE_TABLE, unionOfQueryFields } from './tables.ts';
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -31,7 +31,7 @@ const END = 0x65;
 const MAX_STRING = KRPC_DECODE_OPTIONS.maxStringLength!;
 const MAX_ELEMENTS = KRPC_DECODE_OPTIONS.maxElements!;
 export const Y_QUERY = 0x71;
-export const Y_RESPONSE = 0x72;
+const Y_RESPONSE = 0x72;
 
 /** A field of a skimmed dictionary: its kind, and its bit in the set of fields seen. */
 interface SkimField {
@@ -74,22 +74,11 @@ const TOP_KEYS = new ByteKeyMap<TopKey>(
   (['a', 'ip', 'q', 'r', 'ro', 't', 'v', 'y'] as const).map((k) => [k, k] as const),
 );
 
+/** The query fields (tables.ts), each with its bit in the set of fields seen. */
 function queryUnion(): Map<string, SkimField> {
-  const byWire = new Map<string, FieldSpec | null>();
-  for (const table of Object.values(QUERY_TABLES)) {
-    for (const field of table.fields) {
-      const known = byWire.get(field.wire);
-      if (known === undefined) byWire.set(field.wire, field);
-      else if (known !== null && JSON.stringify(known.kind) !== JSON.stringify(field.kind))
-        byWire.set(field.wire, null);
-    }
-  }
-  const union = new Map<string, SkimField>();
-  for (const [wire, field] of byWire) {
-    if (field !== null) union.set(wire, { kind: field.kind, bit: 1 << union.size });
-  }
-  if (union.size > 30) throw new RangeError('too many query fields for a bit set');
-  return union;
+  const union = unionOfQueryFields();
+  if (union.length > 30) throw new RangeError('too many query fields for a bit set');
+  return new Map(union.map(([wire, field], i) => [wire, { kind: field.kind, bit: 1 << i }]));
 }
 
 interface ResultField extends SkimField {
@@ -112,8 +101,7 @@ function resultField(field: FieldSpec): ResultField {
 /**
  * One skimmed message; reused for every datagram. Offsets are into the
  * datagram; a list's start is -1 when the response does not have it.
- */
-/**
+ *
  * The byte-level reading (canonical strings and integers) mirrors the fast
  * path's on purpose: sharing it through a base class made `parseKrpc` about
  * 8 % slower in the decode benchmark.
@@ -134,8 +122,6 @@ export class KrpcSkim {
   private elements = 0;
   /** Bits of the fields the last dictionary held. */
   private seen = 0;
-  /** The integer the last `integer()` read. */
-  private int = 0;
 
   /** Whether `buf` is a query or response skimmed here; false leaves it to `parseKrpc`. */
   read(buf: Uint8Array): boolean {
@@ -189,7 +175,7 @@ export class KrpcSkim {
           if (this.string() < 0) return false;
           break;
         case 'ro':
-          if (!this.integerInto()) return false;
+          if (this.integer() === undefined) return false;
           break;
         case 'ip': {
           const start = this.string();
@@ -276,13 +262,15 @@ export class KrpcSkim {
         if (kind.multipleOf !== undefined && length % kind.multipleOf !== 0) return false;
         return true;
       }
-      case 'int':
-        if (!this.integerInto()) return false;
-        if (kind.min !== undefined && this.int < kind.min) return false;
-        if (kind.max !== undefined && this.int > kind.max) return false;
+      case 'int': {
+        const n = this.integer();
+        if (n === undefined) return false;
+        if (kind.min !== undefined && n < kind.min) return false;
+        if (kind.max !== undefined && n > kind.max) return false;
         return true;
+      }
       case 'flag':
-        return this.integerInto();
+        return this.integer() !== undefined;
       case 'strings':
         return this.list(0);
       case 'nodes': {
@@ -365,14 +353,6 @@ export class KrpcSkim {
     if (buf[digitsStart] === ZERO && (digits > 1 || negative)) return undefined;
     this.pos = p + 1;
     return negative ? -n : n;
-  }
-
-  /** A canonical integer, left in `int`. */
-  private integerInto(): boolean {
-    const n = this.integer();
-    if (n === undefined) return false;
-    this.int = n;
-    return true;
   }
 }
 

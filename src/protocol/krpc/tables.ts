@@ -133,3 +133,21 @@ export const ALL_TABLES: readonly TableSpec[] = [
   RESPONSE_TABLE,
   COMMON_TABLE,
 ];
+
+/**
+ * The fields of every query's arguments by wire name, for readers that meet
+ * a query's arguments before its method: a name two methods give different
+ * kinds is left out (such a query goes the general way).
+ */
+export function unionOfQueryFields(): [string, FieldSpec][] {
+  const byWire = new Map<string, FieldSpec | null>();
+  for (const table of Object.values(QUERY_TABLES)) {
+    for (const field of table.fields) {
+      const known = byWire.get(field.wire);
+      if (known === undefined) byWire.set(field.wire, field);
+      else if (known !== null && JSON.stringify(known.kind) !== JSON.stringify(field.kind))
+        byWire.set(field.wire, null);
+    }
+  }
+  return [...byWire].filter((entry): entry is [string, FieldSpec] => entry[1] !== null);
+}
