@@ -5,7 +5,7 @@
  * written in time order. An ORDER BY over ten million rows costs DuckDB
  * several times what scanning them does.
  */
-import { sharedArray } from './shared-memory.ts';
+import { type Column, type ColumnType, sharedArray } from './shared-memory.ts';
 
 export interface GroupOrder {
   /** Group g's rows are `order[start[g]] … order[start[g + 1] − 1]` (groups 1 … n). */
@@ -53,4 +53,56 @@ export function orderByGroupAndTime(
     if (!inOrder(from, to)) order.subarray(from, to).sort(before);
   }
   return { start, order };
+}
+
+/**
+ * Moves the rows themselves into group and time order: row i of every
+ * column goes to its place, then any group out of time order is sorted
+ * (ties keep arrival order). Returns the group starts; the columns are
+ * replaced by arranged copies, `ts` among them at `columns[tsAt]`.
+ *
+ * Readers then walk each group's rows one after the other instead of
+ * jumping through an order array: ten million rows read in address order
+ * through an order array cost a cache miss per column per row, and the
+ * detectors and the keyspace tallies ran at half speed for it. Scattering
+ * each column once (sequential reads, scattered writes) costs less than one
+ * such pass.
+ */
+export function arrangeByGroupAndTime<T extends Column[] | []>(
+  group: Int32Array,
+  length: number,
+  groups: number,
+  columns: T,
+  tsAt: number,
+): { start: Int32Array; columns: T } {
+  const start = sharedArray(Int32Array, groups + 2);
+  for (let i = 0; i < length; i++) start[group[i]! + 1]!++;
+  for (let g = 1; g < start.length; g++) start[g]! += start[g - 1]!;
+  const fill = Int32Array.from(start);
+  const place = new Int32Array(length);
+  for (let i = 0; i < length; i++) place[i] = fill[group[i]!]!++;
+  const arranged = (columns as Column[]).map((column) => {
+    const out = sharedArray(column.constructor as ColumnType<typeof column>, length);
+    for (let i = 0; i < length; i++) out[place[i]!] = column[i]!;
+    return out;
+  }) as T;
+  const ts = arranged[tsAt] as Float64Array;
+  for (let g = 1; g <= groups; g++) {
+    const from = start[g]!;
+    const to = start[g + 1]!;
+    let sorted = true;
+    for (let j = from + 1; j < to && sorted; j++) sorted = ts[j - 1]! <= ts[j]!;
+    if (!sorted) sortRows(arranged as Column[], from, to, ts);
+  }
+  return { start, columns: arranged };
+}
+
+/** Sorts rows from … to − 1 of every column by time, equal times in the order they stand. */
+function sortRows(columns: Column[], from: number, to: number, ts: Float64Array): void {
+  const rank = Array.from({ length: to - from }, (_, k) => from + k);
+  rank.sort((a, b) => ts[a]! - ts[b]! || a - b);
+  for (const column of columns) {
+    const before = column.slice(from, to);
+    for (let k = 0; k < rank.length; k++) column[from + k] = before[rank[k]! - from]!;
+  }
 }

@@ -1,11 +1,11 @@
 /**
  * The operator reader's rows as typed columns (a few bytes a row instead of
- * an object), filled in the order DuckDB streams them and then ordered by
+ * an object), filled in the order DuckDB streams them and then arranged by
  * address and time (group-order.ts). The columns live in shared memory,
  * so worker threads can analyse their share of the addresses without a copy.
  */
 
-import { type GroupOrder, orderByGroupAndTime } from './group-order.ts';
+import { arrangeByGroupAndTime } from './group-order.ts';
 import { type Column, type ColumnType, sharedArray } from './shared-memory.ts';
 
 /** The columns without their growth machinery: what a worker thread receives. */
@@ -62,9 +62,32 @@ export class GrowableColumns {
     return at;
   }
 
-  /** Row indices by address number (1 … `ips`) and time (see group-order.ts). */
-  orderByIpAndTime(ips: number): GroupOrder {
-    return orderByGroupAndTime(this.ip, this.length, ips, this.ts);
+  /**
+   * Moves the rows into address (1 … `ips`) and time order (see
+   * group-order.ts) and returns where each address's rows start: address
+   * k's rows are `start[k]` … `start[k + 1]` − 1. No row can be added after.
+   */
+  arrangeByIpAndTime(ips: number): Int32Array {
+    const { ts, kind, sensor, client, target, remote, txid, bep42 } = this;
+    const { start, columns } = arrangeByGroupAndTime(
+      this.ip,
+      this.length,
+      ips,
+      [ts, kind, sensor, client, target, remote, txid, bep42],
+      0,
+    );
+    [
+      this.ts,
+      this.kind,
+      this.sensor,
+      this.client,
+      this.target,
+      this.remote,
+      this.txid,
+      this.bep42,
+    ] = columns;
+    this.ip = new Int32Array(0);
+    return start;
   }
 
   private grow(capacity: number): void {

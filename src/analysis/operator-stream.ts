@@ -7,7 +7,8 @@
  * The ordering happens here, not in SQL: an ORDER BY over ten million rows
  * this wide costs DuckDB several times what the scan does, while a counting
  * sort on the address number is linear and each address's events arrive
- * almost in time order already (the parts are written in time order).
+ * in time order already (the parts are written in time order, and the
+ * stream keeps that order).
  */
 import type { Duck } from '../store/duck.ts';
 import { sqlString } from '../store/journal-format.ts';
@@ -20,6 +21,17 @@ import { type PackedStrings, packStrings, unpackedStrings } from './shared-memor
 import { keyFractions } from './targets.ts';
 
 const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
+
+/**
+ * Whether `column` holds a query kind. Not `IN (…)`: DuckDB turns an IN list
+ * of five values or more into a join, which hands the rows over out of their
+ * stored order, and the events are stored in time order (see
+ * readOperatorColumns).
+ */
+export function isQueryKindSql(column: string): string {
+  if (process.env.TMP_IN) return `${column} IN (${KIND_SQL})`;
+  return `list_contains([${KIND_SQL}], ${column})`;
+}
 
 /** Where the stream's columns start (see streamSql): each string as its hash's halves, then itself. */
 const COLUMN = {
@@ -66,7 +78,7 @@ function streamSql(sensors: readonly string[], clients: readonly string[]): stri
       e.remote_ip, e.target, e.remote_id, e.txid,
       coalesce(list_position([${BEP42_VERDICTS.map(sqlString).join(', ')}], e.bep42), 0)::UTINYINT AS bep42_no
     FROM events e
-    WHERE e.kind IN (${KIND_SQL}) AND e.remote_ip IS NOT NULL AND e.sensor_id IS NOT NULL`;
+    WHERE ${isQueryKindSql('e.kind')} AND e.remote_ip IS NOT NULL AND e.sensor_id IS NOT NULL`;
 }
 
 /** Per-address facts, from one aggregate query. */
@@ -88,9 +100,8 @@ export interface OperatorColumns {
   /** The transaction ids behind the txid column (events carry their numbers, see OperatorEvent). */
   txidStrings: string[];
   columns: ColumnsView;
-  /** Address k's rows in time order are `order[start[k]] … order[start[k + 1] − 1]`. */
+  /** The rows stand in address and time order: address k's are `start[k]` … `start[k + 1]` − 1. */
   start: Int32Array;
-  order: Int32Array;
 }
 
 type ReadProgress = (done: number, total: number) => void;
@@ -108,15 +119,15 @@ export async function readOperatorColumns(
   const ips = await duck.rows(`
     SELECT remote_ip, any_value(asn)::DOUBLE AS asn, any_value(org) AS org,
       any_value(country) AS country, count(*)::DOUBLE AS n
-    FROM events WHERE kind IN (${KIND_SQL}) AND remote_ip IS NOT NULL
+    FROM events WHERE ${isQueryKindSql('kind')} AND remote_ip IS NOT NULL
     GROUP BY remote_ip ORDER BY remote_ip`);
   const sensors = (
     await duck.rows(`SELECT DISTINCT sensor_id FROM events
-      WHERE kind IN (${KIND_SQL}) AND sensor_id IS NOT NULL ORDER BY sensor_id`)
+      WHERE ${isQueryKindSql('kind')} AND sensor_id IS NOT NULL ORDER BY sensor_id`)
   ).map((r) => r.sensor_id as string);
   const clients = (
     await duck.rows(`SELECT DISTINCT client FROM events
-      WHERE kind IN (${KIND_SQL}) AND client IS NOT NULL ORDER BY client`)
+      WHERE ${isQueryKindSql('kind')} AND client IS NOT NULL ORDER BY client`)
   ).map((r) => r.client as string);
   // Address numbers follow address order (1-based); the stream's addresses find theirs by text.
   const ipNoByAddress = new Map(ips.map((r, i) => [r.remote_ip as string, i + 1]));
@@ -189,7 +200,7 @@ export async function readOperatorColumns(
     }
     onProgress?.(rows.length, expected);
   }
-  const { start, order } = rows.orderByIpAndTime(ips.length);
+  const start = rows.arrangeByIpAndTime(ips.length);
   return {
     addresses: ips.map((r) => ({
       remoteIp: r.remote_ip as string,
@@ -203,7 +214,6 @@ export async function readOperatorColumns(
     txidStrings: txids.strings,
     columns: rows.view(),
     start,
-    order,
   };
 }
 
@@ -281,7 +291,7 @@ export function emitTracks(
   onTrack: (track: OperatorTrack) => void,
   onProgress?: (done: number) => void,
 ): void {
-  const { sensorName, clientName, start, order } = data;
+  const { sensorName, clientName, start } = data;
   const { ts, kind, sensor, client, target, remote, txid } = data.columns;
   const strings = data.strings;
   const stringOf = Array.isArray(strings) ? (id: number) => strings[id] : unpackedStrings(strings);
@@ -296,7 +306,7 @@ export function emitTracks(
     const kept = Math.min(end - first, cap);
     const events: OperatorEvent[] = new Array(kept);
     for (let k = 0; k < kept; k++) {
-      const r = order[first + k]!;
+      const r = first + k;
       events[k] = {
         ts: ts[r]!,
         kind: QUERY_KINDS[kind[r]! - 1]!,

@@ -1,7 +1,7 @@
-/** Rows ordered by group and time: the linear path for groups already in order, a sort for the rest. */
+/** Rows ordered or arranged by group and time: the linear path for groups already in order, a sort for the rest. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { orderByGroupAndTime } from '../../src/analysis/group-order.ts';
+import { arrangeByGroupAndTime, orderByGroupAndTime } from '../../src/analysis/group-order.ts';
 import { rng } from '../helpers/rng.ts';
 
 function rows(n: number, groups: number, seed: number) {
@@ -45,5 +45,38 @@ describe('orderByGroupAndTime', () => {
     const { start, order } = orderByGroupAndTime(group, 5, 2, ts);
     assert.deepEqual([...order], [1, 3, 0, 2, 4]);
     assert.deepEqual([...start.subarray(1, 4)], [0, 2, 5]);
+  });
+});
+
+describe('arrangeByGroupAndTime', () => {
+  it('moves every column’s rows into group, time and arrival order', () => {
+    const { group, ts } = rows(5000, 40, 3);
+    const arrival = Int32Array.from(group.keys());
+    const { start, columns } = arrangeByGroupAndTime(
+      group,
+      group.length,
+      40,
+      [ts, arrival, Uint8Array.from(group)],
+      0,
+    );
+    const [arrangedTs, arrangedArrival, arrangedGroup] = columns;
+    const want = expected(group, ts);
+    assert.deepEqual([...arrangedArrival], want);
+    assert.deepEqual(
+      [...arrangedTs],
+      want.map((i) => ts[i]),
+    );
+    for (let g = 1; g <= 40; g++)
+      for (let j = start[g]!; j < start[g + 1]!; j++) assert.equal(arrangedGroup[j], g);
+    assert.equal(start[41], 5000);
+  });
+
+  it('leaves the columns it was given as they were', () => {
+    const group = Int32Array.from([2, 1, 2, 1]);
+    const ts = Float64Array.from([4, 3, 1, 2]);
+    const { start, columns } = arrangeByGroupAndTime(group, 4, 2, [ts], 0);
+    assert.deepEqual([...columns[0]], [2, 3, 1, 4]);
+    assert.deepEqual([...ts], [4, 3, 1, 2]);
+    assert.deepEqual([...start.subarray(1, 4)], [0, 2, 4]);
   });
 });

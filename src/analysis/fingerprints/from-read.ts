@@ -21,7 +21,7 @@ export function fingerprintsFromRead(
   c: FingerprintConfig,
 ): Record<string, unknown>[] {
   const { ts, remote, txid, client, sensor, bep42 } = read.columns;
-  const { start, order, strings } = read;
+  const { start, strings } = read;
   const digits = Math.floor(c.copyBits / 4);
   const maxDistinctTxids = 3 * (1 - c.minTopTxidShare);
   const sensorPrefix = read.sensorName.map((id) => id?.slice(0, digits));
@@ -53,8 +53,7 @@ export function fingerprintsFromRead(
     let sequenced = false;
     let up = 0;
     let steps = 0;
-    for (let j = first; j < end; j++) {
-      const r = order[j]!;
+    for (let r = first; r < end; r++) {
       const id = remote[r]!;
       if (id >= 0 && idSeen[id] !== no) {
         idSeen[id] = no;
@@ -99,8 +98,7 @@ export function fingerprintsFromRead(
     let copied = 0;
     if (nodeIds >= 2) {
       // The per-id evidence, in a second pass over the few addresses that need it.
-      for (let j = first; j < end; j++) {
-        const r = order[j]!;
+      for (let r = first; r < end; r++) {
         const id = remote[r]!;
         if (id < 0) continue;
         let bits = idBits[id]!;
@@ -185,8 +183,8 @@ export function fingerprintsFromRead(
       sequentialTxidShare: round3(sequentialShare),
       clients: versions === 0 ? undefined : clients(),
       signals: signals.join(','),
-      firstSeen: ts[order[first]!]!,
-      lastSeen: ts[order[end - 1]!]!,
+      firstSeen: ts[first]!,
+      lastSeen: ts[end - 1]!,
       why: why.join('; '),
     });
   }

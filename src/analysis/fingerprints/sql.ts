@@ -16,8 +16,7 @@
  *   a counter shows as +1 steps only when the tool talks mostly to us);
  * - many_clients: several client-version strings from one address.
  */
-import { sqlString } from '../../store/journal-format.ts';
-import { QUERY_KINDS } from '../operator-features.ts';
+import { isQueryKindSql } from '../operator-stream.ts';
 
 export const FINGERPRINT_DEFAULTS = {
   /** Node ids for many_node_ids (the sybil detector's threshold). */
@@ -42,7 +41,6 @@ export const FINGERPRINT_DEFAULTS = {
 
 export type FingerprintConfig = typeof FINGERPRINT_DEFAULTS;
 
-const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
 const pct = (share: string) => `printf('%.0f %%', 100 * ${share})`;
 
 /**
@@ -60,9 +58,9 @@ export function fingerprintsSql(c: FingerprintConfig): string {
   const digits = Math.floor(c.copyBits / 4);
   const maxDistinctTxids = 3 * (1 - c.minTopTxidShare);
   // The queries, read afresh where used: a shared CTE would be materialised whole.
-  const Q = `(SELECT * FROM events WHERE kind IN (${KIND_SQL}))`;
+  const Q = `(SELECT * FROM events WHERE ${isQueryKindSql('kind')})`;
   // Joined to a few candidates by a hash of the address: cheaper than the string.
-  const hashed = `(SELECT *, hash(remote_ip) AS h FROM events WHERE kind IN (${KIND_SQL}))`;
+  const hashed = `(SELECT *, hash(remote_ip) AS h FROM events WHERE ${isQueryKindSql('kind')})`;
   return `
     WITH base AS MATERIALIZED (
       SELECT remote_ip, any_value(asn) AS asn, count(*) AS queries, min(ts) AS first_seen,

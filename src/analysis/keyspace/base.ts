@@ -79,7 +79,7 @@ function kindFlags(): Uint8Array {
 }
 
 /** What the fold reads of the operator reader's columns: all of it shared memory but the addresses. */
-export type FoldInput = Pick<OperatorRead, 'addresses' | 'start' | 'order' | 'targetKeys'> & {
+export type FoldInput = Pick<OperatorRead, 'addresses' | 'start' | 'targetKeys'> & {
   columns: Pick<OperatorRead['columns'], 'length' | 'ts' | 'kind' | 'target'>;
 };
 
@@ -97,7 +97,7 @@ export function foldLookups(
 ): number {
   const bucketUs = bucketMicros(bucketMinutes);
   const flags = kindFlags();
-  const { start, order, targetKeys } = read;
+  const { start, targetKeys } = read;
   const { ts, kind, target } = read.columns;
   const first = start[range.from]!;
   // Per target string: the bucket it was last seen in, and its slot there (side by side: one cache line).
@@ -138,8 +138,7 @@ export function foldLookups(
     bucket.ipNo = ipNo;
     bucket.size = 0;
     let current = Number.NaN;
-    for (let j = start[ipNo]!; j < end; j++) {
-      const r = order[j]!;
+    for (let r = start[ipNo]!; r < end; r++) {
       const f = flags[kind[r]!]!;
       if (f === 0) continue;
       const id = target[r]!;

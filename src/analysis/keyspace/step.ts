@@ -176,11 +176,10 @@ export async function tallyAll(
   workers = read.columns.length >= MIN_EVENTS_FOR_POOL ? POOL_WORKERS : 1,
 ): Promise<KeyspaceRows> {
   // Only shared memory and the addresses cross to the workers, never the strings.
-  const { addresses, start, order, targetKeys, columns } = read;
+  const { addresses, start, targetKeys, columns } = read;
   const input: FoldInput = {
     addresses,
     start,
-    order,
     targetKeys,
     columns: { length: columns.length, ts: columns.ts, kind: columns.kind, target: columns.target },
   };

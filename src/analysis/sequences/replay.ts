@@ -126,8 +126,7 @@ export function lookupsFromRead(read: OperatorRead, config: SequenceConfig): Loo
   let total = 0;
   for (let no = 1; no <= read.addresses.length; no++) {
     let n = 0;
-    for (let j = read.start[no]!; j < read.start[no + 1]!; j++) {
-      const r = read.order[j]!;
+    for (let r = read.start[no]!; r < read.start[no + 1]!; r++) {
       if (lookupKinds[kind[r]!] === 1 && target[r]! >= 0) n++;
     }
     if (n < minTargets) continue;
@@ -147,8 +146,7 @@ export function lookupsFromRead(read: OperatorRead, config: SequenceConfig): Loo
   for (let no = 1; no <= read.addresses.length; no++) {
     const to = renumber[no]!;
     if (to === 0) continue;
-    for (let j = read.start[no]!; j < read.start[no + 1]!; j++) {
-      const r = read.order[j]!;
+    for (let r = read.start[no]!; r < read.start[no + 1]!; r++) {
       if (lookupKinds[kind[r]!] !== 1 || target[r]! < 0) continue;
       out.ipNo[at] = to;
       out.ts[at] = ts[r]!;
