@@ -107,12 +107,13 @@ export function analyseOperator(
 ): OperatorAnalysis {
   const features = computeOperatorFeatures(track);
   const events = track.events;
-  const sweep = sweepStats(events);
+  const lookupTargets = track.distinct?.lookupTargets;
+  const sweep = sweepStats(events, lookupTargets);
   const detections = [
     detectSampleInfohashesCrawler(features, config.sampleInfohashes),
     detectSybil(features, events, config.sybil),
     detectSweep(sweep, config.sweep),
-    detectPrefixWalk(events, config.prefixWalk),
+    detectPrefixWalk(events, config.prefixWalk, lookupTargets),
     detectSwarm(features, events, config.swarm),
     detectPeriodic(features, events, config.periodic),
     detectBurst(events, config.burst),

@@ -32,6 +32,19 @@ export interface OperatorTrack {
   events: OperatorEvent[];
   /** Queries beyond the stored events (a reader caps what it keeps per address); counted, not analysed. */
   dropped?: number;
+  /**
+   * Distinct targets among `events`, counted by a reader that numbers the
+   * targets (operator-stream.ts): counting numbers costs a fraction of
+   * hashing the strings. Detectors count from the events when absent.
+   */
+  distinct?: DistinctTargets;
+}
+
+export interface DistinctTargets {
+  /** Of every query but ping: OperatorFeatures.uniqueTargets. */
+  targets: number;
+  /** Of the lookups (isLookup): what sweeps and prefix walks count. */
+  lookupTargets: number;
 }
 
 /** Event kinds that are queries an operator sent (responses, errors and malformed datagrams are not). */
@@ -85,22 +98,54 @@ export function kindShare(f: OperatorFeatures, kind: EventKind): number {
 export function computeOperatorFeatures(track: OperatorTrack): OperatorFeatures {
   const kinds: Partial<Record<EventKind, number>> = {};
   const targets = new Set<string>();
+  const counting = track.distinct === undefined;
   const ids = new Set<string>();
   const txids = new Map<string | number, number>();
   const clients = new Map<string, number>();
   let lookups = 0;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
+  // An address repeats its kind, node id, transaction id and client from query to query:
+  // runs of the same value are counted here and added to the tables when they end, which
+  // spares most of the table lookups.
+  let kind: EventKind | undefined;
+  let kindRun = 0;
+  let id: string | undefined;
+  let txid: string | number | undefined;
+  let txidRun = 0;
+  let client: string | undefined;
+  let clientRun = 0;
   for (const e of track.events) {
-    kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
+    if (e.kind !== kind) {
+      if (kind !== undefined) kinds[kind] = (kinds[kind] ?? 0) + kindRun;
+      kind = e.kind;
+      kindRun = 0;
+    }
+    kindRun++;
     if (isLookup(e.kind)) lookups++;
-    if (e.target !== undefined && e.kind !== 'ping') targets.add(e.target);
-    if (e.remoteId !== undefined) ids.add(e.remoteId);
-    if (e.txid !== undefined) txids.set(e.txid, (txids.get(e.txid) ?? 0) + 1);
-    if (e.client !== undefined) clients.set(e.client, (clients.get(e.client) ?? 0) + 1);
+    if (counting && e.target !== undefined && e.kind !== 'ping') targets.add(e.target);
+    if (e.remoteId !== id) {
+      id = e.remoteId;
+      if (id !== undefined) ids.add(id);
+    }
+    if (e.txid !== txid) {
+      if (txid !== undefined) txids.set(txid, (txids.get(txid) ?? 0) + txidRun);
+      txid = e.txid;
+      txidRun = 0;
+    }
+    txidRun++;
+    if (e.client !== client) {
+      if (client !== undefined) clients.set(client, (clients.get(client) ?? 0) + clientRun);
+      client = e.client;
+      clientRun = 0;
+    }
+    clientRun++;
     if (e.ts < first) first = e.ts;
     if (e.ts > last) last = e.ts;
   }
+  if (kind !== undefined) kinds[kind] = (kinds[kind] ?? 0) + kindRun;
+  if (txid !== undefined) txids.set(txid, (txids.get(txid) ?? 0) + txidRun);
+  if (client !== undefined) clients.set(client, (clients.get(client) ?? 0) + clientRun);
   const events = track.events.length;
   let topTxid = 0;
   for (const n of txids.values()) if (n > topTxid) topTxid = n;
@@ -117,7 +162,7 @@ export function computeOperatorFeatures(track: OperatorTrack): OperatorFeatures 
     analysed: events,
     kinds,
     lookups,
-    uniqueTargets: targets.size,
+    uniqueTargets: track.distinct?.targets ?? targets.size,
     nodeIds: ids.size,
     distinctTxids: txids.size,
     topTxidShare: events === 0 ? 0 : topTxid / events,

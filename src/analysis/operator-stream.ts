@@ -16,7 +16,12 @@ import type { EventKind } from '../store/schema.ts';
 import { float64s, int32s, uint8s } from './chunk-columns.ts';
 import { type ColumnsView, GrowableColumns } from './growable-columns.ts';
 import { HashedStrings, hashHalvesSql } from './hashed-strings.ts';
-import { type OperatorEvent, type OperatorTrack, QUERY_KINDS } from './operator-features.ts';
+import {
+  isLookup,
+  type OperatorEvent,
+  type OperatorTrack,
+  QUERY_KINDS,
+} from './operator-features.ts';
 import { type PackedStrings, packStrings, unpackedStrings } from './shared-memory.ts';
 import { keyFractions } from './targets.ts';
 
@@ -280,9 +285,13 @@ export function shareColumns(data: OperatorColumns): SharedOperatorColumns {
   return { ...data, strings: packStrings(data.strings) };
 }
 
+/** The kind column's number for ping, and 1 by kind number for the lookups. */
+const PING = QUERY_KINDS.indexOf('ping') + 1;
+const LOOKUP = byKindNumber((k) => (isLookup(k) ? 1 : 0));
+
 /**
  * Hands each address's track in `range` to `onTrack`, in address order,
- * keeping at most `cap` events each.
+ * keeping at most `cap` events each, with their distinct targets counted.
  */
 export function emitTracks(
   data: OperatorColumns | SharedOperatorColumns,
@@ -296,6 +305,11 @@ export function emitTracks(
   const strings = data.strings;
   const stringOf = Array.isArray(strings) ? (id: number) => strings[id] : unpackedStrings(strings);
   const text = (id: number) => (id < 0 ? undefined : stringOf(id));
+  // Distinct targets by number: per target, the address that last counted it (times two),
+  // plus 1 once it counted as a lookup target too. One table, so one cache miss per event.
+  const counted = new Int32Array(
+    Array.isArray(strings) ? strings.length : strings.offsets.length - 1,
+  );
   let done = 0;
   let reported = 0;
   for (let ipNo = range.from; ipNo < range.to; ipNo++) {
@@ -305,8 +319,22 @@ export function emitTracks(
     const ip = data.addresses[ipNo - 1]!;
     const kept = Math.min(end - first, cap);
     const events: OperatorEvent[] = new Array(kept);
+    const distinct = { targets: 0, lookupTargets: 0 };
     for (let k = 0; k < kept; k++) {
       const r = first + k;
+      const t = target[r]!;
+      if (t >= 0 && kind[r] !== PING) {
+        let mark = counted[t]!;
+        if (mark >> 1 !== ipNo) {
+          mark = ipNo << 1;
+          counted[t] = mark;
+          distinct.targets++;
+        }
+        if (LOOKUP[kind[r]!] === 1 && (mark & 1) === 0) {
+          counted[t] = mark | 1;
+          distinct.lookupTargets++;
+        }
+      }
       events[k] = {
         ts: ts[r]!,
         kind: QUERY_KINDS[kind[r]! - 1]!,
@@ -317,7 +345,12 @@ export function emitTracks(
         client: clientName[client[r]!],
       };
     }
-    const track: OperatorTrack = { remoteIp: ip.remoteIp, events, dropped: end - first - kept };
+    const track: OperatorTrack = {
+      remoteIp: ip.remoteIp,
+      events,
+      dropped: end - first - kept,
+      distinct,
+    };
     if (ip.asn !== null) track.asn = ip.asn;
     if (ip.org !== null) track.org = ip.org;
     if (ip.country !== null) track.country = ip.country;

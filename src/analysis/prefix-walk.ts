@@ -25,9 +25,11 @@ export const PREFIX_WALK_DEFAULTS = {
 
 export type PrefixWalkConfig = typeof PREFIX_WALK_DEFAULTS;
 
+/** `lookupTargets`: the distinct lookup targets when the reader counted them (OperatorTrack.distinct). */
 export function detectPrefixWalk(
   events: readonly OperatorEvent[],
   config: PrefixWalkConfig = PREFIX_WALK_DEFAULTS,
+  lookupTargets?: number,
 ): Detection | undefined {
   const targets: string[] = [];
   const times: number[] = [];
@@ -37,7 +39,8 @@ export function detectPrefixWalk(
     targets.push(e.target);
     times.push(e.ts);
   }
-  const distinct = new Set(targets).size;
+  if (targets.length < config.minTargets) return undefined;
+  const distinct = lookupTargets ?? new Set(targets).size;
   if (distinct < config.minTargets) return undefined;
   const prefixes = new Set(targets.map(prefix12));
   if (prefixes.size < config.minPrefixes) return undefined;

@@ -43,8 +43,14 @@ export interface SweepStats {
   medianGapUs: number;
 }
 
-/** Undefined under 3 lookups: nothing to order. */
-export function sweepStats(events: readonly OperatorEvent[]): SweepStats | undefined {
+/**
+ * Undefined under 3 lookups: nothing to order. `lookupTargets`: the distinct
+ * lookup targets when the reader counted them (OperatorTrack.distinct).
+ */
+export function sweepStats(
+  events: readonly OperatorEvent[],
+  lookupTargets?: number,
+): SweepStats | undefined {
   const ts: number[] = [];
   const keys: number[] = [];
   const hexes: string[] = [];
@@ -81,7 +87,7 @@ export function sweepStats(events: readonly OperatorEvent[]): SweepStats | undef
     sxx += (tSec[i]! - meanT) ** 2;
   }
   return {
-    targets: new Set(hexes).size,
+    targets: lookupTargets ?? new Set(hexes).size,
     steps,
     ascending,
     descending,
