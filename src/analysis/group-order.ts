@@ -58,8 +58,10 @@ export function orderByGroupAndTime(
 /**
  * Moves the rows themselves into group and time order: row i of every
  * column goes to its place, then any group out of time order is sorted
- * (ties keep arrival order). Returns the group starts; the columns are
- * replaced by arranged copies, `ts` among them at `columns[tsAt]`.
+ * (ties keep arrival order). Each column in `columns` is replaced by its
+ * arranged copy, one after the other, so a caller that holds no other
+ * reference to them needs room for one more column only. `columns[tsAt]`
+ * holds the times. Returns the group starts.
  *
  * Readers then walk each group's rows one after the other instead of
  * jumping through an order array: ten million rows read in address order
@@ -68,33 +70,34 @@ export function orderByGroupAndTime(
  * each column once (sequential reads, scattered writes) costs less than one
  * such pass.
  */
-export function arrangeByGroupAndTime<T extends Column[] | []>(
+export function arrangeByGroupAndTime(
   group: Int32Array,
   length: number,
   groups: number,
-  columns: T,
+  columns: Column[],
   tsAt: number,
-): { start: Int32Array; columns: T } {
+): Int32Array {
   const start = sharedArray(Int32Array, groups + 2);
   for (let i = 0; i < length; i++) start[group[i]! + 1]!++;
   for (let g = 1; g < start.length; g++) start[g]! += start[g - 1]!;
   const fill = Int32Array.from(start);
   const place = new Int32Array(length);
   for (let i = 0; i < length; i++) place[i] = fill[group[i]!]!++;
-  const arranged = (columns as Column[]).map((column) => {
+  for (let k = 0; k < columns.length; k++) {
+    const column = columns[k]!;
     const out = sharedArray(column.constructor as ColumnType<typeof column>, length);
     for (let i = 0; i < length; i++) out[place[i]!] = column[i]!;
-    return out;
-  }) as T;
-  const ts = arranged[tsAt] as Float64Array;
+    columns[k] = out;
+  }
+  const ts = columns[tsAt] as Float64Array;
   for (let g = 1; g <= groups; g++) {
     const from = start[g]!;
     const to = start[g + 1]!;
     let sorted = true;
     for (let j = from + 1; j < to && sorted; j++) sorted = ts[j - 1]! <= ts[j]!;
-    if (!sorted) sortRows(arranged as Column[], from, to, ts);
+    if (!sorted) sortRows(columns, from, to, ts);
   }
-  return { start, columns: arranged };
+  return start;
 }
 
 /** Sorts rows from … to − 1 of every column by time, equal times in the order they stand. */

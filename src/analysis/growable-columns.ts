@@ -68,14 +68,12 @@ export class GrowableColumns {
    * k's rows are `start[k]` … `start[k + 1]` − 1. No row can be added after.
    */
   arrangeByIpAndTime(ips: number): Int32Array {
-    const { ts, kind, sensor, client, target, remote, txid, bep42 } = this;
-    const { start, columns } = arrangeByGroupAndTime(
-      this.ip,
-      this.length,
-      ips,
-      [ts, kind, sensor, client, target, remote, txid, bep42],
-      0,
-    );
+    const { ip, ts, kind, sensor, client, target, remote, txid, bep42 } = this;
+    const columns: Column[] = [ts, kind, sensor, client, target, remote, txid, bep42];
+    // The columns are replaced one by one; holding no other reference to them here lets
+    // each old one go as soon as its copy is made.
+    this.release();
+    const start = arrangeByGroupAndTime(ip, this.length, ips, columns, 0);
     [
       this.ts,
       this.kind,
@@ -85,9 +83,29 @@ export class GrowableColumns {
       this.remote,
       this.txid,
       this.bep42,
-    ] = columns;
-    this.ip = new Int32Array(0);
+    ] = columns as [
+      Float64Array,
+      Uint8Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Uint8Array,
+    ];
     return start;
+  }
+
+  private release(): void {
+    this.ip = new Int32Array(0);
+    this.ts = new Float64Array(0);
+    this.kind = new Uint8Array(0);
+    this.sensor = new Int32Array(0);
+    this.client = new Int32Array(0);
+    this.target = new Int32Array(0);
+    this.remote = new Int32Array(0);
+    this.txid = new Int32Array(0);
+    this.bep42 = new Uint8Array(0);
   }
 
   private grow(capacity: number): void {

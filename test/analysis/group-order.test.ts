@@ -52,14 +52,13 @@ describe('arrangeByGroupAndTime', () => {
   it('moves every column’s rows into group, time and arrival order', () => {
     const { group, ts } = rows(5000, 40, 3);
     const arrival = Int32Array.from(group.keys());
-    const { start, columns } = arrangeByGroupAndTime(
-      group,
-      group.length,
-      40,
-      [ts, arrival, Uint8Array.from(group)],
-      0,
-    );
-    const [arrangedTs, arrangedArrival, arrangedGroup] = columns;
+    const columns = [ts, arrival, Uint8Array.from(group)];
+    const start = arrangeByGroupAndTime(group, group.length, 40, columns, 0);
+    const [arrangedTs, arrangedArrival, arrangedGroup] = columns as [
+      Float64Array,
+      Int32Array,
+      Uint8Array,
+    ];
     const want = expected(group, ts);
     assert.deepEqual([...arrangedArrival], want);
     assert.deepEqual(
@@ -71,11 +70,13 @@ describe('arrangeByGroupAndTime', () => {
     assert.equal(start[41], 5000);
   });
 
-  it('leaves the columns it was given as they were', () => {
+  it('replaces each column by an arranged copy and leaves the old one as it was', () => {
     const group = Int32Array.from([2, 1, 2, 1]);
     const ts = Float64Array.from([4, 3, 1, 2]);
-    const { start, columns } = arrangeByGroupAndTime(group, 4, 2, [ts], 0);
-    assert.deepEqual([...columns[0]], [2, 3, 1, 4]);
+    const columns = [ts];
+    const start = arrangeByGroupAndTime(group, 4, 2, columns, 0);
+    assert.notEqual(columns[0], ts);
+    assert.deepEqual([...columns[0]!], [2, 3, 1, 4]);
     assert.deepEqual([...ts], [4, 3, 1, 2]);
     assert.deepEqual([...start.subarray(1, 4)], [0, 2, 4]);
   });
