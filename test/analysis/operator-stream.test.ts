@@ -17,12 +17,14 @@ import {
 import { detectPrefixWalk } from '../../src/analysis/prefix-walk.ts';
 import { sweepStats } from '../../src/analysis/sweep.ts';
 import type { StoreReader } from '../../src/store/index.ts';
+import type { EventRecord } from '../../src/store/schema.ts';
 import { makeEvents, storeOfEvents } from '../helpers/events.ts';
 
 const roots: string[] = [];
 let reader: StoreReader;
 let data: OperatorColumns;
 let queries = 0;
+let stored: EventRecord[] = [];
 
 before(async () => {
   // 30 addresses, 40 targets: every address repeats targets, across kinds.
@@ -30,7 +32,8 @@ before(async () => {
     ...e,
     remoteIp: `10.0.0.${(i * 7) % 30}`,
   }));
-  queries = events.filter((e) => (QUERY_KINDS as readonly string[]).includes(e.kind)).length;
+  stored = events.filter((e) => (QUERY_KINDS as readonly string[]).includes(e.kind));
+  queries = stored.length;
   reader = await storeOfEvents(events, roots, 'dhtscope-operator-stream-');
   data = await reader.withFreshViews((duck) => readOperatorColumns(duck));
 });
@@ -59,6 +62,16 @@ describe('emitTracks', () => {
     for (const t of all)
       for (let k = 1; k < t.events.length; k++)
         assert.ok(t.events[k - 1]!.ts <= t.events[k]!.ts, `${t.remoteIp} in time order`);
+  });
+
+  it('hands out the very node ids and targets the store holds, from the packed copy too', () => {
+    const text = (e: { ts: number; kind: string; target?: string; remoteId?: string }) =>
+      `${e.ts} ${e.kind} ${e.target} ${e.remoteId}`;
+    for (const shared of [false, true])
+      for (const t of tracks(1_000_000, shared)) {
+        const want = stored.filter((e) => e.remoteIp === t.remoteIp).map(text);
+        assert.deepEqual(t.events.map(text).sort(), want.sort(), t.remoteIp);
+      }
   });
 
   for (const cap of [1_000_000, 25]) {
