@@ -110,16 +110,24 @@ export async function compute(
   const started = Date.now();
   const window = await reader.withFreshViews((duck) =>
     duck.rows(
-      'SELECT count(*)::DOUBLE AS n, min(ts)::VARCHAR AS first, max(ts)::VARCHAR AS last FROM events',
+      `SELECT count(*)::DOUBLE AS n, min(ts)::VARCHAR AS first, max(ts)::VARCHAR AS last,
+        coalesce(epoch_us(max(ts)) - epoch_us(min(ts)), 0)::DOUBLE AS span FROM events`,
     ),
   );
-  const { n, first, last } = window[0] as { n: number; first: string | null; last: string | null };
+  const { n, first, last, span } = window[0] as {
+    n: number;
+    first: string | null;
+    last: string | null;
+    span: number;
+  };
   const steps = ANALYSIS_STEPS.filter(
     (s) => options.only === undefined || s.tables.some((t) => options.only!.includes(t.name)),
   );
   const out: ComputeResult['steps'] = [];
   const readUsers = (from: number) => steps.slice(from).some((s) => s.usesOperatorRead === true);
-  const shared: RunShared = { begun: new Map() };
+  // A step that only begins on the read (and keeps its result) does not keep the read itself.
+  const wantsRead = steps.some((s) => s.usesOperatorRead === true || s.beginOnRead !== undefined);
+  const shared: RunShared = { begun: new Map(), eventSpanUs: span };
   const beside = steps.includes(operatorProfilesStep)
     ? startBeside(
         reader,
@@ -129,12 +137,12 @@ export async function compute(
         shared.begun,
       )
     : new Map<AnalysisStep, BesideRun>();
-  if (steps.includes(operatorProfilesStep) && readUsers(0))
+  if (steps.includes(operatorProfilesStep) && wantsRead)
     shared.keepOperatorRead = (read) => {
       shared.operatorRead = read;
       for (const step of steps) {
         if (step.beginOnRead === undefined) continue;
-        const work = step.beginOnRead(read, options.config ?? {});
+        const work = step.beginOnRead(read, options.config ?? {}, shared);
         // A failure surfaces when the step's turn comes and it awaits the work.
         work.catch(() => {});
         shared.begun.set(step, work);
@@ -189,7 +197,7 @@ export async function compute(
  * on a DuckDB of their own: the operator reader keeps one core busy with
  * JavaScript and leaves about half of the other idle while it reads.
  */
-const BESIDE: readonly AnalysisStep[] = [dailySummariesStep, hashProfilesStep];
+const BESIDE: readonly AnalysisStep[] = [dailySummariesStep];
 
 interface Finished {
   result: StepResult;

@@ -36,6 +36,8 @@ export interface RunShared {
   keepOperatorRead?: (read: OperatorRead) => void;
   /** What each step's `beginOnRead` or `ahead` is working out, by step. */
   begun: Map<AnalysisStep, Promise<unknown>>;
+  /** µs from the first to the last event of the store, as the run found them. */
+  eventSpanUs: number;
 }
 
 export interface StepResult {
@@ -59,7 +61,11 @@ export interface AnalysisStep {
    * RunShared.begun for the step's turn): work on worker threads fills the
    * cores while the step that read them packs and analyses.
    */
-  readonly beginOnRead?: (read: OperatorRead, config: DetectorOverrides) => Promise<unknown>;
+  readonly beginOnRead?: (
+    read: OperatorRead,
+    config: DetectorOverrides,
+    shared: RunShared,
+  ) => Promise<unknown>;
   /**
    * Work that reads only the events, run ahead on the DuckDB of the steps
    * beside the operator profiles when the run has one (compute.ts); its

@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hashProfilesStep } from '../../src/analysis/hash-profiles/step.ts';
+import { HASH_METRICS_DEFAULTS } from '../../src/analysis/hash-profiles/metrics.ts';
+import { hashProfilesStep, metricsOfRead } from '../../src/analysis/hash-profiles/step.ts';
+import { readOperatorColumns, withTargetKeys } from '../../src/analysis/operator-stream.ts';
+import type { RunShared } from '../../src/analysis/step.ts';
 import { EVENTS } from '../../src/store/datasets.ts';
 import { Journal } from '../../src/store/journal.ts';
 import { openDataDir } from '../../src/store/layout.ts';
@@ -157,6 +160,38 @@ describe('hash behavior profiles', () => {
       periodic_lookup_target:
         'periodicity 1.00 > 0.7: 11 of 11 intervals between visits regular, every ~31 min',
     });
+  });
+
+  it('gives the same rows from the operator reader’s columns, on this thread and on a worker', async () => {
+    const reader = await StoreReader.open(dir);
+    const text = async () =>
+      JSON.stringify(
+        (await reader.query('SELECT * FROM hash_behavior_profiles ORDER BY ALL')).rows,
+        (_, v) => (typeof v === 'bigint' ? String(v) : v),
+      );
+    try {
+      await hashProfilesStep.run({ reader, config: {}, onProgress: () => {} });
+      const fromSql = await text();
+      const read = withTargetKeys(await reader.withFreshViews((duck) => readOperatorColumns(duck)));
+      const [window] = (
+        await reader.query(
+          'SELECT (epoch_us(max(ts)) - epoch_us(min(ts)))::DOUBLE AS span FROM events',
+        )
+      ).rows;
+      const span = Number(window!.span);
+      for (const onWorker of [false, true]) {
+        const shared: RunShared = {
+          begun: new Map([
+            [hashProfilesStep, metricsOfRead(read, HASH_METRICS_DEFAULTS, span, onWorker)],
+          ]),
+          eventSpanUs: span,
+        };
+        await hashProfilesStep.run({ reader, config: {}, onProgress: () => {}, shared });
+        assert.equal(await text(), fromSql, onWorker ? 'on a worker' : 'on this thread');
+      }
+    } finally {
+      reader.close();
+    }
   });
 
   it('takes thresholds from the config', async () => {

@@ -21,7 +21,7 @@ import { getPeersEvent, storeOfEvents } from '../helpers/events.ts';
 
 /** What a compute run shares when a later step wants the operator reader's columns. */
 function keepingRead(): RunShared {
-  const shared: RunShared = { begun: new Map() };
+  const shared: RunShared = { begun: new Map(), eventSpanUs: 0 };
   shared.keepOperatorRead = (read) => {
     shared.operatorRead = read;
   };

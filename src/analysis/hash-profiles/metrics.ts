@@ -2,6 +2,9 @@
  * The per-infohash metrics, computed in DuckDB over the `events` view: one
  * GROUP BY for the counts and window functions for the timing scores, so a
  * store of 10 M events and 1 M infohashes is never held as JavaScript rows.
+ * This is the definition; a `compute` run that has read the queries for
+ * the operator profiles works the same rows out of that read instead
+ * (from-read.ts) and loads them with loadHashMetrics.
  * Only get_peers and announce_peer with a target count (the events that
  * name an infohash); find_node and sample_infohashes targets are ids, not
  * content.
@@ -38,6 +41,8 @@
  * BEHAVIORAL_MIN_EVENTS, below which no score means anything.
  */
 import type { Duck } from '../../store/duck.ts';
+import { tempTable } from '../write-rows.ts';
+import { METRIC_COLUMNS } from './from-read.ts';
 import { num } from './rule.ts';
 
 export const HASH_METRICS_DEFAULTS = {
@@ -182,4 +187,64 @@ export async function computeHashMetrics(
   }
   const [row] = await duck.rows(`SELECT count(*)::DOUBLE AS n FROM ${METRICS_TABLE}`);
   return Number(row?.n ?? 0);
+}
+
+/** The metrics worked out from the operator reader's columns (from-read.ts), with each hash's text. */
+export interface MetricsOfRead {
+  /** Rows of METRIC_COLUMNS, NaN for NULL. */
+  matrix: Float64Array;
+  infohashes: string[];
+}
+
+/**
+ * Fills METRICS_TABLE from metrics worked out in JavaScript, with the
+ * columns and types computeHashMetrics gives it; returns its row count.
+ */
+export async function loadHashMetrics(
+  duck: Duck,
+  metrics: MetricsOfRead,
+  config: HashMetricsConfig,
+): Promise<number> {
+  const width = METRIC_COLUMNS.length;
+  const rows = metrics.infohashes.map((infohash, h) => {
+    const row: (string | number | null)[] = [infohash];
+    for (let k = 1; k < width; k++) {
+      const value = metrics.matrix[h * width + k]!;
+      row.push(Number.isNaN(value) ? null : value);
+    }
+    return row;
+  });
+  const staging = 'hp_read';
+  await tempTable(
+    duck,
+    staging,
+    [
+      { name: 'infohash', type: 'VARCHAR', key: 0 },
+      ...METRIC_COLUMNS.slice(1).map((name, i) => ({
+        name,
+        type: 'DOUBLE' as const,
+        key: i + 1,
+      })),
+    ],
+    rows,
+  );
+  try {
+    await duck.run(`CREATE OR REPLACE TEMP TABLE ${METRICS_TABLE} AS
+      SELECT infohash, total_events::BIGINT AS total_events,
+        (total_events - announce_count)::BIGINT AS lookup_count,
+        announce_count::BIGINT AS announce_count, announce_count / total_events AS announce_ratio,
+        unique_ips::BIGINT AS unique_ips, unique_asns::BIGINT AS unique_asns,
+        make_timestamp(first_t::BIGINT) AS first_seen, make_timestamp(last_t::BIGINT) AS last_seen,
+        (last_t - first_t) / 60e6 AS duration_minutes,
+        coalesce((last_a - first_a) / 1e6, 0) AS lifespan_seconds,
+        burst_score, burst_threshold, burst_peak::BIGINT AS burst_peak,
+        intervals::BIGINT AS intervals, regular_intervals::BIGINT AS regular_intervals, period_us,
+        CASE WHEN intervals >= ${num(config.minIntervals, 'metrics.minIntervals')}
+          THEN regular_intervals / intervals ELSE 0 END AS periodicity_score,
+        lookups_from_watchers / total_events AS observer_score
+      FROM ${staging}`);
+  } finally {
+    await duck.run(`DROP TABLE IF EXISTS ${staging}`);
+  }
+  return rows.length;
 }

@@ -1,11 +1,17 @@
 /**
  * `compute` step: hash_behavior_profiles, one row per infohash with enough
  * events: its metrics (metrics.ts), its labels, signal score and the
- * figures behind each label (classify.ts). All of it is one pass of SQL
- * over the store; thresholds come from `hash_profiles` in the config file.
+ * figures behind each label (classify.ts). In a `compute` run that reads
+ * the operator reader's columns, the metrics come from them, on a worker
+ * thread the moment they are read (from-read.ts); run on its own, from SQL
+ * over the store. Thresholds come from `hash_profiles` in the config file.
  */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeDerivedTable } from '../../store/derived.ts';
 import { HASH_BEHAVIOR_PROFILES } from '../../store/tables.ts';
+import { allAddresses, type OperatorRead } from '../operator-stream.ts';
+import { MIN_EVENTS_FOR_POOL, runRanges } from '../range-pool.ts';
 import type { AnalysisStep } from '../step.ts';
 import {
   classifySql,
@@ -13,22 +19,42 @@ import {
   type HashProfileOverrides,
   resolveHashProfileConfig,
 } from './classify.ts';
-import { computeHashMetrics, METRICS_TABLE } from './metrics.ts';
+import { type HashMetricsInput, hashMetricsOfRead, METRIC_COLUMNS } from './from-read.ts';
+import {
+  computeHashMetrics,
+  type HashMetricsConfig,
+  loadHashMetrics,
+  METRICS_TABLE,
+  type MetricsOfRead,
+} from './metrics.ts';
+import type { HashMetricsTask } from './metrics-worker.ts';
 
 export const hashProfilesStep: AnalysisStep = {
   name: 'hash profiles',
   tables: [HASH_BEHAVIOR_PROFILES],
-  async run({ reader, config, onProgress }) {
+  beginOnRead: (read, config, shared) =>
+    metricsOfRead(
+      read,
+      resolveHashProfileConfig((config['hash_profiles'] ?? {}) as HashProfileOverrides).metrics,
+      shared.eventSpanUs,
+    ),
+  async run({ reader, config, onProgress, shared }) {
     const resolved = resolveHashProfileConfig(
       (config['hash_profiles'] ?? {}) as HashProfileOverrides,
     );
     return reader.withFreshViews(async (duck) => {
       // Metrics stages, then the write: progress in stages, as rows are never seen here.
       let stages = 1;
-      await computeHashMetrics(duck, resolved.metrics, (done, total) => {
-        stages = total + 1;
-        onProgress(done, stages);
-      });
+      const begun = shared?.begun.get(hashProfilesStep) as Promise<MetricsOfRead> | undefined;
+      if (begun !== undefined) {
+        await loadHashMetrics(duck, await begun, resolved.metrics);
+        stages = 2;
+        onProgress(1, stages);
+      } else
+        await computeHashMetrics(duck, resolved.metrics, (done, total) => {
+          stages = total + 1;
+          onProgress(done, stages);
+        });
       try {
         const rows = await writeDerivedTable(
           duck,
@@ -56,3 +82,46 @@ export const hashProfilesStep: AnalysisStep = {
     });
   },
 };
+
+/**
+ * The metrics from the operator reader's columns: on a worker thread on a
+ * large store (`onWorker`: by default from a million events on), where
+ * this thread must stay free to hand the operator profiles' workers their
+ * ranges.
+ */
+export async function metricsOfRead(
+  read: OperatorRead,
+  config: HashMetricsConfig,
+  spanUs: number,
+  onWorker = read.columns.length >= MIN_EVENTS_FOR_POOL,
+): Promise<MetricsOfRead> {
+  const { columns } = read;
+  // Only shared memory and the ASNs cross to the worker, never the strings.
+  const input: HashMetricsInput = {
+    columns: { length: columns.length, ts: columns.ts, kind: columns.kind, target: columns.target },
+    start: read.start,
+    asns: read.addresses.map((a) => a.asn),
+    stringCount: read.strings.length,
+  };
+  const strings = read.strings;
+  let matrix: Float64Array;
+  if (!onWorker) matrix = hashMetricsOfRead(input, config, spanUs);
+  else {
+    const task: HashMetricsTask = { input, config, spanUs };
+    [matrix] = (await runRanges<Float64Array>({
+      // Beside this file, as .ts from the sources or .js from the build.
+      script: new URL(
+        `./metrics-worker${extname(fileURLToPath(import.meta.url))}`,
+        import.meta.url,
+      ),
+      workerData: task,
+      ranges: [allAddresses(read)],
+      workers: 1,
+      name: 'hash profiles',
+    })) as [Float64Array];
+  }
+  const width = METRIC_COLUMNS.length;
+  const infohashes: string[] = new Array(matrix.length / width);
+  for (let h = 0; h < infohashes.length; h++) infohashes[h] = strings[matrix[h * width]!]!;
+  return { matrix, infohashes };
+}
