@@ -64,80 +64,30 @@ export function hashMetricsOfRead(
   config: HashMetricsConfig,
   spanUs: number,
 ): Float64Array {
-  const { ts, kind, target } = input.columns;
-  const { start } = input;
-  const addresses = start.length - 2;
-  const last = start[addresses + 1]!;
-  // The gate: events per target, then an id per target that passes.
-  const count = new Int32Array(input.stringCount);
-  for (let r = 0; r < last; r++) {
-    const k = kind[r]!;
-    const t = target[r]!;
-    if ((k === GET_PEERS || k === ANNOUNCE) && t >= 0) count[t]!++;
-  }
-  const hid = new Int32Array(input.stringCount).fill(-1);
-  const targets: number[] = [];
-  const from: number[] = [0];
-  for (let t = 0; t < count.length; t++) {
-    if (count[t]! < config.minEvents) continue;
-    hid[t] = targets.length;
-    targets.push(t);
-    from.push(from[from.length - 1]! + count[t]!);
-  }
-  // Each passing target's events together: time, address, announce.
-  const total = from[from.length - 1]!;
-  const evT = new Float64Array(total);
-  const evIp = new Int32Array(total);
-  const evAnn = new Uint8Array(total);
-  const fill = Int32Array.from(from);
-  for (let ip = 1; ip <= addresses; ip++) {
-    for (let r = start[ip]!; r < start[ip + 1]!; r++) {
-      const k = kind[r]!;
-      if (k !== GET_PEERS && k !== ANNOUNCE) continue;
-      const t = target[r]!;
-      if (t < 0) continue;
-      const h = hid[t]!;
-      if (h < 0) continue;
-      const at = fill[h]!++;
-      evT[at] = ts[r]!;
-      evIp[at] = ip;
-      evAnn[at] = k === ANNOUNCE ? 1 : 0;
-    }
-  }
-  // Per address: the hash that last saw it, its events and whether it announced there.
+  const gated = gate(input, config.minEvents);
+  const events = gather(input, gated);
+  const addresses = input.start.length - 2;
+  // Per address: the hash that last counted it, and whether it announced that hash.
   const ipSeen = new Int32Array(addresses + 1).fill(-1);
-  const ipEvents = new Int32Array(addresses + 1);
   const ipAnnounced = new Uint8Array(addresses + 1);
-  const asnIndex = new Map<number, number>();
-  const asnOf = new Int32Array(addresses + 1).fill(-1);
-  for (let ip = 1; ip <= addresses; ip++) {
-    const asn = input.asns[ip - 1];
-    if (asn === null || asn === undefined) continue;
-    let index = asnIndex.get(asn);
-    if (index === undefined) {
-      index = asnIndex.size;
-      asnIndex.set(asn, index);
-    }
-    asnOf[ip] = index;
-  }
-  const asnSeen = new Int32Array(asnIndex.size).fill(-1);
-  const out = new Float64Array(targets.length * WIDTH);
-  const window = config.burstWindowUs;
+  const { asnOf, asnCount } = asnNumbers(input.asns);
+  const asnSeen = new Int32Array(asnCount).fill(-1);
+  const out = new Float64Array(gated.targets.length * WIDTH);
   let order = new Int32Array(0);
   let times = new Float64Array(0);
-  for (let h = 0; h < targets.length; h++) {
-    const a = from[h]!;
-    const n = from[h + 1]! - a;
+  for (let h = 0; h < gated.targets.length; h++) {
+    const a = gated.from[h]!;
+    const n = gated.from[h + 1]! - a;
     if (order.length < n) {
       order = new Int32Array(2 * n);
       times = new Float64Array(2 * n);
     }
-    // Time order (the rows came address by address); ties in any order: nothing below depends on it.
+    // Time order (the events came address by address); ties in any order: nothing below depends on it.
     const o = order.subarray(0, n);
     for (let i = 0; i < n; i++) o[i] = a + i;
-    o.sort((x, y) => evT[x]! - evT[y]!);
+    o.sort((x, y) => events.t[x]! - events.t[y]!);
     const t = times.subarray(0, n);
-    for (let i = 0; i < n; i++) t[i] = evT[o[i]!]!;
+    for (let i = 0; i < n; i++) t[i] = events.t[o[i]!]!;
     let announces = 0;
     let firstA = Number.NaN;
     let lastA = Number.NaN;
@@ -145,10 +95,9 @@ export function hashMetricsOfRead(
     let asns = 0;
     for (let i = 0; i < n; i++) {
       const e = o[i]!;
-      const ip = evIp[e]!;
+      const ip = events.ip[e]!;
       if (ipSeen[ip] !== h) {
         ipSeen[ip] = h;
-        ipEvents[ip] = 0;
         ipAnnounced[ip] = 0;
         ips++;
         const asn = asnOf[ip]!;
@@ -157,69 +106,24 @@ export function hashMetricsOfRead(
           asns++;
         }
       }
-      ipEvents[ip]!++;
-      if (evAnn[e] === 1) {
+      if (events.announce[e] === 1) {
         ipAnnounced[ip] = 1;
         announces++;
         if (Number.isNaN(firstA)) firstA = t[i]!;
         lastA = t[i]!;
       }
     }
+    // Lookups from watchers: the events of addresses that never announced the hash.
     let watchers = 0;
-    for (let i = 0; i < n; i++) if (ipAnnounced[evIp[o[i]!]!] === 0) watchers++;
-    // Windows [t, t + W] and [t − W, t], each with every event at the same time.
+    for (let i = 0; i < n; i++) if (ipAnnounced[events.ip[o[i]!]!] === 0) watchers++;
     const threshold = Math.max(
       config.burstMinEvents,
-      (config.burstFactor * n * window) / Math.max(spanUs, window),
+      (config.burstFactor * n * config.burstWindowUs) / Math.max(spanUs, config.burstWindowUs),
     );
-    let peak = 0;
-    let dense = 0;
-    let lo = 0;
-    let hi = 0;
-    let tieStart = 0;
-    let tieEnd = 0;
-    for (let i = 0; i < n; i++) {
-      const ti = t[i]!;
-      if (i === 0 || ti !== t[i - 1]) {
-        tieStart = i;
-        tieEnd = i;
-        while (tieEnd + 1 < n && t[tieEnd + 1] === ti) tieEnd++;
-      }
-      while (t[lo]! < ti - window) lo++;
-      if (hi < tieEnd) hi = tieEnd;
-      while (hi + 1 < n && t[hi + 1]! <= ti + window) hi++;
-      const ahead = hi - tieStart + 1;
-      const behind = tieEnd - lo + 1;
-      const most = ahead > behind ? ahead : behind;
-      if (most > peak) peak = most;
-      if (most >= threshold) dense++;
-    }
-    // Visits: events at least visitGapUs after the one before (the first one always).
-    const intervals: number[] = [];
-    let visit = t[0]!;
-    for (let i = 1; i < n; i++) {
-      if (t[i]! - t[i - 1]! >= config.visitGapUs) {
-        intervals.push(t[i]! - visit);
-        visit = t[i]!;
-      }
-    }
-    let period = Number.NaN;
-    let regular = 0;
-    if (intervals.length > 0) {
-      const overall = median(intervals);
-      period = median(intervals.filter((x) => x <= 1.5 * overall));
-      for (const x of intervals) {
-        const multiple = Math.round(x / period);
-        if (
-          multiple >= 1 &&
-          multiple <= 2 &&
-          Math.abs(x - multiple * period) <= config.periodTolerance * period
-        )
-          regular++;
-      }
-    }
+    const burst = burstOf(t, threshold, config.burstWindowUs);
+    const visits = scheduleOf(t, config);
     const row = h * WIDTH;
-    out[row] = targets[h]!;
+    out[row] = gated.targets[h]!;
     out[row + 1] = n;
     out[row + 2] = announces;
     out[row + 3] = ips;
@@ -230,11 +134,160 @@ export function hashMetricsOfRead(
     out[row + 8] = lastA;
     out[row + 9] = watchers;
     out[row + 10] = threshold;
-    out[row + 11] = peak;
-    out[row + 12] = dense / n;
-    out[row + 13] = intervals.length;
-    out[row + 14] = regular;
-    out[row + 15] = period;
+    out[row + 11] = burst.peak;
+    out[row + 12] = burst.dense / n;
+    out[row + 13] = visits.intervals;
+    out[row + 14] = visits.regular;
+    out[row + 15] = visits.period;
   }
   return out;
+}
+
+interface Gate {
+  /** The passing targets' string ids, by hash number. */
+  targets: number[];
+  /** Hash h's events will be from[h] … from[h + 1] − 1. */
+  from: Int32Array;
+  /** Hash number by target string id, −1 below the gate. */
+  hid: Int32Array;
+}
+
+/** The gate: get_peers and announce_peer per target, and a number for each target that passes. */
+function gate(input: HashMetricsInput, minEvents: number): Gate {
+  const { kind, target } = input.columns;
+  const last = input.start[input.start.length - 1]!;
+  const count = new Int32Array(input.stringCount);
+  for (let r = 0; r < last; r++) {
+    const k = kind[r]!;
+    const t = target[r]!;
+    if ((k === GET_PEERS || k === ANNOUNCE) && t >= 0) count[t]!++;
+  }
+  const hid = new Int32Array(input.stringCount).fill(-1);
+  const targets: number[] = [];
+  const from: number[] = [0];
+  for (let t = 0; t < count.length; t++) {
+    if (count[t]! < minEvents) continue;
+    hid[t] = targets.length;
+    targets.push(t);
+    from.push(from[from.length - 1]! + count[t]!);
+  }
+  return { targets, from: Int32Array.from(from), hid };
+}
+
+/** The passing targets' events, each target's together: time, address number, announce or not. */
+function gather(
+  input: HashMetricsInput,
+  gated: Gate,
+): { t: Float64Array; ip: Int32Array; announce: Uint8Array } {
+  const { ts, kind, target } = input.columns;
+  const { start } = input;
+  const total = gated.from[gated.from.length - 1]!;
+  const out = {
+    t: new Float64Array(total),
+    ip: new Int32Array(total),
+    announce: new Uint8Array(total),
+  };
+  const fill = Int32Array.from(gated.from);
+  for (let ip = 1; ip < start.length - 1; ip++) {
+    for (let r = start[ip]!; r < start[ip + 1]!; r++) {
+      const k = kind[r]!;
+      if (k !== GET_PEERS && k !== ANNOUNCE) continue;
+      const t = target[r]!;
+      if (t < 0) continue;
+      const h = gated.hid[t]!;
+      if (h < 0) continue;
+      const at = fill[h]!++;
+      out.t[at] = ts[r]!;
+      out.ip[at] = ip;
+      out.announce[at] = k === ANNOUNCE ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** A small number per distinct ASN, by address number (−1: none). */
+function asnNumbers(asns: readonly (number | null)[]): { asnOf: Int32Array; asnCount: number } {
+  const numbers = new Map<number, number>();
+  const asnOf = new Int32Array(asns.length + 1).fill(-1);
+  for (let ip = 1; ip <= asns.length; ip++) {
+    const asn = asns[ip - 1];
+    if (asn === null || asn === undefined) continue;
+    let n = numbers.get(asn);
+    if (n === undefined) {
+      n = numbers.size;
+      numbers.set(asn, n);
+    }
+    asnOf[ip] = n;
+  }
+  return { asnOf, asnCount: numbers.size };
+}
+
+/**
+ * Over times in order: the most events in a window [t, t + W] or [t − W, t]
+ * (each with every event at the same time, as RANGE frames count them),
+ * and how many events have a window reaching `threshold`.
+ */
+function burstOf(
+  t: Float64Array,
+  threshold: number,
+  window: number,
+): { peak: number; dense: number } {
+  const n = t.length;
+  let peak = 0;
+  let dense = 0;
+  let lo = 0;
+  let hi = 0;
+  let tieStart = 0;
+  let tieEnd = 0;
+  for (let i = 0; i < n; i++) {
+    const ti = t[i]!;
+    if (i === 0 || ti !== t[i - 1]) {
+      tieStart = i;
+      tieEnd = i;
+      while (tieEnd + 1 < n && t[tieEnd + 1] === ti) tieEnd++;
+    }
+    while (t[lo]! < ti - window) lo++;
+    if (hi < tieEnd) hi = tieEnd;
+    while (hi + 1 < n && t[hi + 1]! <= ti + window) hi++;
+    const ahead = hi - tieStart + 1;
+    const behind = tieEnd - lo + 1;
+    const most = ahead > behind ? ahead : behind;
+    if (most > peak) peak = most;
+    if (most >= threshold) dense++;
+  }
+  return { peak, dense };
+}
+
+/**
+ * Over times in order: visits start where an event comes at least
+ * visitGapUs after the one before (the first event starts one); the
+ * intervals between visit starts, their period and how many are regular
+ * (metrics.ts). `period` is NaN without intervals.
+ */
+function scheduleOf(
+  t: Float64Array,
+  config: HashMetricsConfig,
+): { intervals: number; regular: number; period: number } {
+  const intervals: number[] = [];
+  let visit = t[0]!;
+  for (let i = 1; i < t.length; i++) {
+    if (t[i]! - t[i - 1]! >= config.visitGapUs) {
+      intervals.push(t[i]! - visit);
+      visit = t[i]!;
+    }
+  }
+  if (intervals.length === 0) return { intervals: 0, regular: 0, period: Number.NaN };
+  const overall = median(intervals);
+  const period = median(intervals.filter((x) => x <= 1.5 * overall));
+  let regular = 0;
+  for (const x of intervals) {
+    const multiple = Math.round(x / period);
+    if (
+      multiple >= 1 &&
+      multiple <= 2 &&
+      Math.abs(x - multiple * period) <= config.periodTolerance * period
+    )
+      regular++;
+  }
+  return { intervals: intervals.length, regular, period };
 }
