@@ -17,6 +17,7 @@ import { Journal } from '../../src/store/journal.ts';
 import { openDataDir } from '../../src/store/layout.ts';
 import { StoreReader } from '../../src/store/reader.ts';
 import type { EventRecord } from '../../src/store/schema.ts';
+import { storeOfEvents } from '../helpers/events.ts';
 
 const T0 = Date.parse('2026-01-05T00:00:00Z') * 1000;
 const MIN = 60_000_000;
@@ -210,6 +211,75 @@ describe('hash behavior profiles', () => {
       const got = new Map(table.rows.map((r) => [String(r.infohash), String(r.classifications)]));
       assert.equal(got.get(OBSERVED), 'high_asn_interest,dead_swarm');
       assert.equal(got.get(THIN), '', 'profiled under a lower gate, no label');
+    } finally {
+      reader.close();
+    }
+  });
+});
+
+describe('hash metrics from the operator reader’s columns at the edges', () => {
+  const roots: string[] = [];
+  after(() => {
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('agree with the SQL on windows that end exactly on an event, ties and gaps of exactly a visit', async () => {
+    const W = HASH_METRICS_DEFAULTS.burstWindowUs;
+    const GAP = HASH_METRICS_DEFAULTS.visitGapUs;
+    const out: EventRecord[] = [
+      event(T0, '10.9.9.9', 64999, 'ping'),
+      event(T0 + 1440 * MIN, '10.9.9.9', 64999, 'ping'),
+    ];
+    // 20 events over exactly one window (its last event on the edge): the first event's window
+    // ahead and the last one's behind hold all 20, the threshold, so 2 of 20 are dense.
+    for (let i = 0; i < 20; i++)
+      out.push(event(T0 + MIN + (i * W) / 19, `10.6.0.${i}`, 64560, 'get_peers', hash('1')));
+    // 19 spread the same way and one just past the edge: never 20 in one window.
+    for (let i = 0; i < 19; i++)
+      out.push(event(T0 + 60 * MIN + (i * W) / 18, `10.6.1.${i}`, 64561, 'get_peers', hash('2')));
+    out.push(event(T0 + 60 * MIN + W + 1, '10.6.1.99', 64561, 'get_peers', hash('2')));
+    // Ties: bursts of events at the same microsecond, visits exactly a visit gap apart,
+    // announces from some addresses, an address without an ASN.
+    for (let v = 0; v < 12; v++)
+      for (let k = 0; k < 4; k++)
+        out.push(
+          event(
+            T0 + 120 * MIN + v * (k === 3 ? GAP : 2 * GAP),
+            `10.6.2.${k}`,
+            k === 2 ? (undefined as unknown as number) : 64562 + k,
+            k === 1 ? 'announce_peer' : 'get_peers',
+            hash('3'),
+          ),
+        );
+    const reader = await storeOfEvents(out, roots, 'dhtscope-hash-edges-');
+    const text = async () =>
+      JSON.stringify(
+        (await reader.query('SELECT * FROM hash_behavior_profiles ORDER BY ALL')).rows,
+        (_, v) => (typeof v === 'bigint' ? String(v) : v),
+      );
+    try {
+      await hashProfilesStep.run({ reader, config: {}, onProgress: () => {} });
+      const fromSql = await text();
+      const rows = (
+        await reader.query('SELECT infohash, burst_score FROM hash_behavior_profiles ORDER BY 1')
+      ).rows;
+      assert.deepEqual(
+        rows.map((r) => [String(r.infohash)[0], Number(r.burst_score)]),
+        [
+          ['1', 0.1],
+          ['2', 0],
+          ['3', Number(rows[2]!.burst_score)],
+        ],
+        'the window includes an event exactly W later, and no more',
+      );
+      const read = withTargetKeys(await reader.withFreshViews((duck) => readOperatorColumns(duck)));
+      const span = 1440 * MIN;
+      const shared: RunShared = {
+        begun: new Map([[hashProfilesStep, metricsOfRead(read, HASH_METRICS_DEFAULTS, span)]]),
+        eventSpanUs: span,
+      };
+      await hashProfilesStep.run({ reader, config: {}, onProgress: () => {}, shared });
+      assert.equal(await text(), fromSql);
     } finally {
       reader.close();
     }
