@@ -1,8 +1,8 @@
 /**
- * Rows ordered by group (an address number) and time, in linear time: a
- * counting sort on the group, then each group's rows checked and sorted
- * only if they are out of time order — rare, since the store's parts are
- * written in time order. An ORDER BY over ten million rows costs DuckDB
+ * Rows ordered (or moved) by group (an address number) and time, in linear
+ * time: a counting sort on the group, then each group's rows checked and
+ * sorted only if they are out of time order — rare, since the store's parts
+ * are written in time order. An ORDER BY over ten million rows costs DuckDB
  * several times what scanning them does.
  */
 import { type Column, type ColumnType, sharedArray } from './shared-memory.ts';
@@ -24,9 +24,7 @@ export function orderByGroupAndTime(
   ts: Float64Array,
   then?: Float64Array,
 ): GroupOrder {
-  const start = sharedArray(Int32Array, groups + 2);
-  for (let i = 0; i < length; i++) start[group[i]! + 1]!++;
-  for (let g = 1; g < start.length; g++) start[g]! += start[g - 1]!;
+  const start = groupStarts(group, length, groups);
   const fill = Int32Array.from(start);
   const order = sharedArray(Int32Array, length);
   for (let i = 0; i < length; i++) order[fill[group[i]!]!++] = i;
@@ -77,9 +75,7 @@ export function arrangeByGroupAndTime(
   columns: Column[],
   tsAt: number,
 ): Int32Array {
-  const start = sharedArray(Int32Array, groups + 2);
-  for (let i = 0; i < length; i++) start[group[i]! + 1]!++;
-  for (let g = 1; g < start.length; g++) start[g]! += start[g - 1]!;
+  const start = groupStarts(group, length, groups);
   const fill = Int32Array.from(start);
   const place = new Int32Array(length);
   for (let i = 0; i < length; i++) place[i] = fill[group[i]!]!++;
@@ -97,6 +93,14 @@ export function arrangeByGroupAndTime(
     for (let j = from + 1; j < to && sorted; j++) sorted = ts[j - 1]! <= ts[j]!;
     if (!sorted) sortRows(columns, from, to, ts);
   }
+  return start;
+}
+
+/** Where each group's rows begin once counted (the counting sort's first half): group g at start[g]. */
+function groupStarts(group: Int32Array, length: number, groups: number): Int32Array {
+  const start = sharedArray(Int32Array, groups + 2);
+  for (let i = 0; i < length; i++) start[group[i]! + 1]!++;
+  for (let g = 1; g < start.length; g++) start[g]! += start[g - 1]!;
   return start;
 }
 

@@ -14,7 +14,7 @@ import {
   type OperatorAnalysis,
   resolveConfig,
 } from './classify-operators.ts';
-import { emitTracks, type SharedOperatorColumns } from './operator-stream.ts';
+import { type SharedOperatorColumns, trackEmitter } from './operator-stream.ts';
 import { serveRanges } from './range-worker.ts';
 
 export interface ShardTask {
@@ -25,14 +25,10 @@ export interface ShardTask {
 
 const task = workerData as ShardTask;
 const config = resolveConfig(task.config);
+// One emitter for every range: the strings decoded for one range serve the next.
+const emitTracks = trackEmitter(task.data);
 serveRanges((range, onProgress) => {
   const analyses: OperatorAnalysis[] = [];
-  emitTracks(
-    task.data,
-    range,
-    task.cap,
-    (track) => analyses.push(analyseOperator(track, config)),
-    onProgress,
-  );
+  emitTracks(range, task.cap, (track) => analyses.push(analyseOperator(track, config)), onProgress);
   return analyses;
 });

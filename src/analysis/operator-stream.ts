@@ -242,7 +242,12 @@ export function withTargetKeys(columns: OperatorColumns): OperatorRead {
   return { ...columns, targetKeys: keyFractions(columns.strings) };
 }
 
-/** A table by the kind column's numbers (QUERY_KINDS index + 1; 0 is no kind) of `entryOf` each kind. */
+/** The kind column's number of `kind`: its QUERY_KINDS index + 1 (0 is no kind). */
+export function kindNumber(kind: EventKind): number {
+  return QUERY_KINDS.indexOf(kind) + 1;
+}
+
+/** A table by the kind column's numbers (see kindNumber) of `entryOf` each kind. */
 export function byKindNumber(entryOf: (kind: EventKind) => number): Uint8Array {
   return Uint8Array.from([0, ...QUERY_KINDS.map(entryOf)]);
 }
@@ -286,13 +291,38 @@ export function shareColumns(data: OperatorColumns): SharedOperatorColumns {
 }
 
 /** The kind column's number for ping, and 1 by kind number for the lookups. */
-const PING = QUERY_KINDS.indexOf('ping') + 1;
+const PING = kindNumber('ping');
 const LOOKUP = byKindNumber((k) => (isLookup(k) ? 1 : 0));
 
+/** Hands the tracks of a range of addresses over: see trackEmitter. */
+export type EmitTracks = (
+  range: AddressRange,
+  cap: number,
+  onTrack: (track: OperatorTrack) => void,
+  onProgress?: (done: number) => void,
+) => void;
+
 /**
- * Hands each address's track in `range` to `onTrack`, in address order,
+ * Hands each address's track in a range to `onTrack`, in address order,
  * keeping at most `cap` events each, with their distinct targets counted.
+ * One emitter serves every range a thread is given: the strings it decoded
+ * and its table of counted targets carry over from range to range.
  */
+export function trackEmitter(data: OperatorColumns | SharedOperatorColumns): EmitTracks {
+  const strings = data.strings;
+  const stringOf = Array.isArray(strings) ? (id: number) => strings[id] : unpackedStrings(strings);
+  const text = (id: number) => (id < 0 ? undefined : stringOf(id));
+  // Distinct targets by number: per target, the address that last counted it (times two),
+  // plus 1 once it counted as a lookup target too. One table, so one cache miss per event;
+  // address numbers differ from range to range, so it needs no clearing between them.
+  const counted = new Int32Array(
+    Array.isArray(strings) ? strings.length : strings.offsets.length - 1,
+  );
+  return (range, cap, onTrack, onProgress) =>
+    emitRange(data, text, counted, range, cap, onTrack, onProgress);
+}
+
+/** trackEmitter for one range. */
 export function emitTracks(
   data: OperatorColumns | SharedOperatorColumns,
   range: AddressRange,
@@ -300,16 +330,20 @@ export function emitTracks(
   onTrack: (track: OperatorTrack) => void,
   onProgress?: (done: number) => void,
 ): void {
+  trackEmitter(data)(range, cap, onTrack, onProgress);
+}
+
+function emitRange(
+  data: OperatorColumns | SharedOperatorColumns,
+  text: (id: number) => string | undefined,
+  counted: Int32Array,
+  range: AddressRange,
+  cap: number,
+  onTrack: (track: OperatorTrack) => void,
+  onProgress?: (done: number) => void,
+): void {
   const { sensorName, clientName, start } = data;
   const { ts, kind, sensor, client, target, remote, txid } = data.columns;
-  const strings = data.strings;
-  const stringOf = Array.isArray(strings) ? (id: number) => strings[id] : unpackedStrings(strings);
-  const text = (id: number) => (id < 0 ? undefined : stringOf(id));
-  // Distinct targets by number: per target, the address that last counted it (times two),
-  // plus 1 once it counted as a lookup target too. One table, so one cache miss per event.
-  const counted = new Int32Array(
-    Array.isArray(strings) ? strings.length : strings.offsets.length - 1,
-  );
   let done = 0;
   let reported = 0;
   for (let ipNo = range.from; ipNo < range.to; ipNo++) {
@@ -338,7 +372,7 @@ export function emitTracks(
       events[k] = {
         ts: ts[r]!,
         kind: QUERY_KINDS[kind[r]! - 1]!,
-        target: text(target[r]!),
+        target: text(t),
         remoteId: text(remote[r]!),
         txid: txid[r]! < 0 ? undefined : txid[r]!,
         sensorId: sensorName[sensor[r]!],

@@ -16,7 +16,7 @@
  */
 import { median } from '../detection.ts';
 import type { ColumnsView } from '../growable-columns.ts';
-import { QUERY_KINDS } from '../operator-features.ts';
+import { kindNumber } from '../operator-stream.ts';
 import type { HashMetricsConfig } from './metrics.ts';
 
 /** What the metrics read of the operator reader's columns: all of it shared memory but the ASNs. */
@@ -51,8 +51,8 @@ export const METRIC_COLUMNS = [
 ] as const;
 
 const WIDTH = METRIC_COLUMNS.length;
-const GET_PEERS = QUERY_KINDS.indexOf('get_peers') + 1;
-const ANNOUNCE = QUERY_KINDS.indexOf('announce_peer') + 1;
+const GET_PEERS = kindNumber('get_peers');
+const ANNOUNCE = kindNumber('announce_peer');
 
 /**
  * One row of METRIC_COLUMNS per hash with at least `minEvents` events,

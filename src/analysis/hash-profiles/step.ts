@@ -12,10 +12,11 @@ import { writeDerivedTable } from '../../store/derived.ts';
 import { HASH_BEHAVIOR_PROFILES } from '../../store/tables.ts';
 import { allAddresses, type OperatorRead } from '../operator-stream.ts';
 import { MIN_EVENTS_FOR_POOL, runRanges } from '../range-pool.ts';
-import type { AnalysisStep } from '../step.ts';
+import type { AnalysisStep, DetectorOverrides } from '../step.ts';
 import {
   classifySql,
   HASH_LABELS,
+  type HashProfileConfig,
   type HashProfileOverrides,
   resolveHashProfileConfig,
 } from './classify.ts';
@@ -33,15 +34,9 @@ export const hashProfilesStep: AnalysisStep = {
   name: 'hash profiles',
   tables: [HASH_BEHAVIOR_PROFILES],
   beginOnRead: (read, config, shared) =>
-    metricsOfRead(
-      read,
-      resolveHashProfileConfig((config['hash_profiles'] ?? {}) as HashProfileOverrides).metrics,
-      shared.eventSpanUs,
-    ),
+    metricsOfRead(read, configOf(config).metrics, shared.eventSpanUs),
   async run({ reader, config, onProgress, shared }) {
-    const resolved = resolveHashProfileConfig(
-      (config['hash_profiles'] ?? {}) as HashProfileOverrides,
-    );
+    const resolved = configOf(config);
     return reader.withFreshViews(async (duck) => {
       // Metrics stages, then the write: progress in stages, as rows are never seen here.
       let stages = 1;
@@ -82,6 +77,11 @@ export const hashProfilesStep: AnalysisStep = {
     });
   },
 };
+
+/** The hash_profiles section of the config file, over the defaults. */
+function configOf(config: DetectorOverrides): HashProfileConfig {
+  return resolveHashProfileConfig((config['hash_profiles'] ?? {}) as HashProfileOverrides);
+}
 
 /**
  * The metrics from the operator reader's columns: on a worker thread on a
