@@ -5,7 +5,9 @@
  * journal file holds one partition (hour or day) and is rotated into a
  * Parquet part when the partition changes, when it grows past
  * `rotateBytes`, or after `rotateAfterMs`. Rotation runs in the background;
- * appends never wait for it.
+ * appends never wait for it. Neither do they wait for the fsync: it runs on
+ * libuv's thread pool, because a slow disk would otherwise stall the event
+ * loop and the kernel would drop datagrams that nobody counts.
  *
  * One writer id is one process at a time (a lock file says which); several
  * writers with different ids may share a data directory.
@@ -15,7 +17,7 @@ import { spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
-  fdatasyncSync,
+  fdatasync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -92,6 +94,12 @@ interface OpenFile {
   bucket: number;
   bytes: number;
   openedAt: number;
+  /** An fdatasync of this file is on the thread pool. */
+  syncing: boolean;
+  /** Rows were written while it ran: sync once more when it ends. */
+  syncAgain: boolean;
+  /** Closes the file once the last fsync has ended (set by rotate). */
+  afterSync: (() => void) | undefined;
 }
 
 export class Journal<R extends object> {
@@ -108,6 +116,8 @@ export class Journal<R extends object> {
   private pendingBytes = 0;
   private rotations: Promise<void> = Promise.resolve();
   private closedFiles: JournalFile[] = [];
+  /** Settle when the closed files' last fsyncs have ended and their descriptors are closed. */
+  private closings: Promise<void>[] = [];
   private closed = false;
   private readonly counters = { appended: 0, flushed: 0, rotations: 0 };
 
@@ -177,7 +187,7 @@ export class Journal<R extends object> {
     if (this.pendingBytes >= this.options.maxBufferedBytes) this.flush();
   }
 
-  /** Writes every buffered row to the journal file (and fsyncs it). */
+  /** Writes every buffered row to the journal file and starts its fsync in the background. */
   flush(): void {
     const current = this.current;
     if (current === undefined || this.pending.length === 0) return;
@@ -186,8 +196,42 @@ export class Journal<R extends object> {
     this.pending = [];
     this.pendingBytes = 0;
     current.bytes += writeSync(current.fd, text);
-    if (this.options.fsync) fdatasyncSync(current.fd);
+    if (this.options.fsync) this.syncInBackground(current);
     this.counters.flushed += rows;
+  }
+
+  /** One fdatasync at a time per file; writes during it are covered by one more. */
+  private syncInBackground(file: OpenFile): void {
+    if (file.syncing) {
+      file.syncAgain = true;
+      return;
+    }
+    file.syncing = true;
+    fdatasync(file.fd, (error) => {
+      if (error) this.options.onError(error);
+      if (file.syncAgain) {
+        file.syncAgain = false;
+        file.syncing = false;
+        this.syncInBackground(file);
+        return;
+      }
+      file.syncing = false;
+      file.afterSync?.();
+    });
+  }
+
+  /** Closes a file now, or after the fsync still running on it (never under its feet). */
+  private closeFile(file: OpenFile): Promise<void> {
+    if (!file.syncing) {
+      closeSync(file.fd);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      file.afterSync = () => {
+        closeSync(file.fd);
+        resolve();
+      };
+    });
   }
 
   /** Closes the current journal file and rotates it into Parquet in the background. */
@@ -196,7 +240,7 @@ export class Journal<R extends object> {
     const current = this.current;
     if (current === undefined) return;
     this.current = undefined;
-    closeSync(current.fd);
+    this.closings.push(this.closeFile(current));
     this.closedFiles.push(current.journal);
     if (this.closedFiles.length >= this.options.rotationBatch) this.rotateClosedFiles();
   }
@@ -206,7 +250,10 @@ export class Journal<R extends object> {
     const files = this.closedFiles;
     if (files.length === 0) return;
     this.closedFiles = [];
+    const closings = this.closings;
+    this.closings = [];
     this.rotations = this.rotations.then(async () => {
+      await Promise.all(closings);
       try {
         this.counters.rotations += await rotateInChild(this.layout, this.dataset, files);
       } catch (error) {
@@ -247,7 +294,16 @@ export class Journal<R extends object> {
     const path = journalPath(this.layout, this.dataset, this.options.writerId, seq, partition);
     const fd = openSync(path, 'a');
     const journal: JournalFile = { path, writerId: this.options.writerId, seq, partition };
-    this.current = { fd, journal, bucket, bytes: 0, openedAt: Date.now() };
+    this.current = {
+      fd,
+      journal,
+      bucket,
+      bytes: 0,
+      openedAt: Date.now(),
+      syncing: false,
+      syncAgain: false,
+      afterSync: undefined,
+    };
   }
 
   private tick(): void {
