@@ -9,6 +9,7 @@
 import { nodeIdToHex } from '../protocol/kademlia/index.ts';
 import type { ResponseResult } from '../protocol/krpc/index.ts';
 import type { CrawlNode } from './crawl-model.ts';
+import { type HashedKeySet, hashKey } from './hashed-key-set.ts';
 
 export interface SampleLimits {
   maxRounds: number;
@@ -26,7 +27,7 @@ export interface SampleFold {
 export function foldSample(
   node: CrawlNode,
   result: ResponseResult,
-  seen: Set<string>,
+  seen: HashedKeySet,
   at: number,
   limits: SampleLimits,
 ): SampleFold {
@@ -38,10 +39,8 @@ export function foldSample(
   }
   const fresh: string[] = [];
   for (let i = 0; i + 20 <= result.samples.length; i += 20) {
-    const infohash = nodeIdToHex(result.samples.subarray(i, i + 20));
-    if (seen.has(infohash)) continue;
-    seen.add(infohash);
-    fresh.push(infohash);
+    const sample = result.samples.subarray(i, i + 20);
+    if (seen.add(hashKey(sample))) fresh.push(nodeIdToHex(sample));
   }
   const num = result.num ?? 0;
   const interval = result.interval ?? 0;

@@ -40,6 +40,7 @@ import {
 } from './crawl-model.ts';
 import { foldSample, markUnsupported } from './crawl-sampling.ts';
 import { addressScope, familyOfHost, scopesOf } from './endpoints.ts';
+import { HashedKeySet, hashKey } from './hashed-key-set.ts';
 import { nearId, Queue } from './walk-support.ts';
 
 export interface CrawlOptions {
@@ -91,7 +92,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
   const want = dualStack ? ['n4', 'n6'] : undefined;
   const { sink } = options;
   // Per node being sampled: the infohashes it gave, to tell when we have seen all it holds.
-  const sampledFrom = new Map<string, Set<string>>();
+  const sampledFrom = new Map<string, HashedKeySet>();
   // A crawl stays in the scopes it starts in: from a lab on loopback it never leaves
   // loopback; from the internet it never probes private networks or junk addresses.
   const scopes = scopesOf(options.bootstrap);
@@ -127,7 +128,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
     node: CrawlNode,
     result: ResponseResult,
     v: Uint8Array | undefined,
-    edgesSeen: Set<string>,
+    edgesSeen: HashedKeySet,
   ): void => {
     const at = now();
     node.id = nodeIdToHex(result.id);
@@ -141,10 +142,8 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
     }
     const returned: CompactNode[] = [...(result.nodes ?? []), ...(result.nodes6 ?? [])];
     for (const n of returned) {
-      const to = nodeIdToHex(n.id);
-      const edgeKey = `${to}|${n.address}|${n.port}`;
-      if (!edgesSeen.has(edgeKey)) {
-        edgesSeen.add(edgeKey);
+      if (edgesSeen.add(hashKey(n.id, n.address, n.port))) {
+        const to = nodeIdToHex(n.id);
         snapshot.edges++;
         sink.edge({
           from: node.id,
@@ -164,7 +163,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
   const findNode = async (
     node: CrawlNode,
     target: Uint8Array,
-    edgesSeen: Set<string>,
+    edgesSeen: HashedKeySet,
   ): Promise<ResponseResult> => {
     const querier = queriers[node.family]!;
     const to = { address: node.address, port: node.port };
@@ -178,7 +177,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
 
   const walk = async (key: string): Promise<void> => {
     const node = snapshot.nodes[key]!;
-    const edgesSeen = new Set<string>();
+    const edgesSeen = new HashedKeySet();
     let first: ResponseResult;
     try {
       // Nodes closest to its own id: the deepest buckets, and how deep they go.
@@ -221,7 +220,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
   let timers = 0;
   const pendingTimers = new Set<ReturnType<typeof setTimeout>>();
 
-  const sample = async (key: string, node: CrawlNode, edgesSeen: Set<string>): Promise<void> => {
+  const sample = async (key: string, node: CrawlNode, edgesSeen: HashedKeySet): Promise<void> => {
     const querier = queriers[node.family]!;
     let result: ResponseResult;
     try {
@@ -243,7 +242,7 @@ export async function crawl(options: CrawlOptions): Promise<{ aborted: boolean }
     }
     const at = now();
     heard(node, result, undefined, edgesSeen);
-    const seen = sampledFrom.get(key) ?? new Set<string>();
+    const seen = sampledFrom.get(key) ?? new HashedKeySet();
     sampledFrom.set(key, seen);
     const { fresh, again } = foldSample(node, result, seen, at, {
       maxRounds: o.maxSampleRounds,

@@ -5,6 +5,7 @@ import { renderGraph } from '../../src/active/crawl-graph.ts';
 import { type CrawlNode, emptySnapshot } from '../../src/active/crawl-model.ts';
 import { foldSample } from '../../src/active/crawl-sampling.ts';
 import { addressScope, parseEndpoint, scopesOf } from '../../src/active/endpoints.ts';
+import { HashedKeySet, hashKey } from '../../src/active/hashed-key-set.ts';
 import { Politeness } from '../../src/active/politeness.ts';
 import { InboundMeter } from '../../src/lab/inbound-meter.ts';
 import { loopbackAddresses } from '../../src/lab/network.ts';
@@ -168,6 +169,41 @@ describe('crawl graph export', () => {
   });
 });
 
+describe("the crawler's hashed key sets", () => {
+  it('holds 200,000 distinct keys through its growth and refuses each a second time', () => {
+    const set = new HashedKeySet();
+    const id = new Uint8Array(20);
+    const view = new DataView(id.buffer);
+    const keys: number[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      view.setUint32(0, i);
+      view.setUint32(16, i * 7919);
+      keys.push(hashKey(id, '10.0.0.1', 6881));
+    }
+    assert.equal(new Set(keys).size, keys.length, 'no two of these keys share a hash');
+    for (const key of keys) assert.equal(set.add(key), true);
+    assert.equal(set.size, keys.length);
+    for (const key of keys) assert.equal(set.add(key), false, 'already there');
+    assert.equal(set.size, keys.length);
+    assert.ok(keys.every((key) => set.has(key)));
+    assert.equal(set.has(hashKey(new Uint8Array(20).fill(0xff))), false);
+  });
+
+  it('tells apart one node id behind two addresses or two ports, and the hash fits 52 bits', () => {
+    const id = Uint8Array.from({ length: 20 }, (_, i) => i);
+    const keys = [
+      hashKey(id, '10.0.0.1', 6881),
+      hashKey(id, '10.0.0.2', 6881),
+      hashKey(id, '10.0.0.1', 6882),
+      hashKey(id, '::1', 6881),
+      hashKey(id),
+    ];
+    assert.equal(new Set(keys).size, keys.length);
+    for (const key of keys) assert.ok(Number.isSafeInteger(key) && key >= 0 && key < 2 ** 52);
+    assert.equal(hashKey(id, '10.0.0.1', 6881), keys[0], 'the same key hashes the same');
+  });
+});
+
 describe('BEP 51 bookkeeping', () => {
   const hash = (n: number) => Uint8Array.from({ length: 20 }, () => n);
   const samples = (...ns: number[]) => {
@@ -180,7 +216,7 @@ describe('BEP 51 bookkeeping', () => {
 
   it('asks again after `interval` while the node holds more than seen, up to the rounds allowed', () => {
     const n = node();
-    const seen = new Set<string>();
+    const seen = new HashedKeySet();
     const id = new Uint8Array(20);
     const first = foldSample(
       n,
@@ -221,22 +257,30 @@ describe('BEP 51 bookkeeping', () => {
   it('stops once everything is seen, when the interval is too long, or when the node does not speak BEP 51', () => {
     const id = new Uint8Array(20);
     assert.equal(
-      foldSample(node(), { id, samples: samples(1), num: 1, interval: 5 }, new Set(), 0, limits)
-        .again,
+      foldSample(
+        node(),
+        { id, samples: samples(1), num: 1, interval: 5 },
+        new HashedKeySet(),
+        0,
+        limits,
+      ).again,
       undefined,
     );
     assert.equal(
       foldSample(
         node(),
         { id, samples: samples(1), num: 9, interval: 21_600 },
-        new Set(),
+        new HashedKeySet(),
         0,
         limits,
       ).again,
       undefined,
     );
     const plain = node();
-    assert.equal(foldSample(plain, { id, nodes: [] }, new Set(), 0, limits).again, undefined);
+    assert.equal(
+      foldSample(plain, { id, nodes: [] }, new HashedKeySet(), 0, limits).again,
+      undefined,
+    );
     assert.equal(plain.sample?.supported, false);
   });
 });
