@@ -81,6 +81,9 @@ export const JOURNAL_DEFAULTS: JournalOptions = {
   },
 };
 
+/** Room past `maxBufferedBytes` for the line that crosses it. */
+const LINE_ROOM = 64 * 1024;
+
 export interface JournalStats {
   appended: number;
   flushed: number;
@@ -112,8 +115,15 @@ export class Journal<R extends object> {
   private readonly timer: NodeJS.Timeout;
   private current: OpenFile | undefined;
   private nextSeq: number;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /**
+   * Rows waiting for the next flush, already as UTF-8. Each line is written
+   * into this buffer as it comes, so no line outlives its append: held in an
+   * array for a quarter second, they reached V8's old space and made the
+   * garbage collector's work, and the flush joined and re-encoded them.
+   */
+  private buffer: Buffer;
+  private bufferedBytes = 0;
+  private pendingRows = 0;
   private rotations: Promise<void> = Promise.resolve();
   private closedFiles: JournalFile[] = [];
   /** Settle when the closed files' last fsyncs have ended and their descriptors are closed. */
@@ -131,6 +141,7 @@ export class Journal<R extends object> {
     this.dataset = dataset;
     this.options = options;
     this.nextSeq = nextSeq;
+    this.buffer = Buffer.allocUnsafe(options.maxBufferedBytes + LINE_ROOM);
     this.encode = lineEncoder<R>(dataset.columns);
     const timeColumn = dataset.columns.find((c) => c.name === dataset.timeColumn);
     if (timeColumn === undefined)
@@ -181,21 +192,30 @@ export class Journal<R extends object> {
     const bucket = Math.floor(ts / this.bucketMicros);
     if (this.current === undefined || bucket !== this.current.bucket) this.switchFile(bucket, ts);
     const line = this.encode(row);
-    this.pending.push(line);
-    this.pendingBytes += line.length;
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    if (this.bufferedBytes + line.length * 3 > this.buffer.length) {
+      this.flush();
+      if (line.length * 3 > this.buffer.length) this.buffer = Buffer.allocUnsafe(line.length * 3);
+    }
+    this.bufferedBytes += this.buffer.write(line, this.bufferedBytes);
+    this.pendingRows++;
     this.counters.appended++;
-    if (this.pendingBytes >= this.options.maxBufferedBytes) this.flush();
+    if (this.bufferedBytes >= this.options.maxBufferedBytes) this.flush();
   }
 
   /** Writes every buffered row to the journal file and starts its fsync in the background. */
   flush(): void {
     const current = this.current;
-    if (current === undefined || this.pending.length === 0) return;
-    const text = this.pending.join('');
-    const rows = this.pending.length;
-    this.pending = [];
-    this.pendingBytes = 0;
-    current.bytes += writeSync(current.fd, text);
+    if (current === undefined || this.pendingRows === 0) return;
+    const rows = this.pendingRows;
+    const length = this.bufferedBytes;
+    this.pendingRows = 0;
+    this.bufferedBytes = 0;
+    let written = 0;
+    while (written < length) {
+      written += writeSync(current.fd, this.buffer, written, length - written);
+    }
+    current.bytes += length;
     if (this.options.fsync) this.syncInBackground(current);
     this.counters.flushed += rows;
   }
@@ -280,11 +300,11 @@ export class Journal<R extends object> {
 
   /** Rows waiting to be written; read per event by the sensor, so no object is built. */
   get bufferedRows(): number {
-    return this.pending.length;
+    return this.pendingRows;
   }
 
   get stats(): JournalStats {
-    return { ...this.counters, bufferedRows: this.pending.length };
+    return { ...this.counters, bufferedRows: this.pendingRows };
   }
 
   private switchFile(bucket: number, ts: number): void {

@@ -81,6 +81,29 @@ describe('store: journal and partitions', () => {
     assert.deepStrictEqual(await readBack(dataDir), events, 'from Parquet');
   });
 
+  it('rows longer than the write buffer, and multi-byte text, reach the file whole and in order', async () => {
+    const dataDir = freshDir();
+    const journal = await Journal.open<EventRecord>(
+      openDataDir(dataDir, { create: true }),
+      EVENTS,
+      {
+        maxBufferedBytes: 2048,
+      },
+    );
+    const events = makeEvents(60, START, 1000);
+    for (const [i, e] of events.entries()) {
+      // 72,000 UTF-16 units, 96 kB of UTF-8: past the buffer and its spare room.
+      if (i % 7 === 0) e.org = `${'Ωmega 😀 '.repeat(8000)}#${i}`;
+      else if (i % 3 === 0) e.org = `Zürich ${'x'.repeat(i * 50)}`;
+    }
+    for (const e of events) journal.append(e);
+    assert.ok(journal.stats.flushed > 0, 'the small buffer flushed on its own');
+    journal.flush();
+    assert.equal(journal.stats.bufferedRows, 0);
+    assert.deepStrictEqual(await readBack(dataDir), events);
+    await journal.close();
+  });
+
   it('one part per hour: a journal never spans two partitions', async () => {
     const dataDir = freshDir();
     const layout = openDataDir(dataDir, { create: true });
