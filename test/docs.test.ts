@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Command } from 'commander';
+import { COMMANDS } from '../src/cli/commands/registry.ts';
 import { buildProgram } from '../src/cli/main.ts';
 import { allRejectReasons } from '../src/protocol/krpc/index.ts';
 
@@ -25,14 +26,29 @@ function allCommands(command: Command, prefix = ''): { name: string; command: Co
   });
 }
 
-describe('docs match the code', () => {
-  const program = buildProgram(silent);
+describe('docs match the code', async () => {
+  const program = await buildProgram(silent);
   const commands = allCommands(program);
   const known = new Set([
     ...longFlags(program),
     '--help',
     ...commands.flatMap(({ command }) => longFlags(command)),
   ]);
+
+  it('each command module, loaded alone, registers the command the registry names', async () => {
+    assert.deepEqual(
+      commands.filter(({ name }) => !name.includes(' ')).map(({ name }) => name),
+      COMMANDS.map((c) => c.name),
+      'the registry lists every command once, in help order',
+    );
+    for (const entry of COMMANDS) {
+      const alone = await buildProgram(silent, entry.name);
+      assert.deepEqual(
+        alone.commands.map((c) => c.name()),
+        [entry.name],
+      );
+    }
+  });
 
   it('every --flag in README.md and docs/cli.md exists', () => {
     for (const file of ['README.md', 'docs/cli.md']) {

@@ -9,7 +9,11 @@ import { CliError, EXIT } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
 import { VERSION } from './version.ts';
 
-export function buildProgram(io: CliIo): Command {
+/**
+ * The command tree: every command, or only `only` (a run of one command
+ * needs no other command's modules loaded).
+ */
+export async function buildProgram(io: CliIo, only?: string): Promise<Command> {
   const program = new Command('dhtscope')
     .description('An observatory for the BitTorrent Mainline DHT.')
     .version(VERSION, '-V, --version', 'print the dhtscope version')
@@ -24,7 +28,8 @@ export function buildProgram(io: CliIo): Command {
     writeOut: (text) => io.out(text.trimEnd()),
     writeErr: (text) => io.err(text.trimEnd()),
   });
-  for (const register of COMMANDS) register(program, io);
+  const wanted = COMMANDS.filter((c) => only === undefined || c.name === only);
+  for (const register of await Promise.all(wanted.map((c) => c.load()))) register(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({
@@ -37,7 +42,9 @@ export function buildProgram(io: CliIo): Command {
 
 /** Runs the CLI and resolves to the process exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
+  // Help, a misspelt command (which gets suggestions) and --version need them all.
+  const named = COMMANDS.find((c) => c.name === argv[0])?.name;
+  const program = await buildProgram(io, named);
   try {
     if (argv.length === 0) {
       program.outputHelp();
