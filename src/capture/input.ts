@@ -30,7 +30,7 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
   let read = 0;
   let gzip = false;
   /**
-   * Raw bytes. A file is read into one reused buffer (no 4 MiB allocation per
+   * Raw bytes. A file is read into two reused buffers (no 4 MiB allocation per
    * chunk): the reader copies what it keeps. Gunzip keeps its input for a
    * while, so once the input is known to be gzip every chunk is a fresh copy.
    */
@@ -44,17 +44,25 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
       return;
     }
     const file = await open(name, 'r');
+    // Two buffers: the next chunk is read (on libuv's thread pool) while this one is
+    // analyzed, so a disk's time and the analysis overlap instead of adding up.
+    let current = Buffer.allocUnsafe(CHUNK_BYTES);
+    let next = Buffer.allocUnsafe(CHUNK_BYTES);
+    let reading = file.read(current, 0, CHUNK_BYTES, null);
     try {
-      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
       for (;;) {
-        const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+        const { bytesRead } = await reading;
         if (bytesRead === 0) return;
         read += bytesRead;
+        reading = file.read(next, 0, CHUNK_BYTES, null);
         // A plain Uint8Array, not a Buffer: its `slice` copies, as consumers expect.
-        const view = new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
+        const view = new Uint8Array(current.buffer, current.byteOffset, bytesRead);
         yield gzip ? copyBytes(view) : view;
+        [current, next] = [next, current];
       }
     } finally {
+      // A read may still be under way (the consumer stopped early): let it end before closing.
+      await reading.catch(() => undefined);
       await file.close();
     }
   }

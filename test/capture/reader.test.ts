@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AddressTable } from '../../src/capture/addresses.ts';
 import { PacketDecoder, PROTO_TCP } from '../../src/capture/decode.ts';
 import { CaptureFormatError } from '../../src/capture/errors.ts';
+import { CHUNK_BYTES, openCapture } from '../../src/capture/input.ts';
 import { CaptureReader } from '../../src/capture/reader.ts';
 import {
   type Frame,
@@ -295,5 +299,28 @@ describe('bad input', () => {
     const empty = readAll(new Uint8Array(0));
     assert.ok(empty.error instanceof CaptureFormatError);
     assert.match(empty.error.message, /empty/);
+  });
+});
+
+describe('capture input', () => {
+  it('a file of several chunks comes through byte for byte, and stopping early closes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dhtscope-input-'));
+    try {
+      const path = join(dir, 'big.bin');
+      // Two and a half chunks of bytes that differ from chunk to chunk and within each.
+      const bytes = new Uint8Array(CHUNK_BYTES * 2 + CHUNK_BYTES / 2);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + (i >>> 13)) & 255;
+      writeFileSync(path, bytes);
+      const pieces: Uint8Array[] = [];
+      for await (const chunk of openCapture(path).chunks) pieces.push(chunk.slice());
+      assert.equal(pieces.length, 3);
+      assert.deepEqual(Buffer.concat(pieces), Buffer.from(bytes));
+      for await (const chunk of openCapture(path).chunks) {
+        assert.equal(chunk.length, CHUNK_BYTES);
+        break;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
