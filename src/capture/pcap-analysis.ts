@@ -213,6 +213,11 @@ function describeSources(sources: Partial<Record<SuppressionSource, number>>): s
   return parts.length === 0 ? 'no source' : parts.join(', ');
 }
 
+/** `1 port`, `2 ports`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function percent(x: number): string {
   return `${Math.round(x * 100)} %`;
 }
@@ -233,7 +238,7 @@ function explain(
 ): ModeVerdict {
   if (outcome === undefined) return NO_FAILURES;
   const minutes = `${Math.round(config.window / MINUTE)} min`;
-  const predictedNote = `${host.predicted} of ${host.failed} failed attempts (${percent(host.predictedFraction)}) went to learned peers (${describeSources(host.sources)})`;
+  const predictedNote = `${host.predicted} of ${count(host.failed, 'failed attempt')} (${percent(host.predictedFraction)}) went to learned peers (${describeSources(host.sources)})`;
   const toWindow = (w: WindowCounts): ModeVerdict['window'] => {
     const { on, ...rest } = w;
     return w.trigger === 'ports-on-host'
@@ -252,7 +257,7 @@ function explain(
           : `${config.hostThreshold} distinct hosts`;
     return {
       alarm: true,
-      explanation: `${alarm.kind} scan: failed attempts to ${what} within ${minutes} (${alarm.distinctHosts} hosts, ${alarm.distinctPorts} ports, PPR ${alarm.ppr.toFixed(2)} in the window${mode === 'plain' ? '' : `, ${outcome.excluded} predicted attempts not counted`}); ${predictedNote}`,
+      explanation: `${alarm.kind} scan: failed attempts to ${what} within ${minutes} (${count(alarm.distinctHosts, 'host')}, ${count(alarm.distinctPorts, 'port')}, PPR ${alarm.ppr.toFixed(2)} in the window${mode === 'plain' ? '' : `, ${count(outcome.excluded, 'predicted attempt')} not counted`}); ${predictedNote}`,
       window: toWindow(alarm),
     };
   }
@@ -260,7 +265,7 @@ function explain(
     const w = outcome.firstPprSuppression;
     return {
       alarm: false,
-      explanation: `suppressed by the port/peer ratio: the threshold was reached ${outcome.pprSuppressions} times, first with ${w.distinctHosts} hosts on ${w.distinctPorts} ports (PPR ${w.ppr.toFixed(2)}, within ${config.pprLow}–${config.pprHigh}: one port per peer, as BitTorrent does); ${predictedNote}`,
+      explanation: `suppressed by the port/peer ratio: the threshold was reached ${count(outcome.pprSuppressions, 'time')}, first with ${count(w.distinctHosts, 'host')} on ${count(w.distinctPorts, 'port')} (PPR ${w.ppr.toFixed(2)}, within ${config.pprLow}–${config.pprHigh}: one port per peer, as BitTorrent does); ${predictedNote}`,
       window: toWindow(w),
     };
   }
