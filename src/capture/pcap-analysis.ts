@@ -133,19 +133,15 @@ export function summarize(
   for (const h of labels?.bittorrent ?? []) labelOf.set(h, 'bittorrent');
   for (const h of labels?.scanner ?? []) labelOf.set(h, 'scanner');
   const hosts: HostSummary[] = [];
-  const modeOutcomes = SCAN_MODES.map((mode) => [mode, outcomes.get(mode)!] as const);
+  const plainOutcomes = outcomes.get('plain')!;
+  const suppressedOutcomes = outcomes.get('suppressed')!;
+  const pprOutcomes = outcomes.get('ppr')!;
   const alarms: Record<ScanMode, number> = { plain: 0, suppressed: 0, ppr: 0 };
   for (const stats of analyzer.hosts.values()) {
     const s = spread.get(stats.id);
-    const sources: Partial<Record<SuppressionSource, number>> = {};
-    s?.sources.forEach((n, bit) => {
-      if (n > 0) sources[SOURCES[bit]!] = n;
-    });
-    // Filled below, in SCAN_MODES order.
-    const verdicts = {} as Record<ScanMode, ModeVerdict>;
     const summary: HostSummary = {
       host: stats.address,
-      label: labelOf.get(stats.address),
+      label: labels === undefined ? undefined : labelOf.get(stats.address),
       connections: stats.connections,
       failed: stats.failed,
       distinctFailedHosts: s?.hosts ?? 0,
@@ -155,16 +151,27 @@ export function summarize(
       ppr: s === undefined ? 0 : s.ports / s.hosts,
       predicted: stats.predictedFailed,
       predictedFraction: stats.failed === 0 ? 0 : stats.predictedFailed / stats.failed,
-      sources,
+      sources: s === undefined ? {} : sourceCounts(s.sources),
       learnedPeers: analyzer.predictions.learnedBy(stats.id),
       udpDatagrams: stats.udpDatagrams,
       btUdpKinds: stats.btUdpKinds === 0 ? [] : udpKindNames(stats.btUdpKinds),
-      verdicts,
+      verdicts: NO_FAILURES_IN_ANY_MODE,
     };
-    for (const [mode, byHost] of modeOutcomes) {
-      const verdict = explain(mode, byHost.get(stats.id), summary, config, text);
-      verdicts[mode] = verdict;
-      if (verdict.alarm) alarms[mode]++;
+    // Most hosts never failed a connection: no mode has an outcome for them.
+    if (s !== undefined) {
+      const plain = explain('plain', plainOutcomes.get(stats.id), summary, config, text);
+      const suppressed = explain(
+        'suppressed',
+        suppressedOutcomes.get(stats.id),
+        summary,
+        config,
+        text,
+      );
+      const ppr = explain('ppr', pprOutcomes.get(stats.id), summary, config, text);
+      summary.verdicts = { plain, suppressed, ppr };
+      if (plain.alarm) alarms.plain++;
+      if (suppressed.alarm) alarms.suppressed++;
+      if (ppr.alarm) alarms.ppr++;
     }
     hosts.push(summary);
   }
@@ -202,6 +209,14 @@ export function summarize(
   return result;
 }
 
+function sourceCounts(counts: readonly number[]): Partial<Record<SuppressionSource, number>> {
+  const sources: Partial<Record<SuppressionSource, number>> = {};
+  for (let bit = 0; bit < counts.length; bit++) {
+    if (counts[bit]! > 0) sources[SOURCES[bit]!] = counts[bit]!;
+  }
+  return sources;
+}
+
 function udpKindNames(bits: number): string[] {
   return UDP_KINDS.filter((_, i) => (bits & (1 << i)) !== 0);
 }
@@ -227,6 +242,13 @@ const NO_FAILURES: ModeVerdict = Object.freeze({
   alarm: false,
   explanation: 'no failed attempts',
   window: undefined,
+});
+
+/** Shared by every host without failed attempts (frozen: nobody edits a verdict). */
+const NO_FAILURES_IN_ANY_MODE: Record<ScanMode, ModeVerdict> = Object.freeze({
+  plain: NO_FAILURES,
+  suppressed: NO_FAILURES,
+  ppr: NO_FAILURES,
 });
 
 function explain(
