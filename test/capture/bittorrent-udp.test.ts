@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BoundedTable } from '../../src/capture/bittorrent/bounded-table.ts';
 import { encodeKrpc } from '../../src/protocol/krpc/index.ts';
 import { ascii } from '../helpers/bytes.ts';
 import { compact, concat, datagram, harness, u16be, u32be } from './bittorrent-helpers.ts';
@@ -170,5 +171,21 @@ describe('UDP tracker (BEP 15)', () => {
     const stats = h.extractor.stats();
     assert.equal(stats.failures.udp_tracker['partial-peer-entry'], 1);
     assert.equal(stats.counts.udp_tracker.error_responses, 1);
+  });
+});
+
+describe('pending requests', () => {
+  it('keep the newest entries up to their bound, and an answer matches only while fresh', () => {
+    const pending = new BoundedTable<string>(2, 1_000);
+    pending.set('a', 0, 'first');
+    pending.set('b', 10, 'second');
+    pending.set('a', 20, 'first again'); // now the youngest
+    pending.set('c', 30, 'third'); // b is the oldest and goes
+    assert.equal(pending.size, 2);
+    assert.equal(pending.has('b', 30), false);
+    assert.equal(pending.take('a', 1_020), 'first again', 'exactly the time to live');
+    assert.equal(pending.take('a', 1_020), undefined, 'taken once');
+    assert.equal(pending.take('c', 1_031), undefined, 'too late');
+    assert.equal(pending.size, 0, 'a late answer still removes its entry');
   });
 });
