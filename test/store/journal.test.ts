@@ -90,7 +90,7 @@ describe('store: journal and partitions', () => {
         maxBufferedBytes: 2048,
       },
     );
-    const events = makeEvents(60, START, 1000);
+    const events = makeEvents(200, START, 1000);
     for (const [i, e] of events.entries()) {
       // 72,000 UTF-16 units, 96 kB of UTF-8: past the buffer and its spare room.
       if (i % 7 === 0) e.org = `${'Ωmega 😀 '.repeat(8000)}#${i}`;
