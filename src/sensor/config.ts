@@ -87,11 +87,15 @@ export const antennaConfigSchema = z
 
 export type AntennaConfig = z.infer<typeof antennaConfigSchema>;
 
+/** V8's young generation for the antenna, beside its heap ceiling (`heapLimitMb`). */
+export const SEMI_SPACE_MB = 4;
+
 /**
  * The heap ceiling the antenna runs with. Its live heap is small and flat, but
  * with Node's default sizing V8 keeps ~900 MB under a flood; a ceiling keeps
- * RSS near 380 MB at no cost in throughput (bench/README.md). Each identity's
- * engine holds its own bounded tables, hence the share per identity.
+ * the antenna's share of RSS near 260 MB for about 7 % of its throughput
+ * (bench/README.md). Each identity's engine holds its own bounded tables,
+ * hence the share per identity.
  */
 export function heapLimitMb(config: AntennaConfig): number {
   if (config.heapLimitMb !== undefined) return config.heapLimitMb;

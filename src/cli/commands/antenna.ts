@@ -9,6 +9,7 @@ import {
   heapLimitMb,
   readConfigFile,
   resolveConfig,
+  SEMI_SPACE_MB,
 } from '../../sensor/config.ts';
 import { createLogger } from '../../sensor/log.ts';
 import { ALERTS } from '../../store/datasets.ts';
@@ -226,7 +227,7 @@ function replaceWithHeapLimit(limitMb: number): void {
     process.execPath,
     ...process.execArgv,
     `--max-old-space-size=${limitMb}`,
-    '--max-semi-space-size=4',
+    `--max-semi-space-size=${SEMI_SPACE_MB}`,
     ...process.argv.slice(1),
   ];
   // execve is marked experimental in Node 24; its one-line warning would only confuse.
