@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Arbitrary } from 'fast-check';
 import { listJournals, listParts } from '../../src/store/files.ts';
 import {
   Duck,
@@ -23,6 +24,12 @@ import {
   StoreError,
   StoreReader,
 } from '../../src/store/index.ts';
+import {
+  LINE_WRITER_ROOM,
+  LineOverflow,
+  lineEncoder,
+  lineWriter,
+} from '../../src/store/journal-format.ts';
 import { makeEvents } from '../helpers/events.ts';
 
 const roots: string[] = [];
@@ -252,5 +259,56 @@ describe('store: free text survives the journal', () => {
     assert.deepStrictEqual(await readBack(dataDir), stored, 'from the journal');
     await journal.close();
     assert.deepStrictEqual(await readBack(dataDir), stored, 'from Parquet');
+  });
+});
+
+describe('store: the line writer', () => {
+  it('writes the bytes of the line encoder, for any values of every column type', async () => {
+    const fc = (await import('fast-check')).default;
+    const writeLine = lineWriter<Record<string, unknown>>(EVENT_COLUMNS);
+    const encodeLine = lineEncoder<Record<string, unknown>>(EVENT_COLUMNS);
+    const text = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom('a', 'é', ',', '"', '\n', '\r', ' ', '🙂', '\ud800', 'µ'),
+        fc.string({ unit: 'binary', maxLength: 1 }),
+      ),
+      maxLength: 20,
+    });
+    const valueOf = (type: string): Arbitrary<unknown> =>
+      type === 'boolean'
+        ? fc.boolean()
+        : type === 'integer' || type === 'timestamp'
+          ? fc.oneof(
+              fc.integer(),
+              fc.maxSafeInteger(),
+              fc.constantFrom(0, -0, -0.5, 9, 10, 99, 100, 1e21, -1e21, Number.NaN, 1.7e15 + 0.9),
+            )
+          : type === 'double'
+            ? fc.double()
+            : text;
+    const row = fc.record(
+      Object.fromEntries(
+        EVENT_COLUMNS.map((c) => [c.prop, fc.option(valueOf(c.type), { nil: undefined })]),
+      ),
+    );
+    const buf = Buffer.alloc(LINE_WRITER_ROOM * 2);
+    fc.assert(
+      fc.property(row, fc.integer({ min: 0, max: 100 }), (r, at) => {
+        const end = writeLine(r, buf, at);
+        assert.deepEqual(buf.subarray(at, end), Buffer.from(encodeLine(r)));
+      }),
+      { seed: 21, numRuns: 2000 },
+    );
+  });
+
+  it('refuses, rather than cuts, a value that does not fit what is left', () => {
+    const writeLine = lineWriter<Record<string, unknown>>(EVENT_COLUMNS);
+    const textColumn = EVENT_COLUMNS.find((c) => c.type === 'text')!;
+    const buf = Buffer.alloc(1000);
+    assert.throws(
+      () => writeLine({ [textColumn.prop]: 'x'.repeat(400) }, buf, 0),
+      (error) => error instanceof LineOverflow,
+    );
+    assert.ok(writeLine({ [textColumn.prop]: 'x'.repeat(300) }, buf, 0) > 300);
   });
 });
