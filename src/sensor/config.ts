@@ -93,7 +93,7 @@ export const SEMI_SPACE_MB = 4;
 /**
  * The heap ceiling the antenna runs with. Its live heap is small and flat, but
  * with Node's default sizing V8 keeps ~900 MB under a flood; a ceiling keeps
- * the antenna's share of RSS near 260 MB for about 7 % of its throughput
+ * the antenna's share of RSS near 260 MB for 5–10 % of its throughput
  * (bench/README.md). Each identity's engine holds its own bounded tables,
  * hence the share per identity.
  */
