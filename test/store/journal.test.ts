@@ -274,7 +274,7 @@ describe('store: the line writer', () => {
       ),
       maxLength: 20,
     });
-    const valueOf = (type: string): Arbitrary<unknown> =>
+    const arbitraryFor = (type: string): Arbitrary<unknown> =>
       type === 'boolean'
         ? fc.boolean()
         : type === 'integer' || type === 'timestamp'
@@ -288,7 +288,7 @@ describe('store: the line writer', () => {
             : text;
     const row = fc.record(
       Object.fromEntries(
-        EVENT_COLUMNS.map((c) => [c.prop, fc.option(valueOf(c.type), { nil: undefined })]),
+        EVENT_COLUMNS.map((c) => [c.prop, fc.option(arbitraryFor(c.type), { nil: undefined })]),
       ),
     );
     const buf = Buffer.alloc(LINE_WRITER_ROOM * 2);
