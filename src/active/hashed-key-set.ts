@@ -3,9 +3,9 @@
  * one per node for as long as it samples that node (BEP 51 rounds can span
  * an hour): the edges it already recorded and the infohashes it already
  * saw. As strings in a `Set` that cost about 100 bytes a key; here it is 11
- * to 21 (8-byte slots, between 3/8 and 3/4 full). Two different keys of one node share a hash with a chance of about
- * n² / 2⁵³ (for 200 keys, 4 in 10¹²); the only effect would be one edge or
- * one sample not recorded.
+ * to 21 (8-byte slots, between 3/8 and 3/4 full). Two different keys of one
+ * node share a hash with a chance of about n² / 2⁵³ (for 200 keys, 4 in
+ * 10¹²); the only effect would be one edge or one sample not recorded.
  */
 export class HashedKeySet {
   /** Open addressing, linear probing; a slot holds hash + 1, so 0 is empty. */

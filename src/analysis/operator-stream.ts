@@ -34,7 +34,6 @@ const KIND_SQL = QUERY_KINDS.map(sqlString).join(', ');
  * readOperatorColumns).
  */
 export function isQueryKindSql(column: string): string {
-  if (process.env.TMP_IN) return `${column} IN (${KIND_SQL})`;
   return `list_contains([${KIND_SQL}], ${column})`;
 }
 

@@ -187,7 +187,8 @@ export class Journal<R extends object> {
     const ts = (row as Record<string, unknown>)[this.timeProp] as number;
     const bucket = Math.floor(ts / this.bucketMicros);
     if (this.current === undefined || bucket !== this.current.bucket) this.switchFile(bucket, ts);
-    if (this.buffer.length - this.bufferedBytes < LINE_WRITER_ROOM) this.writeBuffer();
+    // The buffer is LINE_WRITER_ROOM longer than maxBufferedBytes, and a row that
+    // reaches that flushes: the room the line writer needs is always there.
     for (;;) {
       try {
         this.bufferedBytes = this.writeLine(row, this.buffer, this.bufferedBytes);
