@@ -4,7 +4,7 @@
  * port's datagram handler, answered into a counting socket, recorded into a
  * real store. Prints RSS every million events: it must stay flat (≤ 300 MB).
  *
- *   node_modules/.bin/node --max-old-space-size=192 --max-semi-space-size=4 bench/antenna-soak.ts [events]
+ *   node_modules/.bin/node --max-old-space-size=384 --max-semi-space-size=4 bench/antenna-soak.ts [events]
  *
  * (the heap flags are those `dhtscope antenna` restarts itself with).
  */

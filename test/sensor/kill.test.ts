@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeKrpc } from '../../src/protocol/krpc/index.ts';
+import { MIN_HEAP_LIMIT_MB } from '../../src/sensor/config.ts';
 import { StoreReader } from '../../src/store/index.ts';
 import { KrpcClient } from '../helpers/krpc-client.ts';
 import { freeUdpPorts } from '../helpers/ports.ts';
@@ -58,7 +59,7 @@ describe('antenna: kill -9', () => {
       const child = await startAntenna(dataDir, port!);
       // The antenna restarted itself with a heap ceiling, keeping its pid (execve).
       const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
-      assert.ok(cmdline.includes('--max-old-space-size=192'), cmdline.join(' '));
+      assert.ok(cmdline.includes(`--max-old-space-size=${MIN_HEAP_LIMIT_MB}`), cmdline.join(' '));
       const id = new Uint8Array(20).fill(3);
       const t = new Uint8Array(4);
       const view = new DataView(t.buffer);

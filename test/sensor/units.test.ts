@@ -194,7 +194,7 @@ describe('configuration', () => {
   });
 
   it('the heap ceiling grows with the identities, and can be set or turned off', () => {
-    assert.equal(heapLimitMb(resolveConfig({}, {}, 'test')), 192);
+    assert.equal(heapLimitMb(resolveConfig({}, {}, 'test')), 384);
     assert.equal(
       heapLimitMb(
         resolveConfig(
