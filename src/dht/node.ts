@@ -135,6 +135,7 @@ export class DhtNode {
       id: this.id,
       policy: this.policy,
       tokens,
+      // Answers are encoded at once, and contacts are immutable records: no copies.
       closestNodes: (target, family) => this.#closestNodes(target, family),
     };
     this.#receiver = new Receiver({
@@ -241,7 +242,9 @@ export class DhtNode {
     const k = options.k ?? this.routingTable.config.k;
     const method = options.method ?? 'find_node';
     const family = this.#transport.local.family;
-    const fromTable = this.#closestNodes(target, family, k);
+    const fromTable = this.#closestNodes(target, family, k).map(
+      (c): CompactNode => ({ id: c.id, address: c.address, port: c.port }),
+    );
     const seeds: LookupNode[] = [...(options.seeds ?? []), ...fromTable];
     return iterativeLookup({
       target,
@@ -339,16 +342,15 @@ export class DhtNode {
   }
 
   /** The closest contacts not known bad, of one family, as compact nodes. */
+  /** The routing table's own contacts (immutable records) in a fresh array, closest first. */
   #closestNodes(target: Uint8Array, family: 4 | 6, count?: number): CompactNode[] {
     const now = this.#clock.now();
     const table = this.routingTable;
-    return table
-      .closest(
-        target,
-        count ?? table.config.k,
-        (c) => familyOf(c.address) === family && table.state(c, now) !== 'bad',
-      )
-      .map((c) => ({ id: c.id, address: c.address, port: c.port }));
+    return table.closest(
+      target,
+      count ?? table.config.k,
+      (c) => familyOf(c.address) === family && table.state(c, now) !== 'bad',
+    );
   }
 
   /** Nodes a lookup may query: not us, our family, a real port. */

@@ -10,7 +10,7 @@
 
 import type { NodeId, RandomBytes } from '../kademlia/node-id.ts';
 import { NODE_ID_BYTES, randomNodeId } from '../kademlia/node-id.ts';
-import { parseIp } from '../net/ip.ts';
+import { ipv4Number, parseIp } from '../net/ip.ts';
 import { crc32c } from './crc32c.ts';
 
 /** How many leading id bits BEP 42 ties to the address. */
@@ -116,11 +116,23 @@ export function checkNodeId(id: NodeId, ip: Uint8Array): NodeIdCheck {
   return { valid: false, exempt: false, reason: 'prefix-mismatch' };
 }
 
+const V4_SCRATCH = new Uint8Array(4);
+
 /** BEP 42's verdict on a node id seen from `address`; undefined when `address` is not an IP literal. */
 export type Bep42Verdict = 'valid' | 'invalid' | 'exempt';
 
 export function bep42Verdict(id: NodeId, address: string): Bep42Verdict | undefined {
-  const ip = parseIp(address);
+  // The sensor asks this for every query it records: a dotted quad is read into
+  // one reused array instead of a fresh one (checkNodeId keeps nothing).
+  const v4 = ipv4Number(address);
+  let ip: Uint8Array | null;
+  if (v4 >= 0) {
+    ip = V4_SCRATCH;
+    ip[0] = v4 >>> 24;
+    ip[1] = (v4 >>> 16) & 0xff;
+    ip[2] = (v4 >>> 8) & 0xff;
+    ip[3] = v4 & 0xff;
+  } else ip = parseIp(address);
   if (ip === null) return undefined;
   const check = checkNodeId(id, ip);
   return check.exempt ? 'exempt' : check.valid ? 'valid' : 'invalid';

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { RandomBytes } from '../../../src/protocol/kademlia/node-id.ts';
+import { formatIp } from '../../../src/protocol/net/ip.ts';
 import {
   allowedPrefixes,
   bep42Prefix,
+  bep42Verdict,
   checkNodeId,
   generateNodeId,
   isBep42Exempt,
@@ -379,6 +381,34 @@ describe('isBep42Exempt', () => {
     const address = ipv4('124.31.75.21');
     for (const length of [0, 19, 21]) {
       assert.throws(() => checkNodeId(new Uint8Array(length), address), RangeError);
+    }
+  });
+});
+
+describe('bep42Verdict', () => {
+  it('judges an address given as text as checkNodeId judges its bytes, call after call', () => {
+    const verdictOf = (id: Uint8Array, address: Uint8Array) => {
+      const check = checkNodeId(id, address);
+      return check.exempt ? 'exempt' : check.valid ? 'valid' : 'invalid';
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(anyAddress, idBytes, fc.boolean()), { maxLength: 20 }),
+        (cases) => {
+          for (const [address, random, generated] of cases) {
+            // Half the ids are valid for their address, so both verdicts are met.
+            const id = generated ? generateNodeId(address, fixedRandomBytes(random)) : random;
+            assert.equal(bep42Verdict(id, formatIp(address)), verdictOf(id, address));
+          }
+        },
+      ),
+    );
+  });
+
+  it('has no verdict for text that is not an IP literal', () => {
+    const id = new Uint8Array(20);
+    for (const text of ['', 'example.org', '1.2.3', '01.2.3.4', '1.2.3.256', '::g']) {
+      assert.equal(bep42Verdict(id, text), undefined, text);
     }
   });
 });
