@@ -1,7 +1,9 @@
 /**
  * Progress of long work (a lab run, a trace, compute): a bar redrawn in place
- * on a terminal (cli-progress), and on a pipe or in CI a plain line at most
- * every 10 seconds, so logs stay readable. Always on standard error, so
+ * on a terminal (cli-progress), and on a pipe or in CI a plain line every 10
+ * seconds once the work has run that long, and a last one when it ends, so
+ * logs stay readable and a job of a few seconds leaves none (a lone "2 %"
+ * line in a log reads as a job that stalled). Always on standard error, so
  * standard output carries only the result.
  */
 import { SingleBar } from 'cli-progress';
@@ -15,10 +17,14 @@ export interface Progress {
   stop(): void;
 }
 
+/** Seconds between two plain progress lines, and before the first. */
+export const PLAIN_PROGRESS_EVERY_MS = 10_000;
+
 export function createProgress(
   io: CliIo,
   label: string,
   interactive = io.mayReplaceProcess === true && process.stderr.isTTY === true,
+  clock: () => number = Date.now,
 ): Progress {
   if (interactive) {
     const bar = new SingleBar({
@@ -49,12 +55,19 @@ export function createProgress(
       },
     };
   }
-  let last = 0;
+  let last = clock();
+  let printed = false;
+  let ended = false;
   return {
     update(value, total, detail) {
-      const now = Date.now();
-      if (now - last < 10_000 && value < total) return;
+      if (ended) return;
+      const now = clock();
+      const done = value >= total;
+      // The end gets a line only when earlier lines announced the work.
+      if (done ? !printed : now - last < PLAIN_PROGRESS_EVERY_MS) return;
       last = now;
+      printed = true;
+      ended = done;
       io.err(`${label}: ${total > 0 ? Math.floor((value / total) * 100) : 0}% ${detail}`);
     },
     note(text) {
