@@ -45,7 +45,7 @@ export interface HostSummary {
   sources: Partial<Record<SuppressionSource, number>>;
   learnedPeers: number;
   udpDatagrams: number;
-  btUdpKinds: string[];
+  btUdpKinds: readonly string[];
   verdicts: Record<ScanMode, ModeVerdict>;
 }
 
@@ -151,10 +151,10 @@ export function summarize(
       ppr: s === undefined ? 0 : s.ports / s.hosts,
       predicted: stats.predictedFailed,
       predictedFraction: stats.failed === 0 ? 0 : stats.predictedFailed / stats.failed,
-      sources: s === undefined ? {} : sourceCounts(s.sources),
+      sources: s === undefined ? NO_SOURCES : sourceCounts(s.sources),
       learnedPeers: analyzer.predictions.learnedBy(stats.id),
       udpDatagrams: stats.udpDatagrams,
-      btUdpKinds: stats.btUdpKinds === 0 ? [] : udpKindNames(stats.btUdpKinds),
+      btUdpKinds: udpKindNames(stats.btUdpKinds),
       verdicts: NO_FAILURES_IN_ANY_MODE,
     };
     // Most hosts never failed a connection: no mode has an outcome for them.
@@ -217,9 +217,18 @@ function sourceCounts(counts: readonly number[]): Partial<Record<SuppressionSour
   return sources;
 }
 
-function udpKindNames(bits: number): string[] {
-  return UDP_KINDS.filter((_, i) => (bits & (1 << i)) !== 0);
+/** The names of each combination of UDP kind bits, made once and shared (frozen) by the hosts that have it. */
+const UDP_KIND_NAMES: readonly (readonly string[])[] = Array.from(
+  { length: 1 << UDP_KINDS.length },
+  (_, bits) => Object.freeze(UDP_KINDS.filter((_, i) => (bits & (1 << i)) !== 0)),
+);
+
+function udpKindNames(bits: number): readonly string[] {
+  return UDP_KIND_NAMES[bits]!;
 }
+
+/** Shared by the hosts without a failed attempt (frozen: nobody edits a summary). */
+const NO_SOURCES: Partial<Record<SuppressionSource, number>> = Object.freeze({});
 
 function describeSources(sources: Partial<Record<SuppressionSource, number>>): string {
   const parts = Object.entries(sources)
