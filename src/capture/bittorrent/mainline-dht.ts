@@ -6,13 +6,12 @@
  * another path) still yields its predictions and is counted as unmatched.
  * The host that learned is the response's destination.
  */
-import { latin1 } from '../../protocol/bencode/index.ts';
 import { parseKrpc } from '../../protocol/krpc/index.ts';
 import { KrpcSkim, stringHeader, Y_QUERY } from '../../protocol/krpc/skim.ts';
 import type { PeerAddress } from '../../protocol/net/compact.ts';
 import type { UdpDatagram } from '../types.ts';
-import { BoundedTable } from './bounded-table.ts';
 import { type ContactKind, emitCompactEntry, type PredictionSink } from './peers.ts';
+import { PendingQueries } from './pending-queries.ts';
 import type { Counters } from './stats.ts';
 
 const END = 0x65;
@@ -32,13 +31,13 @@ export const MAINLINE_DHT_DEFAULTS: Readonly<MainlineDhtOptions> = {
 export class MainlineDhtExtractor {
   private readonly sink: PredictionSink;
   private readonly counters: Counters;
-  private readonly pending: BoundedTable<true>;
+  private readonly pending: PendingQueries;
   private readonly skim = new KrpcSkim();
 
   constructor(sink: PredictionSink, counters: Counters, options: MainlineDhtOptions) {
     this.sink = sink;
     this.counters = counters;
-    this.pending = new BoundedTable(options.maxPendingQueries, options.queryTtlUs);
+    this.pending = new PendingQueries(options.maxPendingQueries, options.queryTtlUs);
   }
 
   /**
@@ -61,19 +60,21 @@ export class MainlineDhtExtractor {
     const b = d.payload;
     if (skim.y === Y_QUERY) {
       this.counters.add('queries');
-      this.pending.set(
-        transactionKey(d.src, d.srcPort, d.dst, d.dstPort, b, skim.tStart, skim.tEnd),
-        d.ts,
-        true,
-      );
+      this.pending.add(d.src, d.srcPort, d.dst, d.dstPort, b, skim.tStart, skim.tEnd, d.ts);
       return;
     }
-    const query = this.pending.take(
-      transactionKey(d.dst, d.dstPort, d.src, d.srcPort, b, skim.tStart, skim.tEnd),
+    const matched = this.pending.take(
+      d.dst,
+      d.dstPort,
+      d.src,
+      d.srcPort,
+      b,
+      skim.tStart,
+      skim.tEnd,
       d.ts,
     );
     this.counters.add('responses');
-    this.counters.add(query === undefined ? 'unmatched_responses' : 'matched_responses');
+    this.counters.add(matched ? 'matched_responses' : 'unmatched_responses');
     if (skim.values >= 0) {
       let emitted = 0;
       // Items were checked: canonical strings of 6 or 18 bytes, up to the list's `e`.
@@ -110,23 +111,16 @@ export class MainlineDhtExtractor {
     const t = message.t;
     if (message.y === 'q') {
       this.counters.add('queries');
-      this.pending.set(
-        transactionKey(d.src, d.srcPort, d.dst, d.dstPort, t, 0, t.length),
-        d.ts,
-        true,
-      );
+      this.pending.add(d.src, d.srcPort, d.dst, d.dstPort, t, 0, t.length, d.ts);
       return;
     }
-    const query = this.pending.take(
-      transactionKey(d.dst, d.dstPort, d.src, d.srcPort, t, 0, t.length),
-      d.ts,
-    );
+    const matched = this.pending.take(d.dst, d.dstPort, d.src, d.srcPort, t, 0, t.length, d.ts);
     if (message.y === 'e') {
       this.counters.add('errors');
       return;
     }
     this.counters.add('responses');
-    this.counters.add(query === undefined ? 'unmatched_responses' : 'matched_responses');
+    this.counters.add(matched ? 'matched_responses' : 'unmatched_responses');
     const result = message.result;
     if (result.values !== undefined) this.emit(d, result.values, 'peer');
     if (result.nodes !== undefined) this.emit(d, result.nodes, 'node');
@@ -143,17 +137,4 @@ export class MainlineDhtExtractor {
     }
     this.counters.add(contact === 'peer' ? 'peers' : 'nodes', emitted);
   }
-}
-
-/** Querier endpoint, responder endpoint, transaction id. */
-function transactionKey(
-  querier: string,
-  querierPort: number,
-  responder: string,
-  responderPort: number,
-  buf: Uint8Array,
-  tStart: number,
-  tEnd: number,
-): string {
-  return `${querier} ${querierPort} ${responder} ${responderPort} ${latin1(buf, tStart, tEnd)}`;
 }

@@ -1,0 +1,155 @@
+/**
+ * DHT queries waiting for their response, found by querier, responder (each an
+ * address and a port) and transaction id without building a key string: a
+ * capture of a busy link holds one DHT datagram in eight, and the string
+ * (two addresses, two ports, the id as text) with its hashing was about a
+ * tenth of the whole analysis.
+ *
+ * The entries sit in a Map under a 52-bit hash of the five parts, in the
+ * order they came (the Map keeps it), and each holds the parts themselves:
+ * a response matches only a query equal in every part. Two pending queries
+ * whose hashes collide (about n²/2⁵³ for n pending) keep the later one; the
+ * earlier then counts as unanswered. A collision can lose a match, never make one.
+ *
+ * Bounded like BoundedTable: past `maxEntries` the oldest query goes, and a
+ * query older than `ttlUs` no longer matches.
+ */
+import { latin1 } from '../../protocol/bencode/index.ts';
+
+interface Pending {
+  ts: number;
+  querier: string;
+  responder: string;
+  /** Querier port × 65536 + responder port. */
+  ports: number;
+  /** The transaction id: up to 6 bytes as a number (see `tidValue`), longer ones as text. */
+  tid: number | string;
+}
+
+/** Transaction ids up to this long are kept as numbers (with their length, below 2^51). */
+const NUMERIC_TID_BYTES = 6;
+
+export class PendingQueries {
+  private readonly entries = new Map<number, Pending>();
+  private readonly maxEntries: number;
+  private readonly ttlUs: number;
+
+  constructor(maxEntries: number, ttlUs: number) {
+    this.maxEntries = maxEntries;
+    this.ttlUs = ttlUs;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** A query from `querier` to `responder` with the transaction id `buf[tStart..tEnd)`, seen at `ts`. */
+  add(
+    querier: string,
+    querierPort: number,
+    responder: string,
+    responderPort: number,
+    buf: Uint8Array,
+    tStart: number,
+    tEnd: number,
+    ts: number,
+  ): void {
+    const ports = querierPort * 65536 + responderPort;
+    const tid = tidValue(buf, tStart, tEnd);
+    const key = keyOf(querier, responder, ports, tid);
+    // Re-adding moves the query to the young end, as a resent query is younger.
+    this.entries.delete(key);
+    this.entries.set(key, { ts, querier, responder, ports, tid });
+    if (this.entries.size > this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value as number);
+    }
+  }
+
+  /**
+   * Whether the response from `responder` to `querier` with this transaction
+   * id answers a query still fresh at `ts`. The query is forgotten either way.
+   */
+  take(
+    querier: string,
+    querierPort: number,
+    responder: string,
+    responderPort: number,
+    buf: Uint8Array,
+    tStart: number,
+    tEnd: number,
+    ts: number,
+  ): boolean {
+    const ports = querierPort * 65536 + responderPort;
+    const tid = tidValue(buf, tStart, tEnd);
+    const key = keyOf(querier, responder, ports, tid);
+    const entry = this.entries.get(key);
+    if (
+      entry === undefined ||
+      entry.ports !== ports ||
+      entry.tid !== tid ||
+      entry.querier !== querier ||
+      entry.responder !== responder
+    ) {
+      return false;
+    }
+    this.entries.delete(key);
+    return ts - entry.ts <= this.ttlUs;
+  }
+}
+
+/**
+ * The id's bytes as one number, its length above them so that "\x00" and
+ * "\x00\x00" differ; ids longer than NUMERIC_TID_BYTES as text.
+ */
+function tidValue(buf: Uint8Array, start: number, end: number): number | string {
+  const length = end - start;
+  if (length > NUMERIC_TID_BYTES) return latin1(buf, start, end);
+  let value = length;
+  for (let i = start; i < end; i++) value = value * 256 + buf[i]!;
+  return value;
+}
+
+/** A 52-bit hash of the parts: two 32-bit lanes over the same input, 32 + 20 bits of them kept. */
+function keyOf(querier: string, responder: string, ports: number, tid: number | string): number {
+  let a = 0x811c9dc5;
+  let b = 0x27d4eb2f;
+  for (let i = 0; i < querier.length; i++) {
+    const c = querier.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x85ebca6b);
+  }
+  // A separator that no address character is, so "1.2.3.4" + "5.6.7.8" ≠ "1.2.3.45" + ".6.7.8".
+  a = Math.imul(a ^ 0x10000, 0x01000193);
+  b = Math.imul(b ^ 0x10000, 0x85ebca6b);
+  for (let i = 0; i < responder.length; i++) {
+    const c = responder.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x85ebca6b);
+  }
+  a = Math.imul(a ^ ports, 0x01000193);
+  b = Math.imul(b ^ ports, 0xc2b2ae35);
+  if (typeof tid === 'number') {
+    const low = tid % 0x1000000;
+    const high = Math.floor(tid / 0x1000000);
+    a = Math.imul(a ^ low, 0x01000193) ^ high;
+    b = Math.imul(b ^ high, 0xc2b2ae35) ^ low;
+  } else {
+    for (let i = 0; i < tid.length; i++) {
+      const c = tid.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0xc2b2ae35);
+    }
+  }
+  a = fmix(a);
+  b = fmix(b);
+  return (a >>> 0) * 0x100000 + (b >>> 12);
+}
+
+/** murmur3's finalizer: every input bit moves every output bit. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
