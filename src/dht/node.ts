@@ -341,8 +341,10 @@ export class DhtNode {
     if (result.kind === 'bad' && result.ping !== undefined) this.#upkeep.ping(result.ping);
   }
 
-  /** The closest contacts not known bad, of one family, as compact nodes. */
-  /** The routing table's own contacts (immutable records) in a fresh array, closest first. */
+  /**
+   * The closest contacts not known bad, of one family, closest first: the
+   * routing table's own records (immutable) in a fresh array.
+   */
   #closestNodes(target: Uint8Array, family: 4 | 6, count?: number): CompactNode[] {
     const now = this.#clock.now();
     const table = this.routingTable;

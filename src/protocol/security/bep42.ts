@@ -116,10 +116,11 @@ export function checkNodeId(id: NodeId, ip: Uint8Array): NodeIdCheck {
   return { valid: false, exempt: false, reason: 'prefix-mismatch' };
 }
 
-const V4_SCRATCH = new Uint8Array(4);
-
 /** BEP 42's verdict on a node id seen from `address`; undefined when `address` is not an IP literal. */
 export type Bep42Verdict = 'valid' | 'invalid' | 'exempt';
+
+/** Where `bep42Verdict` reads a dotted quad's bytes. */
+const V4_SCRATCH = new Uint8Array(4);
 
 export function bep42Verdict(id: NodeId, address: string): Bep42Verdict | undefined {
   // The sensor asks this for every query it records: a dotted quad is read into
