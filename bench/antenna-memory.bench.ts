@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { heapLimitMb, resolveConfig, SEMI_SPACE_MB } from '../src/sensor/config.ts';
+import { heapFlags, heapLimitMb, resolveConfig } from '../src/sensor/config.ts';
 import type { BenchResult } from './harness.ts';
 
 const EVENTS = Number(process.env.DHTSCOPE_SOAK_EVENTS ?? 10_000_000);
@@ -26,10 +26,9 @@ interface Sample {
 
 export async function run(): Promise<BenchResult> {
   // The soak's antenna: one port, one identity (see antenna-soak.ts).
-  const limitMb = heapLimitMb(
-    resolveConfig({}, { dataDir: 'unused', ports: [6881], idsPerPort: 1 }, 'bench'),
+  const flags = heapFlags(
+    heapLimitMb(resolveConfig({}, { dataDir: 'unused', ports: [6881], idsPerPort: 1 }, 'bench')),
   );
-  const flags = [`--max-old-space-size=${limitMb}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
   const soak = fileURLToPath(new URL('./antenna-soak.ts', import.meta.url));
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [...flags, soak, String(EVENTS)], {

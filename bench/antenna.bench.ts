@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Antenna } from '../src/sensor/antenna.ts';
-import { heapLimitMb, SEMI_SPACE_MB } from '../src/sensor/config.ts';
+import { heapFlags, heapLimitMb } from '../src/sensor/config.ts';
 import { silentLogger } from '../src/sensor/log.ts';
 import { freeUdpPorts } from '../test/helpers/ports.ts';
 import { ingestBenchConfig } from './antenna-ingest-config.ts';
@@ -134,10 +134,7 @@ async function bareEcho(port: number): Promise<number> {
 }
 
 /** The heap flags `dhtscope antenna` restarts itself with, for the bench's one-identity antenna. */
-const CEILING_FLAGS = [
-  `--max-old-space-size=${heapLimitMb(ingestBenchConfig('unused', 6881, 'answer-all'))}`,
-  `--max-semi-space-size=${SEMI_SPACE_MB}`,
-];
+const CEILING_FLAGS = heapFlags(heapLimitMb(ingestBenchConfig('unused', 6881, 'answer-all')));
 
 /**
  * The antenna in a child process under CEILING_FLAGS, blasted as the others:

@@ -17,6 +17,7 @@ import {
   SENT_SYNACK,
 } from './conn-state.ts';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './decode.ts';
+import { hashTriple } from './int-hash.ts';
 import { TcpFlow } from './tcp-flow.ts';
 
 export interface FlowTableOptions {
@@ -111,7 +112,7 @@ export class FlowTable {
     const ports = swap ? (dstPort << 16) | srcPort : (srcPort << 16) | dstPort;
     const mask = this.capacity - 1;
     const table = this.table;
-    let i = hash(a, b, ports) & mask;
+    let i = hashTriple(a, b, ports) & mask;
     let slot = -1;
     for (;;) {
       const at = i << 2;
@@ -242,7 +243,7 @@ export class FlowTable {
   private place(a: number, b: number, ports: number, slot: number): void {
     const mask = this.capacity - 1;
     const table = this.table;
-    let i = hash(a, b, ports) & mask;
+    let i = hashTriple(a, b, ports) & mask;
     while (table[(i << 2) + 3]! >= 0) i = (i + 1) & mask;
     const at = i << 2;
     table[at] = a;
@@ -275,14 +276,14 @@ export class FlowTable {
       const ports = swap
         ? (flow.responderPort << 16) | flow.initiatorPort
         : (flow.initiatorPort << 16) | flow.responderPort;
-      i = hash(a, b, ports) & mask;
+      i = hashTriple(a, b, ports) & mask;
       while (table[(i << 2) + 3] !== flow.slot) i = (i + 1) & mask;
     }
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
     let hole = i;
     for (let j = (i + 1) & mask; table[(j << 2) + 3]! >= 0; j = (j + 1) & mask) {
       const at = j << 2;
-      const home = hash(table[at]!, table[at + 1]!, table[at + 2]!) & mask;
+      const home = hashTriple(table[at]!, table[at + 1]!, table[at + 2]!) & mask;
       const distanceToJ = (j - home) & mask;
       const distanceToHole = (hole - home) & mask;
       if (distanceToHole <= distanceToJ) {
@@ -306,12 +307,4 @@ function emptyTable(capacity: number): Int32Array {
   const table = new Int32Array(capacity * 4);
   for (let at = 3; at < table.length; at += 4) table[at] = -1;
   return table;
-}
-
-function hash(a: number, b: number, ports: number): number {
-  let h =
-    Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b) ^ Math.imul(ports, 0xc2b2ae35);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  return (h ^ (h >>> 13)) >>> 0;
 }

@@ -10,6 +10,7 @@
  * of Maps with an object and an array per entry cost about 150 bytes and kept
  * the collector busy.
  */
+import { hashTriple } from './int-hash.ts';
 import type { PredictionSource } from './types.ts';
 
 /** Where a prediction came from; `bt_udp` is BitTorrent UDP traffic exchanged with the peer (the paper's signature matching). */
@@ -138,7 +139,7 @@ export class PredictionStore {
     const keys = this.keys;
     const mask = this.capacity - 1;
     const tag = host + 1;
-    let i = hash(host, peer, port) & mask;
+    let i = hashTriple(host, peer, port) & mask;
     for (;;) {
       const k = i * 3;
       const h = keys[k]!;
@@ -195,14 +196,4 @@ function grown(counts: Int32Array<ArrayBuffer>, index: number): Int32Array<Array
   const bigger = new Int32Array(length);
   bigger.set(counts);
   return bigger;
-}
-
-function hash(host: number, peer: number, port: number): number {
-  let h =
-    Math.imul(host, 0x9e3779b1) ^
-    Math.imul(peer + 0x7f4a7c15, 0x85ebca6b) ^
-    Math.imul(port, 0xc2b2ae35);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  return (h ^ (h >>> 13)) >>> 0;
 }

@@ -88,7 +88,12 @@ export const antennaConfigSchema = z
 export type AntennaConfig = z.infer<typeof antennaConfigSchema>;
 
 /** V8's young generation for the antenna, beside its heap ceiling (`heapLimitMb`). */
-export const SEMI_SPACE_MB = 4;
+const SEMI_SPACE_MB = 4;
+
+/** The V8 flags the antenna runs with under a heap ceiling of `limitMb` (the CLI and the benches alike). */
+export function heapFlags(limitMb: number): string[] {
+  return [`--max-old-space-size=${limitMb}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+}
 
 /**
  * The heap ceiling the antenna runs with. Its live heap is small and flat, but

@@ -15,6 +15,7 @@
  * query older than `ttlUs` no longer matches.
  */
 import { latin1 } from '../../protocol/bencode/index.ts';
+import { fmix32 } from '../int-hash.ts';
 
 interface Pending {
   ts: number;
@@ -140,16 +141,7 @@ function keyOf(querier: string, responder: string, ports: number, tid: number | 
       b = Math.imul(b ^ c, 0xc2b2ae35);
     }
   }
-  a = fmix(a);
-  b = fmix(b);
+  a = fmix32(a);
+  b = fmix32(b);
   return (a >>> 0) * 0x100000 + (b >>> 12);
-}
-
-/** murmur3's finalizer: every input bit moves every output bit. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }

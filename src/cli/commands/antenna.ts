@@ -6,10 +6,10 @@ import {
   type AntennaConfig,
   type AntennaConfigInput,
   ConfigError,
+  heapFlags,
   heapLimitMb,
   readConfigFile,
   resolveConfig,
-  SEMI_SPACE_MB,
 } from '../../sensor/config.ts';
 import { createLogger } from '../../sensor/log.ts';
 import { ALERTS } from '../../store/datasets.ts';
@@ -226,8 +226,7 @@ function replaceWithHeapLimit(limitMb: number): void {
   const args = [
     process.execPath,
     ...process.execArgv,
-    `--max-old-space-size=${limitMb}`,
-    `--max-semi-space-size=${SEMI_SPACE_MB}`,
+    ...heapFlags(limitMb),
     ...process.argv.slice(1),
   ];
   // execve is marked experimental in Node 24; its one-line warning would only confuse.
