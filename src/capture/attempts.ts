@@ -24,12 +24,39 @@ export class FailedAttempts {
     this.predicted[i] = predicted;
   }
 
-  /** Attempt indices ordered by source, then time. */
+  /**
+   * Attempt indices ordered by source, then time, then index. Address ids are
+   * dense, so the sources are placed by counting (one pass, no comparisons);
+   * only each source's own attempts are then sorted by time, and most sources
+   * have a handful.
+   */
   orderBySourceAndTime(): Uint32Array {
-    const order = new Uint32Array(this.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
+    const n = this.length;
     const { src, ts } = this;
-    order.sort((a, b) => src[a]! - src[b]! || ts[a]! - ts[b]! || a - b);
+    const order = new Uint32Array(n);
+    let sources = 0;
+    for (let i = 0; i < n; i++) if (src[i]! >= sources) sources = src[i]! + 1;
+    if (sources > 4 * n + 65536) {
+      // Sparse ids (not from an address table): compare instead of counting.
+      for (let i = 0; i < n; i++) order[i] = i;
+      return order.sort((a, b) => src[a]! - src[b]! || ts[a]! - ts[b]! || a - b);
+    }
+    const next = new Int32Array(sources + 1);
+    for (let i = 0; i < n; i++) next[src[i]! + 1]!++;
+    for (let s = 1; s <= sources; s++) next[s]! += next[s - 1]!;
+    // In index order, so each source's attempts stay in index order: ties in time keep it.
+    for (let i = 0; i < n; i++) order[next[src[i]!]!++] = i;
+    const byTime = (a: number, b: number) => ts[a]! - ts[b]! || a - b;
+    for (let from = 0; from < n; ) {
+      const source = src[order[from]!]!;
+      let to = from + 1;
+      let sorted = true;
+      for (; to < n && src[order[to]!] === source; to++) {
+        if (ts[order[to]!]! < ts[order[to - 1]!]!) sorted = false;
+      }
+      if (!sorted) order.subarray(from, to).sort(byTime);
+      from = to;
+    }
     return order;
   }
 

@@ -2,9 +2,11 @@
  * The order of the per-host summary: most distinct failed hosts first, then
  * most failed attempts, then by address text. Most hosts tie on both counts,
  * so the text decides nearly every comparison; comparing strings tens of
- * thousands of times cost more than the rest of the summary. Each text is
- * read once into two numbers that order as its first 14 characters do, and
- * only texts that agree on those are compared as strings.
+ * thousands of times cost more than the rest of the summary. Hosts without
+ * failed attempts, when all are dotted quads, sort as one number each with no
+ * comparator at all. Otherwise each text is read once into two numbers that
+ * order as its first 14 characters do, and only texts that agree on those are
+ * compared as strings.
  */
 
 interface Sortable {
@@ -20,6 +22,20 @@ const BASE = 129;
 
 /** Sorts `hosts` in place, in the order of the summary. */
 export function sortHosts<T extends Sortable>(hosts: T[]): void {
+  // Hosts without failed attempts — most of them — go last, ordered by text alone.
+  const failing: T[] = [];
+  const quiet: T[] = [];
+  for (const h of hosts) {
+    if (h.distinctFailedHosts === 0 && h.failed === 0) quiet.push(h);
+    else failing.push(h);
+  }
+  sortByCounts(failing);
+  if (!sortDottedQuads(quiet)) sortByCounts(quiet);
+  for (let i = 0; i < failing.length; i++) hosts[i] = failing[i]!;
+  for (let i = 0; i < quiet.length; i++) hosts[failing.length + i] = quiet[i]!;
+}
+
+function sortByCounts<T extends Sortable>(hosts: T[]): void {
   const n = hosts.length;
   const failedHosts = new Float64Array(n);
   const failed = new Float64Array(n);
@@ -46,6 +62,74 @@ export function sortHosts<T extends Sortable>(hosts: T[]): void {
   );
   const sorted = order.map((i) => hosts[i]!);
   for (let i = 0; i < n; i++) hosts[i] = sorted[i]!;
+}
+
+/** Bits an index takes beside a 32-bit text key in one exact double. */
+const INDEX_BITS = 21;
+
+/**
+ * Sorts hosts by text when every text is a dotted quad: each becomes one
+ * number that orders as the text does, and the numbers sort natively, with
+ * no comparator called from the sort. False (nothing moved) when a text is
+ * not a canonical dotted quad or there are too many hosts for the key.
+ */
+function sortDottedQuads<T extends Sortable>(hosts: T[]): boolean {
+  const n = hosts.length;
+  if (n >= 1 << INDEX_BITS) return false;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = dottedQuadTextKey(hosts[i]!.host);
+    if (key < 0) return false;
+    keys[i] = key * (1 << INDEX_BITS) + i;
+  }
+  keys.sort();
+  const sorted = new Array<T>(n);
+  for (let k = 0; k < n; k++) sorted[k] = hosts[keys[k]! % (1 << INDEX_BITS)]!;
+  for (let k = 0; k < n; k++) hosts[k] = sorted[k]!;
+  return true;
+}
+
+/**
+ * Each octet's rank among the texts "0" … "255" in string order ("1" < "10" <
+ * "100" < "101" < … < "2"). Dotted quads compare as strings exactly as their
+ * octets' ranks compare, first octet first: where two octet texts differ,
+ * either a digit decides, or one is a prefix of the other and the shorter
+ * sorts first in both (the dot or the end is below every digit).
+ */
+const OCTET_TEXT_RANK: Uint8Array = (() => {
+  const texts = Array.from({ length: 256 }, (_, i) => String(i)).sort();
+  const rank = new Uint8Array(256);
+  texts.forEach((text, r) => {
+    rank[Number(text)] = r;
+  });
+  return rank;
+})();
+
+/** The four octet ranks of a canonical dotted quad as one unsigned 32-bit number, or -1. */
+export function dottedQuadTextKey(text: string): number {
+  let key = 0;
+  let octets = 0;
+  let at = 0;
+  while (octets < 4) {
+    const start = at;
+    let value = 0;
+    while (at < text.length && at - start < 3) {
+      const c = text.charCodeAt(at);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+      at++;
+    }
+    const digits = at - start;
+    // No digits, a leading zero, or above 255: not how an address is written.
+    if (digits === 0 || (digits > 1 && text.charCodeAt(start) === 48) || value > 255) return -1;
+    key = key * 256 + OCTET_TEXT_RANK[value]!;
+    octets++;
+    if (octets < 4) {
+      if (text.charCodeAt(at) !== 46) return -1;
+      at++;
+    }
+  }
+  return at === text.length ? key : -1;
 }
 
 /**

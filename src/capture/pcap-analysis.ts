@@ -7,12 +7,13 @@ import type { CaptureAnalyzer } from './analyzer.ts';
 import { UDP_KINDS } from './analyzer.ts';
 import type { ConnState } from './conn-state.ts';
 import type { DecodeCounters } from './decode.ts';
+import { DistinctTally } from './distinct-tally.ts';
 import { type Confusion, confusion, type RocPoint, rocCurve } from './evaluation.ts';
 import { sortHosts } from './host-order.ts';
 import { SOURCES, type SuppressionSource } from './predictions.ts';
 import type { FileResult } from './read-captures.ts';
 import { ROC_THRESHOLDS, SCAN_MODES, type ScanConfig, type ScanMode } from './scan-config.ts';
-import { detectScans, type ScanOutcome, type WindowCounts } from './scan-detector.ts';
+import { detectScans, largestId, type ScanOutcome, type WindowCounts } from './scan-detector.ts';
 import type { HostLabels } from './types.ts';
 
 export type HostLabel = 'bittorrent' | 'scanner' | 'other';
@@ -86,23 +87,15 @@ export function summarize(
     outcomes.set(mode, new Map(detectScans(attempts, order, config, mode).map((o) => [o.src, o])));
   }
   // Per-source distinct failed hosts/ports and prediction sources over the whole capture,
-  // one source group at a time (the order is by source), reusing the same sets.
+  // one source group at a time (the order is by source), in one tally.
   const spread = new Map<
     number,
     { hosts: number; ports: number; sources: number[]; hostsOnPort: number; portsOnHost: number }
   >();
-  const hostSet = new Set<number>();
-  const portSet = new Set<number>();
-  const pairSet = new Set<number>();
-  const perPort = new Map<number, number>();
-  const perHost = new Map<number, number>();
+  const tally = new DistinctTally(largestId(attempts.dst, attempts.length) + 1);
   for (let k = 0; k < order.length; ) {
     const s = attempts.src[order[k]!]!;
-    hostSet.clear();
-    portSet.clear();
-    pairSet.clear();
-    perPort.clear();
-    perHost.clear();
+    tally.clear();
     let hostsOnPort = 0;
     let portsOnHost = 0;
     const sources = new Array<number>(SOURCES.length).fill(0);
@@ -110,23 +103,14 @@ export function summarize(
       const i = order[k]!;
       const dst = attempts.dst[i]!;
       const port = attempts.port[i]!;
-      hostSet.add(dst);
-      portSet.add(port);
-      const pair = dst * 65536 + port;
-      if (!pairSet.has(pair)) {
-        pairSet.add(pair);
-        const onPort = (perPort.get(port) ?? 0) + 1;
-        perPort.set(port, onPort);
-        if (onPort > hostsOnPort) hostsOnPort = onPort;
-        const onHost = (perHost.get(dst) ?? 0) + 1;
-        perHost.set(dst, onHost);
-        if (onHost > portsOnHost) portsOnHost = onHost;
-      }
+      tally.change(dst, port, 1);
+      hostsOnPort = Math.max(hostsOnPort, tally.hostsOnPort(port));
+      portsOnHost = Math.max(portsOnHost, tally.portsOnHost(dst));
       const mask = attempts.predicted[i]!;
       if (mask === 0) continue;
       for (let b = 0; b < SOURCES.length; b++) if (mask & (1 << b)) sources[b]!++;
     }
-    spread.set(s, { hosts: hostSet.size, ports: portSet.size, sources, hostsOnPort, portsOnHost });
+    spread.set(s, { hosts: tally.hosts, ports: tally.ports, sources, hostsOnPort, portsOnHost });
   }
   const labelOf = new Map<string, HostLabel>();
   for (const h of labels?.other ?? []) labelOf.set(h, 'other');

@@ -15,6 +15,7 @@
  * One alarm per source and mode: the first crossing.
  */
 import type { FailedAttempts } from './attempts.ts';
+import { DistinctTally } from './distinct-tally.ts';
 import type { ScanConfig, ScanMode } from './scan-config.ts';
 
 /** horizontal: one or few ports, many hosts; vertical: one or two hosts, many ports; block: many of both; peer-like: about one port per host. */
@@ -57,28 +58,6 @@ export function classifyScan(distinctHosts: number, distinctPorts: number): Scan
   return 'peer-like';
 }
 
-function bump<K>(map: Map<K, number>, key: K, by: number): void {
-  const n = (map.get(key) ?? 0) + by;
-  if (n === 0) map.delete(key);
-  else map.set(key, n);
-}
-
-function bumpNested(
-  map: Map<number, Map<number, number>>,
-  outer: number,
-  inner: number,
-  by: number,
-): number {
-  let m = map.get(outer);
-  if (m === undefined) {
-    m = new Map();
-    map.set(outer, m);
-  }
-  bump(m, inner, by);
-  if (m.size === 0) map.delete(outer);
-  return m.size;
-}
-
 /**
  * Runs the detector over every source. `order` is `attempts.orderBySourceAndTime()`
  * (computed once, reused across modes and thresholds).
@@ -91,11 +70,8 @@ export function detectScans(
 ): ScanOutcome[] {
   const outcomes: ScanOutcome[] = [];
   const { src, dst, port, ts, predicted } = attempts;
+  const tally = new DistinctTally(largestId(dst, attempts.length) + 1);
   const queue: number[] = [];
-  const hosts = new Map<number, number>();
-  const ports = new Map<number, number>();
-  const hostsOnPort = new Map<number, Map<number, number>>();
-  const portsOnHost = new Map<number, Map<number, number>>();
   let i = 0;
   while (i < order.length) {
     const source = src[order[i]!]!;
@@ -108,10 +84,7 @@ export function detectScans(
       peakHosts: 0,
     };
     queue.length = 0;
-    hosts.clear();
-    ports.clear();
-    hostsOnPort.clear();
-    portsOnHost.clear();
+    tally.clear();
     let head = 0;
     for (; i < order.length && src[order[i]!] === source; i++) {
       const k = order[i]!;
@@ -123,18 +96,12 @@ export function detectScans(
       const now = ts[k]!;
       while (head < queue.length && ts[queue[head]!]! < now - config.window) {
         const old = queue[head++]!;
-        bump(hosts, dst[old]!, -1);
-        bump(ports, port[old]!, -1);
-        if (config.hostsPerPort) bumpNested(hostsOnPort, port[old]!, dst[old]!, -1);
-        bumpNested(portsOnHost, dst[old]!, port[old]!, -1);
+        tally.change(dst[old]!, port[old]!, -1);
       }
       queue.push(k);
-      bump(hosts, dst[k]!, 1);
-      bump(ports, port[k]!, 1);
-      const hostCount = config.hostsPerPort
-        ? bumpNested(hostsOnPort, port[k]!, dst[k]!, 1)
-        : hosts.size;
-      const portCount = bumpNested(portsOnHost, dst[k]!, port[k]!, 1);
+      tally.change(dst[k]!, port[k]!, 1);
+      const hostCount = config.hostsPerPort ? tally.hostsOnPort(port[k]!) : tally.hosts;
+      const portCount = tally.portsOnHost(dst[k]!);
       if (hostCount > outcome.peakHosts) outcome.peakHosts = hostCount;
       let trigger: ScanTrigger | undefined;
       if (hostCount >= config.hostThreshold)
@@ -144,11 +111,11 @@ export function detectScans(
       const counts: WindowCounts = {
         ts: now,
         trigger,
-        distinctHosts: hosts.size,
-        distinctPorts: ports.size,
-        ppr: ports.size / hosts.size,
+        distinctHosts: tally.hosts,
+        distinctPorts: tally.ports,
+        ppr: tally.ports / tally.hosts,
         attempts: queue.length - head,
-        kind: classifyScan(hosts.size, ports.size),
+        kind: classifyScan(tally.hosts, tally.ports),
         on: trigger === 'ports-on-host' ? dst[k]! : port[k]!,
       };
       if (mode === 'ppr' && counts.ppr >= config.pprLow && counts.ppr <= config.pprHigh) {
@@ -161,4 +128,11 @@ export function detectScans(
     outcomes.push(outcome);
   }
   return outcomes;
+}
+
+/** The largest of the first `length` ids (0 when there are none). */
+export function largestId(ids: Int32Array, length: number): number {
+  let max = 0;
+  for (let k = 0; k < length; k++) if (ids[k]! > max) max = ids[k]!;
+  return max;
 }
