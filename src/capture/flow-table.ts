@@ -1,13 +1,22 @@
 /**
  * Every open TCP connection, found by its address/port pair without building
  * a key string: an open-addressing hash table over typed arrays (linear
- * probing, deletion by backward shift). Connections end when both sides close
- * or one resets (after a short linger for stray packets), after an idle
- * timeout, when the table is full (the idlest go first) or at the end.
+ * probing, deletion by backward shift). Each row holds the key and all a
+ * packet updates — the time, what each side sent, packet and byte counts —
+ * in one 64-byte cache line, so a packet costs one line where a key row, a
+ * slot array and an object cost three. What is written once or rarely (start,
+ * id, history) sits in a second, dense table, by a record index that does not
+ * move when rows do. The many connections that never carry payload (scans,
+ * failed attempts) never become objects until they end.
+ * Connections end when both sides close or one resets (after a short linger
+ * for stray packets), after an idle timeout, when the table is full (the
+ * idlest go first) or at the end; several ending at once end in the order
+ * of the table (the same for the same capture).
  */
 
 import type { AddressTable } from './addresses.ts';
 import {
+  historyLetter,
   SENT_ACK,
   SENT_ANY,
   SENT_DATA,
@@ -29,6 +38,8 @@ export interface FlowTableOptions {
   closedLinger: number;
   /** Open connections kept at most. Default 1,000,000. */
   maxFlows: number;
+  /** Rows the table starts with (a power of two, at least 2); it doubles when half full. Default 65,536. */
+  initialRows: number;
 }
 
 export const DEFAULT_FLOW_OPTIONS: FlowTableOptions = {
@@ -36,6 +47,7 @@ export const DEFAULT_FLOW_OPTIONS: FlowTableOptions = {
   idleTimeout: 300_000_000,
   closedLinger: 10_000_000,
   maxFlows: 1_000_000,
+  initialRows: 1 << 16,
 };
 
 export interface FlowListener {
@@ -51,19 +63,64 @@ export interface FlowListener {
 
 const SWEEP_EVERY = 10_000_000;
 
+// A row of the hash table: 16 int32s; the first six also read as three float64s.
+const ROW = 16;
+const ROW_SHIFT = 4;
+/** Float64 indices, from the row's float64 index (its int32 offset / 2). */
+const LAST = 0;
+const ORIG_BYTES = 1;
+const RESP_BYTES = 2;
+/** The key: lower address id, higher address id, both ports (the lower id's in the high half). */
+const KEY_A = 6;
+const KEY_B = 7;
+const KEY_PORTS = 8;
+/** The connection's record index + 1; EMPTY (0) marks an empty row. */
+const RECORD = 9;
+const EMPTY = 0;
+/** Bit fields: see below. */
+const STATE = 10;
+const ORIG_PACKETS = 11;
+const RESP_PACKETS = 12;
+const ORIG_ISN = 13;
+const RESP_ISN = 14;
+
+// STATE: what the originator sent (SENT_* bits), what the responder sent (shifted), flags.
+const RESP_SHIFT = 8;
+const SENT_MASK = 0x7f;
+const ORIG_ISN_SEEN = 1 << 16;
+const RESP_ISN_SEEN = 1 << 17;
+const FIRST_RST_BY_ORIG = 1 << 18;
+const CLOSED = 1 << 19;
+/** The originator is the key's lower side (KEY_A, the high port half). */
+const ORIG_IS_A = 1 << 20;
+/** Payload of that direction is not wanted (see FlowListener.data). */
+const IGNORED_SHIFT = 21;
+const IGNORES_ORIG = 1 << IGNORED_SHIFT;
+const IGNORES_RESP = 2 << IGNORED_SHIFT;
+const HAS_OBJECT = 1 << 23;
+
+// A record: 8 int32s; the first two also read as one float64.
+const RECORD_INTS = 8;
+/** Float64 index, from the record's float64 index. */
+const START = 0;
+const ID = 2;
+/** History letters in the order first seen, 4 bits each (0: none), six per int. */
+const HISTORY = 3;
+const LETTERS_PER_INT = 6;
+
 export class FlowTable {
   private readonly options: FlowTableOptions;
   private readonly addresses: AddressTable;
   private readonly listener: FlowListener;
-  private capacity = 1 << 16;
-  /**
-   * The hash table: per index, the key (lower address id, higher address id,
-   * both ports) and the connection's slot in `flows` (-1: empty), side by
-   * side so a probe reads one cache line.
-   */
-  private table = emptyTable(this.capacity);
-  private readonly flows: (TcpFlow | undefined)[] = [];
-  private readonly free: number[] = [];
+  private capacity: number;
+  private rows: Int32Array;
+  private rowTimes: Float64Array;
+  private records = new Int32Array(1024 * RECORD_INTS);
+  private recordTimes = new Float64Array(this.records.buffer);
+  private recordCount = 0;
+  private readonly freeRecords: number[] = [];
+  /** Objects of connections that carried payload, by record index. */
+  private readonly objects: (TcpFlow | undefined)[] = [];
   private nextId = 1;
   private nextSweep = 0;
   size = 0;
@@ -88,6 +145,13 @@ export class FlowTable {
     this.addresses = addresses;
     this.listener = listener;
     this.options = { ...DEFAULT_FLOW_OPTIONS, ...options };
+    const rows = this.options.initialRows;
+    if (!(rows >= 2 && (rows & (rows - 1)) === 0)) {
+      throw new RangeError(`initialRows must be a power of two, at least 2 (got ${rows})`);
+    }
+    this.capacity = rows;
+    this.rows = new Int32Array(rows * ROW);
+    this.rowTimes = new Float64Array(this.rows.buffer);
   }
 
   segment(
@@ -110,110 +174,211 @@ export class FlowTable {
     const a = swap ? dst : src;
     const b = swap ? src : dst;
     const ports = swap ? (dstPort << 16) | srcPort : (srcPort << 16) | dstPort;
-    const mask = this.capacity - 1;
-    const table = this.table;
-    let i = hashTriple(a, b, ports) & mask;
-    let slot = -1;
-    for (;;) {
-      const at = i << 2;
-      const s = table[at + 3]!;
-      if (s < 0) break;
-      if (table[at] === a && table[at + 1] === b && table[at + 2] === ports) {
-        slot = s;
-        break;
-      }
-      i = (i + 1) & mask;
-    }
     const syn = (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    let flow = slot >= 0 ? this.flows[slot] : undefined;
-    if (flow !== undefined && flow.closedAt > 0 && syn) {
+    let r = this.find(a, b, ports);
+    if (r >= 0 && syn && (this.rows[r + STATE]! & CLOSED) !== 0) {
       // A new connection reusing the pair of a closed one.
-      this.remove(flow, i);
-      flow = undefined;
+      this.end([r]);
+      r = -1;
     }
-    if (flow === undefined) {
+    if (r < 0) {
       // A SYN-ACK without its SYN: the side it goes to opened the connection.
       const fromSrc = (flags & (TCP_SYN | TCP_ACK)) !== (TCP_SYN | TCP_ACK);
-      flow = this.insert(
-        ts,
-        fromSrc ? src : dst,
-        fromSrc ? srcPort : dstPort,
-        fromSrc ? dst : src,
-        fromSrc ? dstPort : srcPort,
-        a,
-        b,
-        ports,
-      );
+      // Both endpoints the same (a spoofed or looped packet): every packet is the originator's.
+      const same = src === dst && srcPort === dstPort;
+      r = this.insert(ts, a, b, ports, same || fromSrc !== swap);
     }
-    const fromOrig = src === flow.origId && srcPort === flow.initiatorPort;
-    flow.last = ts;
+    const rows = this.rows;
+    let state = rows[r + STATE]!;
+    const fromOrig = ((state & ORIG_IS_A) !== 0) !== swap;
+    const f = r >> 1;
+    this.rowTimes[f + LAST] = ts;
     let bits = SENT_ANY;
     if (flags & TCP_SYN) {
       bits |= flags & TCP_ACK ? SENT_SYNACK : SENT_SYN;
-      const bit = fromOrig ? 1 : 2;
-      if ((flow.isnSeen & bit) === 0) {
-        flow.isnSeen |= bit;
-        if (fromOrig) flow.origIsn = seq | 0;
-        else flow.respIsn = seq | 0;
+      const seen = fromOrig ? ORIG_ISN_SEEN : RESP_ISN_SEEN;
+      if ((state & seen) === 0) {
+        state |= seen;
+        rows[r + (fromOrig ? ORIG_ISN : RESP_ISN)] = seq | 0;
       }
     } else if (flags & TCP_ACK && payloadLength === 0 && (flags & (TCP_FIN | TCP_RST)) === 0) {
       bits |= SENT_ACK;
     }
     if (payloadLength > 0 && (flags & TCP_RST) === 0) {
       bits |= SENT_DATA;
-      if (fromOrig) flow.origBytes += payloadLength;
-      else flow.respBytes += payloadLength;
-      if (!flow.ignores(fromOrig)) {
-        this.current = flow;
-        this.currentFromOrig = fromOrig;
-        this.currentTs = ts;
-        flow.stream(fromOrig).segment(seq, bytes, payloadOffset, payloadLength, this.deliver);
+      this.rowTimes[f + (fromOrig ? ORIG_BYTES : RESP_BYTES)]! += payloadLength;
+      if ((state & (fromOrig ? IGNORES_ORIG : IGNORES_RESP)) === 0) {
+        state = this.payload(r, state, fromOrig, ts, seq, bytes, payloadOffset, payloadLength);
       }
     }
     if (flags & TCP_FIN) bits |= SENT_FIN;
     if (flags & TCP_RST) {
-      if (((flow.orig | flow.resp) & SENT_RST) === 0) flow.firstRstByOrig = fromOrig;
+      if ((state & ((SENT_RST << RESP_SHIFT) | SENT_RST)) === 0 && fromOrig) {
+        state |= FIRST_RST_BY_ORIG;
+      }
       bits |= SENT_RST;
     }
-    if (fromOrig) flow.origPackets++;
-    else flow.respPackets++;
-    flow.mark(fromOrig, bits);
-    if (flow.closedAt === 0 && (bits & SENT_RST || (flow.orig & flow.resp & SENT_FIN) !== 0)) {
-      flow.closedAt = ts;
+    rows[r + (fromOrig ? ORIG_PACKETS : RESP_PACKETS)]!++;
+    const shift = fromOrig ? 0 : RESP_SHIFT;
+    const fresh = bits & ~(state >> shift) & SENT_MASK & ~SENT_ANY;
+    if (fresh !== 0) this.appendHistory(rows[r + RECORD]! - 1, letterCount(state), fresh, fromOrig);
+    state |= bits << shift;
+    if (
+      (state & CLOSED) === 0 &&
+      (bits & SENT_RST || (state & (state >> RESP_SHIFT) & SENT_FIN) !== 0)
+    ) {
+      state |= CLOSED;
     }
+    rows[r + STATE] = state;
   }
 
-  /** Ends every open connection (the capture is over). */
-  finish(): void {
-    for (const flow of this.flows) if (flow !== undefined) this.remove(flow, -1);
+  /**
+   * Reassembles a segment's payload (the connection gets its object now if
+   * it has none); returns the state with the directions nobody wants marked.
+   */
+  private payload(
+    r: number,
+    state: number,
+    fromOrig: boolean,
+    ts: number,
+    seq: number,
+    bytes: Uint8Array,
+    payloadOffset: number,
+    payloadLength: number,
+  ): number {
+    const record = this.rows[r + RECORD]! - 1;
+    if ((state & HAS_OBJECT) === 0) {
+      this.objects[record] = this.makeObject(r);
+      state |= HAS_OBJECT;
+    }
+    const flow = this.objects[record]!;
+    const seen = (state & (fromOrig ? ORIG_ISN_SEEN : RESP_ISN_SEEN)) !== 0;
+    const isn = seen ? this.rows[r + (fromOrig ? ORIG_ISN : RESP_ISN)]! : undefined;
+    this.current = flow;
+    this.currentFromOrig = fromOrig;
+    this.currentTs = ts;
+    flow.stream(fromOrig, isn).segment(seq, bytes, payloadOffset, payloadLength, this.deliver);
+    return state | (flow.ignored << IGNORED_SHIFT);
+  }
+
+  /** Row offset of a key, or -1. */
+  private find(a: number, b: number, ports: number): number {
+    const rows = this.rows;
+    const mask = this.capacity - 1;
+    let i = hashTriple(a, b, ports) & mask;
+    for (;;) {
+      const r = i << ROW_SHIFT;
+      if (rows[r + RECORD] === EMPTY) return -1;
+      if (rows[r + KEY_A] === a && rows[r + KEY_B] === b && rows[r + KEY_PORTS] === ports) {
+        return r;
+      }
+      i = (i + 1) & mask;
+    }
   }
 
   /** Ends connections idle for longer than their timeout × `scale`. */
   private sweep(now: number, scale: number): void {
     const { attemptTimeout, idleTimeout, closedLinger } = this.options;
-    for (const flow of this.flows) {
-      if (flow === undefined) continue;
-      const idle = now - flow.last;
+    const rows = this.rows;
+    const times = this.rowTimes;
+    const idle: number[] = [];
+    for (let r = 0; r < rows.length; r += ROW) {
+      if (rows[r + RECORD] === EMPTY) continue;
+      const state = rows[r + STATE]!;
       const limit =
-        flow.closedAt > 0
+        state & CLOSED
           ? closedLinger
-          : (flow.resp & ~SENT_ANY) === 0 && (flow.orig & SENT_DATA) === 0
+          : ((state >> RESP_SHIFT) & SENT_MASK & ~SENT_ANY) === 0 && (state & SENT_DATA) === 0
             ? attemptTimeout
             : idleTimeout;
-      if (idle > limit * scale) this.remove(flow, -1);
+      if (now - times[(r >> 1) + LAST]! > limit * scale) idle.push(r);
+    }
+    if (idle.length > 0) this.end(idle);
+  }
+
+  /**
+   * Ends the connections in these rows, in table order. All are read into
+   * their objects first: emptying a row moves others.
+   */
+  private end(rowOffsets: number[]): void {
+    const flows = rowOffsets.map((r) => this.record(r));
+    for (const flow of flows) {
+      this.remove(this.rowOf(flow));
+      this.size--;
+      this.listener.end(flow);
     }
   }
 
-  private insert(
-    ts: number,
-    orig: number,
-    origPort: number,
-    resp: number,
-    respPort: number,
-    a: number,
-    b: number,
-    ports: number,
-  ): TcpFlow {
+  /** Ends every open connection (the capture is over), in table order. */
+  finish(): void {
+    const rows = this.rows;
+    // Nothing is removed one by one: the whole table empties at once.
+    for (let r = 0; r < rows.length; r += ROW) {
+      if (rows[r + RECORD] === EMPTY) continue;
+      const flow = this.record(r);
+      rows[r + RECORD] = EMPTY;
+      this.listener.end(flow);
+    }
+    this.size = 0;
+  }
+
+  /**
+   * The ended connection: its object (made if it had none) with the row's
+   * state written into it. Frees the record; the row stays until removed.
+   */
+  private record(r: number): TcpFlow {
+    const rows = this.rows;
+    const state = rows[r + STATE]!;
+    const record = rows[r + RECORD]! - 1;
+    const flow = state & HAS_OBJECT ? this.objects[record]! : this.makeObject(r);
+    const f = r >> 1;
+    flow.last = this.rowTimes[f + LAST]!;
+    flow.origBytes = this.rowTimes[f + ORIG_BYTES]!;
+    flow.respBytes = this.rowTimes[f + RESP_BYTES]!;
+    flow.orig = state & SENT_MASK;
+    flow.resp = (state >> RESP_SHIFT) & SENT_MASK;
+    flow.firstRstByOrig = (state & FIRST_RST_BY_ORIG) !== 0;
+    flow.origPackets = rows[r + ORIG_PACKETS]!;
+    flow.respPackets = rows[r + RESP_PACKETS]!;
+    flow.history = this.historyText(record, letterCount(state));
+    this.objects[record] = undefined;
+    this.freeRecords.push(record);
+    return flow;
+  }
+
+  private makeObject(r: number): TcpFlow {
+    const rows = this.rows;
+    const origIsA = (rows[r + STATE]! & ORIG_IS_A) !== 0;
+    const a = rows[r + KEY_A]!;
+    const b = rows[r + KEY_B]!;
+    const ports = rows[r + KEY_PORTS]!;
+    const origId = origIsA ? a : b;
+    const respId = origIsA ? b : a;
+    const record = rows[r + RECORD]! - 1;
+    return new TcpFlow(
+      this.records[record * RECORD_INTS + ID]!,
+      origId,
+      this.addresses.text(origId),
+      origIsA ? ports >>> 16 : ports & 0xffff,
+      respId,
+      this.addresses.text(respId),
+      origIsA ? ports & 0xffff : ports >>> 16,
+      this.recordTimes[record * (RECORD_INTS / 2) + START]!,
+    );
+  }
+
+  /** The row of an ended connection's object. */
+  private rowOf(flow: TcpFlow): number {
+    const swap =
+      flow.origId > flow.respId ||
+      (flow.origId === flow.respId && flow.initiatorPort > flow.responderPort);
+    return swap
+      ? this.find(flow.respId, flow.origId, (flow.responderPort << 16) | flow.initiatorPort)
+      : this.find(flow.origId, flow.respId, (flow.initiatorPort << 16) | flow.responderPort);
+  }
+
+  /** A fresh row (and record) for a new connection; returns the row's offset. */
+  private insert(ts: number, a: number, b: number, ports: number, origIsA: boolean): number {
     if (this.size >= this.options.maxFlows) {
       const before = this.size;
       for (let scale = 0.5; this.size > this.options.maxFlows * 0.9 && scale > 1e-6; scale /= 2) {
@@ -222,89 +387,106 @@ export class FlowTable {
       this.evicted += before - this.size;
     }
     if ((this.size + 1) * 2 > this.capacity) this.grow();
-    const flow = new TcpFlow(
-      this.nextId++,
-      orig,
-      this.addresses.text(orig),
-      origPort,
-      resp,
-      this.addresses.text(resp),
-      respPort,
-      ts,
-    );
-    const slot = this.free.pop() ?? this.flows.length;
-    flow.slot = slot;
-    this.flows[slot] = flow;
-    this.place(a, b, ports, slot);
+    const rows = this.rows;
+    const mask = this.capacity - 1;
+    let i = hashTriple(a, b, ports) & mask;
+    while (rows[(i << ROW_SHIFT) + RECORD] !== EMPTY) i = (i + 1) & mask;
+    const r = i << ROW_SHIFT;
+    rows.fill(0, r, r + ROW);
+    rows[r + KEY_A] = a;
+    rows[r + KEY_B] = b;
+    rows[r + KEY_PORTS] = ports;
+    rows[r + STATE] = origIsA ? ORIG_IS_A : 0;
+    this.rowTimes[(r >> 1) + LAST] = ts;
+    const record = this.newRecord();
+    rows[r + RECORD] = record + 1;
+    const at = record * RECORD_INTS;
+    this.records.fill(0, at, at + RECORD_INTS);
+    this.records[at + ID] = this.nextId++;
+    this.recordTimes[at / 2 + START] = ts;
     this.size++;
-    return flow;
+    return r;
   }
 
-  private place(a: number, b: number, ports: number, slot: number): void {
-    const mask = this.capacity - 1;
-    const table = this.table;
-    let i = hashTriple(a, b, ports) & mask;
-    while (table[(i << 2) + 3]! >= 0) i = (i + 1) & mask;
-    const at = i << 2;
-    table[at] = a;
-    table[at + 1] = b;
-    table[at + 2] = ports;
-    table[at + 3] = slot;
+  private newRecord(): number {
+    const free = this.freeRecords.pop();
+    if (free !== undefined) return free;
+    if ((this.recordCount + 1) * RECORD_INTS > this.records.length) {
+      const grown = new Int32Array(this.records.length * 2);
+      grown.set(this.records);
+      this.records = grown;
+      this.recordTimes = new Float64Array(grown.buffer);
+    }
+    return this.recordCount++;
   }
 
   private grow(): void {
-    const old = this.table;
+    const old = this.rows;
     this.capacity *= 2;
-    this.table = emptyTable(this.capacity);
-    for (let at = 0; at < old.length; at += 4) {
-      if (old[at + 3]! >= 0) this.place(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!);
+    this.rows = new Int32Array(this.capacity * ROW);
+    this.rowTimes = new Float64Array(this.rows.buffer);
+    const rows = this.rows;
+    const mask = this.capacity - 1;
+    for (let at = 0; at < old.length; at += ROW) {
+      if (old[at + RECORD] === EMPTY) continue;
+      let i = hashTriple(old[at + KEY_A]!, old[at + KEY_B]!, old[at + KEY_PORTS]!) & mask;
+      while (rows[(i << ROW_SHIFT) + RECORD] !== EMPTY) i = (i + 1) & mask;
+      const to = i << ROW_SHIFT;
+      for (let k = 0; k < ROW; k++) rows[to + k] = old[at + k]!;
     }
   }
 
-  /** Ends `flow`; `index` is its hash slot if known, else it is looked up. */
-  private remove(flow: TcpFlow, index: number): void {
+  /** Empties a row; backward-shift deletion keeps every probe chain unbroken without tombstones. */
+  private remove(r: number): void {
+    const rows = this.rows;
     const mask = this.capacity - 1;
-    const table = this.table;
-    let i = index;
-    if (i < 0) {
-      i = mask; // found below
-      const swap =
-        flow.origId > flow.respId ||
-        (flow.origId === flow.respId && flow.initiatorPort > flow.responderPort);
-      const a = swap ? flow.respId : flow.origId;
-      const b = swap ? flow.origId : flow.respId;
-      const ports = swap
-        ? (flow.responderPort << 16) | flow.initiatorPort
-        : (flow.initiatorPort << 16) | flow.responderPort;
-      i = hashTriple(a, b, ports) & mask;
-      while (table[(i << 2) + 3] !== flow.slot) i = (i + 1) & mask;
-    }
-    // Backward-shift deletion keeps every probe chain unbroken without tombstones.
-    let hole = i;
-    for (let j = (i + 1) & mask; table[(j << 2) + 3]! >= 0; j = (j + 1) & mask) {
-      const at = j << 2;
-      const home = hashTriple(table[at]!, table[at + 1]!, table[at + 2]!) & mask;
-      const distanceToJ = (j - home) & mask;
-      const distanceToHole = (hole - home) & mask;
-      if (distanceToHole <= distanceToJ) {
-        const to = hole << 2;
-        table[to] = table[at]!;
-        table[to + 1] = table[at + 1]!;
-        table[to + 2] = table[at + 2]!;
-        table[to + 3] = table[at + 3]!;
+    let hole = r >> ROW_SHIFT;
+    for (let j = (hole + 1) & mask; rows[(j << ROW_SHIFT) + RECORD] !== EMPTY; j = (j + 1) & mask) {
+      const at = j << ROW_SHIFT;
+      const home = hashTriple(rows[at + KEY_A]!, rows[at + KEY_B]!, rows[at + KEY_PORTS]!) & mask;
+      if (((hole - home) & mask) <= ((j - home) & mask)) {
+        const to = hole << ROW_SHIFT;
+        for (let k = 0; k < ROW; k++) rows[to + k] = rows[at + k]!;
         hole = j;
       }
     }
-    table[(hole << 2) + 3] = -1;
-    this.flows[flow.slot] = undefined;
-    this.free.push(flow.slot);
-    this.size--;
-    this.listener.end(flow);
+    rows[(hole << ROW_SHIFT) + RECORD] = EMPTY;
+  }
+
+  /** Appends the letters of `fresh` bits (lowest first), after the `count` already there. */
+  private appendHistory(record: number, count: number, fresh: number, fromOrig: boolean): void {
+    const records = this.records;
+    let p = count;
+    for (let bit = 0; bit < 6; bit++) {
+      if ((fresh & (1 << bit)) === 0) continue;
+      const code = 1 + bit + (fromOrig ? 0 : 6);
+      const at = record * RECORD_INTS + HISTORY + ((p / LETTERS_PER_INT) | 0);
+      records[at] = records[at]! | (code << (4 * (p % LETTERS_PER_INT)));
+      p++;
+    }
+  }
+
+  private historyText(record: number, count: number): string {
+    let text = '';
+    for (let p = 0; p < count; p++) {
+      const word = this.records[record * RECORD_INTS + HISTORY + ((p / LETTERS_PER_INT) | 0)]!;
+      const code = ((word >> (4 * (p % LETTERS_PER_INT))) & 15) - 1;
+      text += historyLetter(1 << (code % 6), code < 6);
+    }
+    return text;
   }
 }
 
-function emptyTable(capacity: number): Int32Array {
-  const table = new Int32Array(capacity * 4);
-  for (let at = 3; at < table.length; at += 4) table[at] = -1;
-  return table;
+/** History letters so far: one per SENT_* bit (but SENT_ANY) each side has set. */
+function letterCount(state: number): number {
+  return (
+    bitCount(state & SENT_MASK & ~SENT_ANY) +
+    bitCount((state >> RESP_SHIFT) & SENT_MASK & ~SENT_ANY)
+  );
+}
+
+function bitCount(x: number): number {
+  let n = 0;
+  for (let v = x; v !== 0; v &= v - 1) n++;
+  return n;
 }

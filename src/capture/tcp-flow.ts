@@ -1,8 +1,13 @@
 /**
- * One TCP connection: who opened it, what each side sent (as bits), its
- * history string and the reassembly of each direction.
+ * One TCP connection as its listeners see it: who opened it, what each side
+ * sent (as bits), its history string, and the reassembly of each direction.
+ *
+ * While a connection is open the flow table keeps its state in a row of its
+ * own (see flow-table.ts); a connection gets this object when it first carries
+ * payload (the extractor needs a reference and reassembly needs buffers), or
+ * when it ends. The fields below `start` are written when it ends.
  */
-import { type ConnState, connState, historyLetter, SENT_ANY } from './conn-state.ts';
+import { type ConnState, connState } from './conn-state.ts';
 import { StreamReassembler } from './reassembly.ts';
 import type { TcpStreamRef } from './types.ts';
 
@@ -15,31 +20,25 @@ export class TcpFlow implements TcpStreamRef {
   readonly origId: number;
   readonly respId: number;
   readonly start: number;
+  /** Time of the last packet. */
   last: number;
-  /** When both sides closed or one reset; 0 while open. */
-  closedAt = 0;
   /** SENT_* bits of the originator and of the responder. */
   orig = 0;
   resp = 0;
   firstRstByOrig = false;
   history = '';
-  origBytes = 0;
-  respBytes = 0;
   origPackets = 0;
   respPackets = 0;
+  /** Payload bytes each side sent (kept up to date while open). */
+  origBytes = 0;
+  respBytes = 0;
   /** Some payload went to the extractor, so it must hear of the end. */
   delivered = false;
   /** Directions whose payload nobody wants any more (1 originator, 2 responder): not reassembled. */
   ignored = 0;
-  /** Made at the first payload: most connections in a scan never carry any. */
+  /** Made at the first payload of each direction. */
   origStream: StreamReassembler | undefined;
   respStream: StreamReassembler | undefined;
-  /** Sequence number of each side's SYN, valid once `isnSeen` has its bit (1 originator, 2 responder). */
-  origIsn = 0;
-  respIsn = 0;
-  isnSeen = 0;
-  /** Index in the flow table's array. */
-  slot = -1;
 
   constructor(
     id: number,
@@ -49,7 +48,7 @@ export class TcpFlow implements TcpStreamRef {
     respId: number,
     respText: string,
     respPort: number,
-    ts: number,
+    start: number,
   ) {
     this.id = id;
     this.origId = origId;
@@ -58,20 +57,8 @@ export class TcpFlow implements TcpStreamRef {
     this.respId = respId;
     this.responder = respText;
     this.responderPort = respPort;
-    this.start = ts;
-    this.last = ts;
-  }
-
-  /** Records what one side sent; appends the history letters seen for the first time. */
-  mark(fromOriginator: boolean, bits: number): void {
-    const before = fromOriginator ? this.orig : this.resp;
-    const fresh = bits & ~before & ~SENT_ANY;
-    if (fromOriginator) this.orig = before | bits;
-    else this.resp = before | bits;
-    if (fresh === 0) return;
-    for (let bit = 1; bit < SENT_ANY; bit <<= 1) {
-      if (fresh & bit) this.history += historyLetter(bit, fromOriginator);
-    }
+    this.start = start;
+    this.last = start;
   }
 
   /** Stops reassembling one direction, and frees what it held. */
@@ -85,13 +72,15 @@ export class TcpFlow implements TcpStreamRef {
     return (this.ignored & (fromOriginator ? 1 : 2)) !== 0;
   }
 
-  /** The reassembler of one direction, made on first use. */
-  stream(fromOriginator: boolean): StreamReassembler {
+  /**
+   * The reassembler of one direction, made on first use; `isn` is that
+   * side's SYN sequence number, or undefined when its SYN was not seen.
+   */
+  stream(fromOriginator: boolean, isn: number | undefined): StreamReassembler {
     let stream = fromOriginator ? this.origStream : this.respStream;
     if (stream === undefined) {
       stream = new StreamReassembler();
-      if (this.isnSeen & (fromOriginator ? 1 : 2))
-        stream.syn(fromOriginator ? this.origIsn : this.respIsn);
+      if (isn !== undefined) stream.syn(isn);
       if (fromOriginator) this.origStream = stream;
       else this.respStream = stream;
     }
