@@ -101,10 +101,11 @@ const HAS_OBJECT = 1 << 23;
 
 // A record: 8 int32s; the first two also read as one float64.
 const RECORD_INTS = 8;
-/** Float64 index, from the record's float64 index. */
+/** The first packet's time: a float64 index, from the record's float64 index. */
 const START = 0;
+/** Int32 offsets in the record: the connection's id, then its history. */
 const ID = 2;
-/** History letters in the order first seen, 4 bits each (0: none), six per int. */
+/** History letters in the order first seen, 4 bits each (0: none), six per int, two ints. */
 const HISTORY = 3;
 const LETTERS_PER_INT = 6;
 
