@@ -298,13 +298,23 @@ export class FlowTable {
   }
 
   /**
-   * Ends the connections in these rows, in table order. All are read into
-   * their objects first: emptying a row moves others.
+   * Ends the connections in these rows, in table order. Emptying a row moves
+   * others, so each is found again by its key just before it ends; only the
+   * keys are held, not an object per connection (a full table's eviction may
+   * end hundreds of thousands at once).
    */
   private end(rowOffsets: number[]): void {
-    const flows = rowOffsets.map((r) => this.record(r));
-    for (const flow of flows) {
-      this.remove(this.rowOf(flow));
+    const rows = this.rows;
+    const keys = new Int32Array(rowOffsets.length * 3);
+    rowOffsets.forEach((r, k) => {
+      keys[3 * k] = rows[r + KEY_A]!;
+      keys[3 * k + 1] = rows[r + KEY_B]!;
+      keys[3 * k + 2] = rows[r + KEY_PORTS]!;
+    });
+    for (let k = 0; k < keys.length; k += 3) {
+      const r = this.find(keys[k]!, keys[k + 1]!, keys[k + 2]!);
+      const flow = this.record(r);
+      this.remove(r);
       this.size--;
       this.listener.end(flow);
     }
@@ -366,16 +376,6 @@ export class FlowTable {
       origIsA ? ports & 0xffff : ports >>> 16,
       this.recordTimes[record * (RECORD_INTS / 2) + START]!,
     );
-  }
-
-  /** The row of an ended connection's object. */
-  private rowOf(flow: TcpFlow): number {
-    const swap =
-      flow.origId > flow.respId ||
-      (flow.origId === flow.respId && flow.initiatorPort > flow.responderPort);
-    return swap
-      ? this.find(flow.respId, flow.origId, (flow.responderPort << 16) | flow.initiatorPort)
-      : this.find(flow.origId, flow.respId, (flow.initiatorPort << 16) | flow.responderPort);
   }
 
   /** A fresh row (and record) for a new connection; returns the row's offset. */
