@@ -87,6 +87,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     srcPort: 0,
     dst: '',
     dstPort: 0,
+    srcId: 0,
+    dstId: 0,
     payload: new Uint8Array(0),
   };
   private finished = false;
@@ -159,6 +161,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     d.dst = this.addresses.text(dst);
     d.srcPort = srcPort;
     d.dstPort = dstPort;
+    d.srcId = src;
+    d.dstId = dst;
     d.payload = bytes.subarray(offset, offset + length);
     const kind = extractor.classifyUdp(d);
     if (kind !== undefined) {

@@ -19,6 +19,9 @@ export interface UdpDatagram {
   srcPort: number;
   dst: string;
   dstPort: number;
+  /** `src` and `dst` as numbers, equal exactly when the addresses are (the analyzer's address ids): cheap to hash. */
+  srcId: number;
+  dstId: number;
   payload: Uint8Array;
 }
 

@@ -32,7 +32,18 @@ export function datagram(
   payload: Uint8Array,
   ts = 1_000_000,
 ): UdpDatagram {
-  return { ts, src, srcPort, dst, dstPort, payload };
+  return { ts, src, srcPort, dst, dstPort, srcId: addressId(src), dstId: addressId(dst), payload };
+}
+
+/** Numbers for address texts, as the analyzer's address table gives them: one per distinct text. */
+const addressIds = new Map<string, number>();
+function addressId(text: string): number {
+  let id = addressIds.get(text);
+  if (id === undefined) {
+    id = addressIds.size;
+    addressIds.set(text, id);
+  }
+  return id;
 }
 
 let nextStreamId = 1;

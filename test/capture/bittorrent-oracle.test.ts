@@ -28,7 +28,13 @@ import { readCapture } from '../../src/capture/read-captures.ts';
 import { type BDict, decode } from '../../src/protocol/bencode/index.ts';
 import { formatIp } from '../../src/protocol/net/ip.ts';
 import { seededBytes } from '../helpers/bytes.ts';
-import { harness, type PcapDatagram, pcapOf, vuzeFindNodeReply } from './bittorrent-helpers.ts';
+import {
+  harness,
+  type PcapDatagram,
+  pcapOf,
+  datagram as udpDatagram,
+  vuzeFindNodeReply,
+} from './bittorrent-helpers.ts';
 
 const fixture = (name: string) =>
   new URL(`../fixtures/capture/bittorrent/${name}`, import.meta.url).pathname;
@@ -273,7 +279,7 @@ describe('Vuze DHT contacts agree with tshark', () => {
       ].map(([, ip, port]) => `10.0.0.2 ${ip} ${port} vuze_dht node`);
       const h = harness();
       for (const d of datagrams) {
-        const datagram = { ts: 1, ...d };
+        const datagram = udpDatagram(d.src, d.srcPort, d.dst, d.dstPort, d.payload, 1);
         assert.equal(h.extractor.classifyUdp(datagram), 'vuze_dht');
         h.extractor.udp(datagram);
       }

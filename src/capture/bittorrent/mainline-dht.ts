@@ -60,13 +60,13 @@ export class MainlineDhtExtractor {
     const b = d.payload;
     if (skim.y === Y_QUERY) {
       this.counters.add('queries');
-      this.pending.add(d.src, d.srcPort, d.dst, d.dstPort, b, skim.tStart, skim.tEnd, d.ts);
+      this.pending.add(d.srcId, d.srcPort, d.dstId, d.dstPort, b, skim.tStart, skim.tEnd, d.ts);
       return;
     }
     const matched = this.pending.take(
-      d.dst,
+      d.dstId,
       d.dstPort,
-      d.src,
+      d.srcId,
       d.srcPort,
       b,
       skim.tStart,
@@ -111,10 +111,10 @@ export class MainlineDhtExtractor {
     const t = message.t;
     if (message.y === 'q') {
       this.counters.add('queries');
-      this.pending.add(d.src, d.srcPort, d.dst, d.dstPort, t, 0, t.length, d.ts);
+      this.pending.add(d.srcId, d.srcPort, d.dstId, d.dstPort, t, 0, t.length, d.ts);
       return;
     }
-    const matched = this.pending.take(d.dst, d.dstPort, d.src, d.srcPort, t, 0, t.length, d.ts);
+    const matched = this.pending.take(d.dstId, d.dstPort, d.srcId, d.srcPort, t, 0, t.length, d.ts);
     if (message.y === 'e') {
       this.counters.add('errors');
       return;

@@ -1,9 +1,10 @@
 /**
  * DHT queries waiting for their response, found by querier, responder (each an
- * address and a port) and transaction id without building a key string: a
+ * address id and a port) and transaction id without building a key string: a
  * capture of a busy link holds one DHT datagram in eight, and the string
  * (two addresses, two ports, the id as text) with its hashing was about a
- * tenth of the whole analysis.
+ * tenth of the whole analysis. Addresses come as the analyzer's ids, so the
+ * hash mixes a few integers instead of the characters of two address texts.
  *
  * The entries sit in a Map under a 52-bit hash of the five parts, in the
  * order they came (the Map keeps it), and each holds the parts themselves:
@@ -19,8 +20,9 @@ import { fmix32 } from '../int-hash.ts';
 
 interface Pending {
   ts: number;
-  querier: string;
-  responder: string;
+  /** Address ids (UdpDatagram.srcId / dstId). */
+  querier: number;
+  responder: number;
   /** Querier port × 65536 + responder port. */
   ports: number;
   /** The transaction id: up to 6 bytes as a number (see `tidValue`), longer ones as text. */
@@ -46,9 +48,9 @@ export class PendingQueries {
 
   /** A query from `querier` to `responder` with the transaction id `buf[tStart..tEnd)`, seen at `ts`. */
   add(
-    querier: string,
+    querier: number,
     querierPort: number,
-    responder: string,
+    responder: number,
     responderPort: number,
     buf: Uint8Array,
     tStart: number,
@@ -71,9 +73,9 @@ export class PendingQueries {
    * id answers a query still fresh at `ts`. The query is forgotten either way.
    */
   take(
-    querier: string,
+    querier: number,
     querierPort: number,
-    responder: string,
+    responder: number,
     responderPort: number,
     buf: Uint8Array,
     tStart: number,
@@ -111,24 +113,16 @@ function tidValue(buf: Uint8Array, start: number, end: number): number | string 
 }
 
 /** A 52-bit hash of the parts: two 32-bit lanes over the same input, 32 + 20 bits of them kept. */
-function keyOf(querier: string, responder: string, ports: number, tid: number | string): number {
-  let a = 0x811c9dc5;
-  let b = 0x27d4eb2f;
-  for (let i = 0; i < querier.length; i++) {
-    const c = querier.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x85ebca6b);
-  }
-  // A separator that no address character is, so "1.2.3.4" + "5.6.7.8" ≠ "1.2.3.45" + ".6.7.8".
-  a = Math.imul(a ^ 0x10000, 0x01000193);
-  b = Math.imul(b ^ 0x10000, 0x85ebca6b);
-  for (let i = 0; i < responder.length; i++) {
-    const c = responder.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x85ebca6b);
-  }
-  a = Math.imul(a ^ ports, 0x01000193);
-  b = Math.imul(b ^ ports, 0xc2b2ae35);
+function keyOf(querier: number, responder: number, ports: number, tid: number | string): number {
+  // The ports' product fills 32 bits: split it so each lane mixes 16-bit halves.
+  const portsHigh = Math.floor(ports / 0x10000);
+  const portsLow = ports % 0x10000;
+  let a = Math.imul(querier ^ 0x811c9dc5, 0x01000193);
+  let b = Math.imul(querier ^ 0x27d4eb2f, 0x85ebca6b);
+  a = Math.imul(a ^ responder, 0x01000193) ^ portsHigh;
+  b = Math.imul(b ^ responder, 0x85ebca6b) ^ portsLow;
+  a = Math.imul(a ^ portsLow, 0x01000193);
+  b = Math.imul(b ^ portsHigh, 0xc2b2ae35);
   if (typeof tid === 'number') {
     const low = tid % 0x1000000;
     const high = Math.floor(tid / 0x1000000);
