@@ -39,6 +39,13 @@ export class DistinctTally {
     this.portsOfHost = new Int32Array(hostIds);
   }
 
+  /** A tally with room for the first `length` of these destination ids. */
+  static forDestinations(ids: Int32Array, length: number): DistinctTally {
+    let largest = 0;
+    for (let k = 0; k < length; k++) if (ids[k]! > largest) largest = ids[k]!;
+    return new DistinctTally(largest + 1);
+  }
+
   /**
    * Counts one attempt in (`by` 1) or out (`by` -1). Returns nothing: read
    * `hosts`, `ports`, `hostsOnPort` and `portsOnHost` after.

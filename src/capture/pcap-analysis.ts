@@ -13,7 +13,7 @@ import { sortHosts } from './host-order.ts';
 import { SOURCES, type SuppressionSource } from './predictions.ts';
 import type { FileResult } from './read-captures.ts';
 import { ROC_THRESHOLDS, SCAN_MODES, type ScanConfig, type ScanMode } from './scan-config.ts';
-import { detectScans, largestId, type ScanOutcome, type WindowCounts } from './scan-detector.ts';
+import { detectScans, type ScanOutcome, type WindowCounts } from './scan-detector.ts';
 import type { HostLabels } from './types.ts';
 
 export type HostLabel = 'bittorrent' | 'scanner' | 'other';
@@ -92,7 +92,7 @@ export function summarize(
     number,
     { hosts: number; ports: number; sources: number[]; hostsOnPort: number; portsOnHost: number }
   >();
-  const tally = new DistinctTally(largestId(attempts.dst, attempts.length) + 1);
+  const tally = DistinctTally.forDestinations(attempts.dst, attempts.length);
   for (let k = 0; k < order.length; ) {
     const s = attempts.src[order[k]!]!;
     tally.clear();

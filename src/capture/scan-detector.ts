@@ -70,7 +70,7 @@ export function detectScans(
 ): ScanOutcome[] {
   const outcomes: ScanOutcome[] = [];
   const { src, dst, port, ts, predicted } = attempts;
-  const tally = new DistinctTally(largestId(dst, attempts.length) + 1);
+  const tally = DistinctTally.forDestinations(dst, attempts.length);
   const queue: number[] = [];
   let i = 0;
   while (i < order.length) {
@@ -128,11 +128,4 @@ export function detectScans(
     outcomes.push(outcome);
   }
   return outcomes;
-}
-
-/** The largest of the first `length` ids (0 when there are none). */
-export function largestId(ids: Int32Array, length: number): number {
-  let max = 0;
-  for (let k = 0; k < length; k++) if (ids[k]! > max) max = ids[k]!;
-  return max;
 }
