@@ -12,6 +12,7 @@ import { FailedAttempts } from './attempts.ts';
 import { CONN_STATES, type ConnState, isFailedAttempt } from './conn-state.ts';
 import { PacketDecoder, PROTO_TCP, PROTO_UDP } from './decode.ts';
 import { type FlowListener, FlowTable, type FlowTableOptions } from './flow-table.ts';
+import { PredictionQueue } from './prediction-queue.ts';
 import { PredictionStore, sourceBit } from './predictions.ts';
 import type { FrameSink } from './reader.ts';
 import type { TcpFlow } from './tcp-flow.ts';
@@ -41,8 +42,12 @@ export interface AnalyzerOptions {
   keepPredictions?: boolean;
   /** µs a prediction stays valid. */
   predictionTtl?: number;
+  /** Predictions queued before they go into the store together (see `settle`). Default 131,072. */
+  predictionBatch?: number;
   flows?: Partial<FlowTableOptions>;
 }
+
+const DEFAULT_PREDICTION_BATCH = 1 << 17;
 
 export class HostStats {
   readonly id: number;
@@ -50,7 +55,7 @@ export class HostStats {
   /** TCP connections this host opened. */
   connections = 0;
   failed = 0;
-  /** Failed attempts covered by a prediction. */
+  /** Failed attempts covered by a prediction (complete once the analyzer has finished). */
   predictedFailed = 0;
   udpDatagrams = 0;
   /** Bits of UDP_KINDS seen from this host. */
@@ -68,6 +73,7 @@ const RECENT_SLOTS = 4096;
 export class CaptureAnalyzer implements FrameSink, FlowListener {
   readonly addresses = new AddressTable();
   readonly decoder = new PacketDecoder(this.addresses);
+  /** What hosts learned; complete once the analyzer has finished (predictions are stored in batches). */
   readonly predictions: PredictionStore;
   readonly attempts = new FailedAttempts();
   readonly hosts = new Map<number, HostStats>();
@@ -92,6 +98,14 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     payload: new Uint8Array(0),
   };
   private finished = false;
+  /** Predictions made but not yet in `predictions`. */
+  private readonly queued = new PredictionQueue();
+  private readonly predictionBatch: number;
+  /**
+   * Failed attempts not yet matched against the predictions, as pairs: the
+   * attempt's index, and how many queued predictions came before it ended.
+   */
+  private readonly unsettled: number[] = [];
   private lastHostText: string | undefined;
   private lastHostId: number | undefined;
   private readonly recent = {
@@ -103,6 +117,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
 
   constructor(options: AnalyzerOptions = {}) {
     this.predictions = new PredictionStore(options.predictionTtl);
+    this.predictionBatch = options.predictionBatch ?? DEFAULT_PREDICTION_BATCH;
     this.keepPredictions = options.keepPredictions === true;
     this.flows = new FlowTable(this.addresses, this, options.flows);
     const onPrediction = Object.assign((p: PeerPrediction) => this.predicted(p), {
@@ -175,8 +190,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
         (kind === 'utp' || kind === 'dht_like') &&
         !this.recentlyPredicted(src, dst, dstPort, ts)
       ) {
-        this.predictions.add(src, dst, dstPort, ts, BT_UDP);
-        this.predictions.add(dst, src, srcPort, ts, BT_UDP);
+        this.queue(src, dst, dstPort, ts, BT_UDP);
+        this.queue(dst, src, srcPort, ts, BT_UDP);
       }
     }
     extractor.udp(d);
@@ -217,23 +232,62 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     host.connections++;
     if (isFailedAttempt(state, flow.orig, flow.resp)) {
       host.failed++;
-      // Matched now, while the predictions it may match are surely still held.
-      const predicted = this.predictions.covering(
-        flow.origId,
-        flow.respId,
-        flow.responderPort,
-        flow.start,
-      );
-      if (predicted !== 0) host.predictedFailed++;
+      this.unsettled.push(this.attempts.length, this.queued.length);
       this.attempts.push(
         flow.origId,
         flow.respId,
         flow.responderPort,
         flow.start,
         CONN_STATES.indexOf(state),
-        predicted,
       );
     }
+  }
+
+  private queue(host: number, peer: number, port: number, ts: number, source: number): void {
+    this.queued.push(host, peer, port, ts, source);
+    if (this.queued.length >= this.predictionBatch) this.settle();
+  }
+
+  /**
+   * Moves the queued predictions into the store and matches the failed
+   * attempts that ended meanwhile, each exactly when it ended: after the
+   * predictions made before its end, before those made after (the store
+   * prunes as it fills, so this is also while the predictions it may match
+   * are surely still held).
+   */
+  private settle(): void {
+    const queued = this.queued;
+    const store = this.predictions;
+    const attempts = this.attempts;
+    const unsettled = this.unsettled;
+    let next = 0;
+    const storeUpTo = (end: number) => {
+      for (; next < end; next++) {
+        store.add(
+          queued.host[next]!,
+          queued.peer[next]!,
+          queued.port[next]!,
+          queued.ts[next]!,
+          queued.source[next]!,
+        );
+      }
+    };
+    for (let k = 0; k < unsettled.length; k += 2) {
+      const i = unsettled[k]!;
+      storeUpTo(unsettled[k + 1]!);
+      const bits = store.covering(
+        attempts.src[i]!,
+        attempts.dst[i]!,
+        attempts.port[i]!,
+        attempts.ts[i]!,
+      );
+      if (bits === 0) continue;
+      attempts.predicted[i] = bits;
+      this.host(attempts.src[i]!).predictedFailed++;
+    }
+    storeUpTo(queued.length);
+    queued.clear();
+    unsettled.length = 0;
   }
 
   private predicted(p: PeerPrediction): void {
@@ -250,7 +304,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
       this.badPredictions++;
       return;
     }
-    this.predictions.add(host, peer, p.port, p.ts, sourceBit(p.source));
+    this.queue(host, peer, p.port, p.ts, sourceBit(p.source));
   }
 
   /**
@@ -285,7 +339,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     const peer = this.addresses.internV4(
       (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!,
     );
-    this.predictions.add(hostId, peer, port, ts, sourceBit(source));
+    this.queue(hostId, peer, port, ts, sourceBit(source));
   }
 
   /** `internText` of a prediction's host: one host learns many peers in a row. */
@@ -306,10 +360,15 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     return stats;
   }
 
-  /** The capture is over: end every connection (which records the last failed attempts). */
+  /**
+   * The capture is over: end every connection (which records the last failed
+   * attempts), and settle the predictions: the store, the attempts' prediction
+   * bits and the hosts' counts of predicted failures are complete after this.
+   */
   finish(): void {
     if (this.finished) return;
     this.finished = true;
     this.flows.finish();
+    this.settle();
   }
 }

@@ -1,3 +1,5 @@
+import { extend } from './columns.ts';
+
 /**
  * Failed connection attempts, column by column in growable typed arrays: a day
  * of traffic holds millions, and objects per attempt would dominate memory.
@@ -69,9 +71,4 @@ export class FailedAttempts {
     this.state = extend(this.state, new Uint8Array(size));
     this.predicted = extend(this.predicted, new Uint8Array(size));
   }
-}
-
-function extend<T extends Int32Array | Uint16Array | Float64Array | Uint8Array>(from: T, to: T): T {
-  to.set(from as never);
-  return to;
 }
