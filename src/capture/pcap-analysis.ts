@@ -82,16 +82,20 @@ export function summarize(
   const text = (id: number) => analyzer.addresses.text(id);
   const attempts = analyzer.attempts;
   const order = attempts.orderBySourceAndTime();
-  const outcomes = new Map<ScanMode, Map<number, ScanOutcome>>();
+  // Outcomes and spreads by address id (ids are dense): a lookup per host, no Map to build.
+  const ids = analyzer.addresses.size;
+  const outcomes = new Map<ScanMode, (ScanOutcome | undefined)[]>();
   for (const mode of SCAN_MODES) {
-    outcomes.set(mode, new Map(detectScans(attempts, order, config, mode).map((o) => [o.src, o])));
+    const bySource = new Array<ScanOutcome | undefined>(ids);
+    for (const o of detectScans(attempts, order, config, mode)) bySource[o.src] = o;
+    outcomes.set(mode, bySource);
   }
   // Per-source distinct failed hosts/ports and prediction sources over the whole capture,
   // one source group at a time (the order is by source), in one tally.
-  const spread = new Map<
-    number,
-    { hosts: number; ports: number; sources: number[]; hostsOnPort: number; portsOnHost: number }
-  >();
+  const spread = new Array<
+    | { hosts: number; ports: number; sources: number[]; hostsOnPort: number; portsOnHost: number }
+    | undefined
+  >(ids);
   const tally = DistinctTally.forDestinations(attempts.dst, attempts.length);
   for (let k = 0; k < order.length; ) {
     const s = attempts.src[order[k]!]!;
@@ -110,7 +114,7 @@ export function summarize(
       if (mask === 0) continue;
       for (let b = 0; b < SOURCES.length; b++) if (mask & (1 << b)) sources[b]!++;
     }
-    spread.set(s, { hosts: tally.hosts, ports: tally.ports, sources, hostsOnPort, portsOnHost });
+    spread[s] = { hosts: tally.hosts, ports: tally.ports, sources, hostsOnPort, portsOnHost };
   }
   const labelOf = new Map<string, HostLabel>();
   for (const h of labels?.other ?? []) labelOf.set(h, 'other');
@@ -122,7 +126,7 @@ export function summarize(
   const pprOutcomes = outcomes.get('ppr')!;
   const alarms: Record<ScanMode, number> = { plain: 0, suppressed: 0, ppr: 0 };
   for (const stats of analyzer.hosts.values()) {
-    const s = spread.get(stats.id);
+    const s = spread[stats.id];
     const summary: HostSummary = {
       host: stats.address,
       label: labels === undefined ? undefined : labelOf.get(stats.address),
@@ -143,15 +147,9 @@ export function summarize(
     };
     // Most hosts never failed a connection: no mode has an outcome for them.
     if (s !== undefined) {
-      const plain = explain('plain', plainOutcomes.get(stats.id), summary, config, text);
-      const suppressed = explain(
-        'suppressed',
-        suppressedOutcomes.get(stats.id),
-        summary,
-        config,
-        text,
-      );
-      const ppr = explain('ppr', pprOutcomes.get(stats.id), summary, config, text);
+      const plain = explain('plain', plainOutcomes[stats.id], summary, config, text);
+      const suppressed = explain('suppressed', suppressedOutcomes[stats.id], summary, config, text);
+      const ppr = explain('ppr', pprOutcomes[stats.id], summary, config, text);
       summary.verdicts = { plain, suppressed, ppr };
       if (plain.alarm) alarms.plain++;
       if (suppressed.alarm) alarms.suppressed++;
