@@ -97,7 +97,6 @@ const ORIG_IS_A = 1 << 20;
 const IGNORED_SHIFT = 21;
 const IGNORES_ORIG = 1 << IGNORED_SHIFT;
 const IGNORES_RESP = 2 << IGNORED_SHIFT;
-const HAS_OBJECT = 1 << 23;
 
 // A record: 8 int32s; the first two also read as one float64.
 const RECORD_INTS = 8;
@@ -248,11 +247,11 @@ export class FlowTable {
     payloadLength: number,
   ): number {
     const record = this.rows[r + RECORD]! - 1;
-    if ((state & HAS_OBJECT) === 0) {
-      this.objects[record] = this.makeObject(r);
-      state |= HAS_OBJECT;
+    let flow = this.objects[record];
+    if (flow === undefined) {
+      flow = this.makeObject(r);
+      this.objects[record] = flow;
     }
-    const flow = this.objects[record]!;
     const seen = (state & (fromOrig ? ORIG_ISN_SEEN : RESP_ISN_SEEN)) !== 0;
     const isn = seen ? this.rows[r + (fromOrig ? ORIG_ISN : RESP_ISN)]! : undefined;
     this.current = flow;
@@ -341,7 +340,7 @@ export class FlowTable {
     const rows = this.rows;
     const state = rows[r + STATE]!;
     const record = rows[r + RECORD]! - 1;
-    const flow = state & HAS_OBJECT ? this.objects[record]! : this.makeObject(r);
+    const flow = this.objects[record] ?? this.makeObject(r);
     const f = r >> 1;
     flow.last = this.rowTimes[f + LAST]!;
     flow.origBytes = this.rowTimes[f + ORIG_BYTES]!;

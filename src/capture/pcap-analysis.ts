@@ -96,7 +96,7 @@ export function summarize(
     | { hosts: number; ports: number; sources: number[]; hostsOnPort: number; portsOnHost: number }
     | undefined
   >(ids);
-  const tally = DistinctTally.forDestinations(attempts.dst, attempts.length);
+  const tally = new DistinctTally(ids);
   for (let k = 0; k < order.length; ) {
     const s = attempts.src[order[k]!]!;
     tally.clear();

@@ -6,20 +6,18 @@
  * tenth of the whole analysis. Addresses come as the analyzer's ids, so the
  * hash mixes a few integers instead of the characters of two address texts.
  *
- * The entries sit in a Map under a 52-bit hash of the five parts, in the
- * order they came (the Map keeps it), and each holds the parts themselves:
- * a response matches only a query equal in every part. Two pending queries
- * whose hashes collide (about n²/2⁵³ for n pending) keep the later one; the
- * earlier then counts as unanswered. A collision can lose a match, never make one.
- *
- * Bounded like BoundedTable: past `maxEntries` the oldest query goes, and a
- * query older than `ttlUs` no longer matches.
+ * The queries sit in a BoundedTable (past `maxEntries` the oldest goes, and
+ * one older than `ttlUs` no longer matches) under a 52-bit hash of the five
+ * parts, and each holds the parts themselves: a response matches only a query
+ * equal in every part. A hash shared by two queries (about n²/2⁵³ for n
+ * pending) keeps the later one, and a response whose hash meets another
+ * query's takes it away unmatched: a collision can lose a match, never make one.
  */
 import { latin1 } from '../../protocol/bencode/index.ts';
 import { fmix32 } from '../int-hash.ts';
+import { BoundedTable } from './bounded-table.ts';
 
-interface Pending {
-  ts: number;
+interface Query {
   /** Address ids (UdpDatagram.srcId / dstId). */
   querier: number;
   responder: number;
@@ -33,17 +31,14 @@ interface Pending {
 const NUMERIC_TID_BYTES = 6;
 
 export class PendingQueries {
-  private readonly entries = new Map<number, Pending>();
-  private readonly maxEntries: number;
-  private readonly ttlUs: number;
+  private readonly table: BoundedTable<Query, number>;
 
   constructor(maxEntries: number, ttlUs: number) {
-    this.maxEntries = maxEntries;
-    this.ttlUs = ttlUs;
+    this.table = new BoundedTable(maxEntries, ttlUs);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.table.size;
   }
 
   /** A query from `querier` to `responder` with the transaction id `buf[tStart..tEnd)`, seen at `ts`. */
@@ -57,15 +52,10 @@ export class PendingQueries {
     tEnd: number,
     ts: number,
   ): void {
-    const ports = querierPort * 65536 + responderPort;
     const tid = tidValue(buf, tStart, tEnd);
-    const key = keyOf(querier, responder, ports, tid);
-    // Re-adding moves the query to the young end, as a resent query is younger.
-    this.entries.delete(key);
-    this.entries.set(key, { ts, querier, responder, ports, tid });
-    if (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value as number);
-    }
+    const key = keyOf(querier, querierPort, responder, responderPort, tid);
+    const ports = querierPort * 65536 + responderPort;
+    this.table.set(key, ts, { querier, responder, ports, tid });
   }
 
   /**
@@ -82,21 +72,15 @@ export class PendingQueries {
     tEnd: number,
     ts: number,
   ): boolean {
-    const ports = querierPort * 65536 + responderPort;
     const tid = tidValue(buf, tStart, tEnd);
-    const key = keyOf(querier, responder, ports, tid);
-    const entry = this.entries.get(key);
-    if (
-      entry === undefined ||
-      entry.ports !== ports ||
-      entry.tid !== tid ||
-      entry.querier !== querier ||
-      entry.responder !== responder
-    ) {
-      return false;
-    }
-    this.entries.delete(key);
-    return ts - entry.ts <= this.ttlUs;
+    const query = this.table.take(keyOf(querier, querierPort, responder, responderPort, tid), ts);
+    return (
+      query !== undefined &&
+      query.ports === querierPort * 65536 + responderPort &&
+      query.tid === tid &&
+      query.querier === querier &&
+      query.responder === responder
+    );
   }
 }
 
@@ -113,16 +97,19 @@ function tidValue(buf: Uint8Array, start: number, end: number): number | string 
 }
 
 /** A 52-bit hash of the parts: two 32-bit lanes over the same input, 32 + 20 bits of them kept. */
-function keyOf(querier: number, responder: number, ports: number, tid: number | string): number {
-  // The ports' product fills 32 bits: split it so each lane mixes 16-bit halves.
-  const portsHigh = Math.floor(ports / 0x10000);
-  const portsLow = ports % 0x10000;
+function keyOf(
+  querier: number,
+  querierPort: number,
+  responder: number,
+  responderPort: number,
+  tid: number | string,
+): number {
   let a = Math.imul(querier ^ 0x811c9dc5, 0x01000193);
   let b = Math.imul(querier ^ 0x27d4eb2f, 0x85ebca6b);
-  a = Math.imul(a ^ responder, 0x01000193) ^ portsHigh;
-  b = Math.imul(b ^ responder, 0x85ebca6b) ^ portsLow;
-  a = Math.imul(a ^ portsLow, 0x01000193);
-  b = Math.imul(b ^ portsHigh, 0xc2b2ae35);
+  a = Math.imul(a ^ responder, 0x01000193) ^ querierPort;
+  b = Math.imul(b ^ responder, 0x85ebca6b) ^ responderPort;
+  a = Math.imul(a ^ responderPort, 0x01000193);
+  b = Math.imul(b ^ querierPort, 0xc2b2ae35);
   if (typeof tid === 'number') {
     const low = tid % 0x1000000;
     const high = Math.floor(tid / 0x1000000);
