@@ -67,6 +67,28 @@ export function historyLetter(bit: number, fromOriginator: boolean): string {
 }
 
 /**
+ * History letters packed as numbers, 4 bits each in the order first seen, so
+ * a connection's history costs no string until someone reads it: codes 1–6
+ * are the originator's SENT_* bits from the lowest, 7–12 the responder's.
+ */
+export const HISTORY_CODES_PER_WORD = 6;
+
+export function historyCode(bit: number, fromOriginator: boolean): number {
+  return 1 + (31 - Math.clz32(bit)) + (fromOriginator ? 0 : 6);
+}
+
+/** The text of the first `count` codes of two packed words (at most 12 letters: six a side). */
+export function historyText(low: number, high: number, count: number): string {
+  let text = '';
+  for (let p = 0; p < count; p++) {
+    const word = p < HISTORY_CODES_PER_WORD ? low : high;
+    const code = ((word >> (4 * (p % HISTORY_CODES_PER_WORD))) & 15) - 1;
+    text += historyLetter(1 << (code % 6), code < 6);
+  }
+  return text;
+}
+
+/**
  * The state from the originator's and responder's sent-bits; `firstRstByOrig`
  * tells who reset first when both did.
  */

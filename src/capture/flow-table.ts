@@ -16,7 +16,8 @@
 
 import type { AddressTable } from './addresses.ts';
 import {
-  historyLetter,
+  HISTORY_CODES_PER_WORD,
+  historyCode,
   SENT_ACK,
   SENT_ANY,
   SENT_DATA,
@@ -104,9 +105,8 @@ const RECORD_INTS = 8;
 const START = 0;
 /** Int32 offsets in the record: the connection's id, then its history. */
 const ID = 2;
-/** History letters in the order first seen, 4 bits each (0: none), six per int, two ints. */
+/** History letters in the order first seen, two ints packed as conn-state.ts says. */
 const HISTORY = 3;
-const LETTERS_PER_INT = 6;
 
 export class FlowTable {
   private readonly options: FlowTableOptions;
@@ -350,7 +350,10 @@ export class FlowTable {
     flow.firstRstByOrig = (state & FIRST_RST_BY_ORIG) !== 0;
     flow.origPackets = rows[r + ORIG_PACKETS]!;
     flow.respPackets = rows[r + RESP_PACKETS]!;
-    flow.history = this.historyText(record, letterCount(state));
+    const at = record * RECORD_INTS + HISTORY;
+    flow.historyLow = this.records[at]!;
+    flow.historyHigh = this.records[at + 1]!;
+    flow.historyLength = letterCount(state);
     this.objects[record] = undefined;
     this.freeRecords.push(record);
     return flow;
@@ -457,23 +460,13 @@ export class FlowTable {
   private appendHistory(record: number, count: number, fresh: number, fromOrig: boolean): void {
     const records = this.records;
     let p = count;
-    for (let bit = 0; bit < 6; bit++) {
-      if ((fresh & (1 << bit)) === 0) continue;
-      const code = 1 + bit + (fromOrig ? 0 : 6);
-      const at = record * RECORD_INTS + HISTORY + ((p / LETTERS_PER_INT) | 0);
-      records[at] = records[at]! | (code << (4 * (p % LETTERS_PER_INT)));
+    for (let bit = 1; bit < SENT_ANY; bit <<= 1) {
+      if ((fresh & bit) === 0) continue;
+      const at = record * RECORD_INTS + HISTORY + ((p / HISTORY_CODES_PER_WORD) | 0);
+      records[at] =
+        records[at]! | (historyCode(bit, fromOrig) << (4 * (p % HISTORY_CODES_PER_WORD)));
       p++;
     }
-  }
-
-  private historyText(record: number, count: number): string {
-    let text = '';
-    for (let p = 0; p < count; p++) {
-      const word = this.records[record * RECORD_INTS + HISTORY + ((p / LETTERS_PER_INT) | 0)]!;
-      const code = ((word >> (4 * (p % LETTERS_PER_INT))) & 15) - 1;
-      text += historyLetter(1 << (code % 6), code < 6);
-    }
-    return text;
   }
 }
 

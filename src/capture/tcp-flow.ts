@@ -7,7 +7,7 @@
  * payload (the extractor needs a reference and reassembly needs buffers), or
  * when it ends. The fields below `start` are written when it ends.
  */
-import { type ConnState, connState } from './conn-state.ts';
+import { type ConnState, connState, historyText } from './conn-state.ts';
 import { StreamReassembler } from './reassembly.ts';
 import type { TcpStreamRef } from './types.ts';
 
@@ -26,7 +26,10 @@ export class TcpFlow implements TcpStreamRef {
   orig = 0;
   resp = 0;
   firstRstByOrig = false;
-  history = '';
+  /** History letters, packed (see conn-state.ts): `history` spells them. */
+  historyLow = 0;
+  historyHigh = 0;
+  historyLength = 0;
   origPackets = 0;
   respPackets = 0;
   /** Payload bytes each side sent (kept up to date while open). */
@@ -85,6 +88,11 @@ export class TcpFlow implements TcpStreamRef {
       else this.respStream = stream;
     }
     return stream;
+  }
+
+  /** The history string, in the style of Zeek's: one letter per kind of packet each side sent, in the order first seen. */
+  get history(): string {
+    return historyText(this.historyLow, this.historyHigh, this.historyLength);
   }
 
   state(): ConnState {
