@@ -10,6 +10,12 @@ import { formatIpv4, formatIpv6 } from '../protocol/net/ip.ts';
 import { AddressTable } from './addresses.ts';
 import { FailedAttempts } from './attempts.ts';
 import { CONN_STATES, type ConnState, isFailedAttempt } from './conn-state.ts';
+import {
+  type ConnectionListener,
+  tcpConnection,
+  type UdpFlowOptions,
+  UdpFlowTable,
+} from './connections.ts';
 import { PacketDecoder, PROTO_TCP, PROTO_UDP } from './decode.ts';
 import { type FlowListener, FlowTable, type FlowTableOptions } from './flow-table.ts';
 import { PredictionQueue } from './prediction-queue.ts';
@@ -45,6 +51,12 @@ export interface AnalyzerOptions {
   /** Predictions queued before they go into the store together (see `settle`). Default 131,072. */
   predictionBatch?: number;
   flows?: Partial<FlowTableOptions>;
+  /**
+   * Hears of every connection as it ends, TCP and UDP (`pcap conns`). Only
+   * with a listener are UDP flows tracked at all.
+   */
+  onConnection?: ConnectionListener;
+  udpFlows?: Partial<UdpFlowOptions>;
 }
 
 const DEFAULT_PREDICTION_BATCH = 1 << 17;
@@ -87,6 +99,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   readonly flows: FlowTable;
   private readonly extractor: PredictionExtractor | undefined;
   private readonly keepPredictions: boolean;
+  private readonly onConnection: ConnectionListener | undefined;
+  private readonly udpFlows: UdpFlowTable | undefined;
   private readonly datagram: UdpDatagram = {
     ts: 0,
     src: '',
@@ -120,6 +134,10 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     this.predictionBatch = options.predictionBatch ?? DEFAULT_PREDICTION_BATCH;
     this.keepPredictions = options.keepPredictions === true;
     this.flows = new FlowTable(this.addresses, this, options.flows);
+    this.onConnection = options.onConnection;
+    if (options.onConnection !== undefined) {
+      this.udpFlows = new UdpFlowTable(this.addresses, options.onConnection, options.udpFlows);
+    }
     const onPrediction = Object.assign((p: PeerPrediction) => this.predicted(p), {
       compact: this.compactPrediction.bind(this),
     });
@@ -168,6 +186,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   ): void {
     const host = this.host(src);
     host.udpDatagrams++;
+    this.udpFlows?.datagram(ts, src, dst, srcPort, dstPort, length);
     const extractor = this.extractor;
     if (extractor === undefined || length === 0) return;
     const d = this.datagram;
@@ -225,6 +244,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
 
   end(flow: TcpFlow): void {
     if (flow.delivered) this.extractor?.tcpEnd(flow);
+    if (this.onConnection !== undefined) this.onConnection(tcpConnection(flow));
     const state = flow.state();
     this.states.set(state, this.states.get(state)! + 1);
     if (state === 'OTH' && flow.orig === 0) return;
@@ -369,6 +389,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     if (this.finished) return;
     this.finished = true;
     this.flows.finish();
+    this.udpFlows?.finish();
     this.settle();
   }
 }

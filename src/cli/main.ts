@@ -43,6 +43,7 @@ export async function buildProgram(io: CliIo, only?: string): Promise<Command> {
 /** Runs the CLI and resolves to the process exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   // Help, a misspelt command (which gets suggestions) and --version need them all.
+  if (io === processIo) endQuietlyOnClosedPipe();
   const named = COMMANDS.find((c) => c.name === argv[0])?.name;
   const program = await buildProgram(io, named);
   try {
@@ -55,6 +56,17 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
   } catch (error) {
     return report(error, io);
   }
+}
+
+/**
+ * A reader that stops early (`dhtscope pcap conns big.pcap | head`) closes
+ * the pipe: stop there without a stack trace, as command-line tools do.
+ */
+function endQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
 }
 
 function report(error: unknown, io: CliIo): number {

@@ -1,9 +1,10 @@
 /**
- * `dhtscope pcap analyze` and `pcap peers` for people (tables) and for tools
+ * `dhtscope pcap analyze`, `pcap peers` and `pcap conns` for people (tables) and for tools
  * (CSV). Pure functions from the analysis to text.
  */
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import type { ConnectionRecord } from '../capture/connections.ts';
 import type { PcapAnalysis } from '../capture/pcap-analysis.ts';
 import { SCAN_MODES, type ScanMode } from '../capture/scan-config.ts';
 import type { PeerPrediction } from '../capture/types.ts';
@@ -227,4 +228,85 @@ export function renderPeers(predictions: readonly ListedPrediction[], csv: boole
   for (const p of predictions)
     t.push([iso(p.ts), p.host, p.peer, p.port, p.source, p.contact ?? '']);
   return predictions.length === 0 ? '(no peer predictions)' : t.toString();
+}
+
+/** `dhtscope pcap conns` columns: width, and whether the text goes right. */
+const CONNECTION_COLUMNS: readonly (readonly [number, boolean])[] = [
+  [24, false], // start
+  [5, false], // proto
+  [21, false], // originator
+  [23, false], // → responder
+  [6, false], // state
+  [12, false], // history
+  [10, true], // duration
+  [13, true], // packets
+  [15, true], // bytes
+];
+
+function columns(cells: readonly string[]): string {
+  return cells
+    .map((cell, i) => {
+      const [width, right] = CONNECTION_COLUMNS[i]!;
+      return right ? cell.padStart(width) : cell.padEnd(width);
+    })
+    .join(' ')
+    .trimEnd();
+}
+
+/** `dhtscope pcap conns`: one line per connection, in columns, as it ends. */
+export const CONNECTION_TEXT_HEADER = columns([
+  'start',
+  'proto',
+  'originator',
+  '  responder',
+  'state',
+  'history',
+  'duration',
+  'packets o/r',
+  'bytes o/r',
+]);
+
+export const CONNECTION_CSV_HEADER =
+  'start,proto,orig,orig_port,resp,resp_port,state,history,duration_s,orig_packets,resp_packets,orig_bytes,resp_bytes';
+
+function endpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function seconds(c: ConnectionRecord): string {
+  return ((c.last - c.start) / 1e6).toFixed(3);
+}
+
+export function connectionLine(c: ConnectionRecord): string {
+  return columns([
+    iso(c.start),
+    c.proto,
+    endpoint(c.orig, c.origPort),
+    `→ ${endpoint(c.resp, c.respPort)}`,
+    c.state,
+    c.history,
+    `${seconds(c)} s`,
+    `${c.origPackets}/${c.respPackets}`,
+    `${c.origBytes}/${c.respBytes}`,
+  ]);
+}
+
+export function connectionCsv(c: ConnectionRecord): string {
+  return [
+    iso(c.start),
+    c.proto,
+    c.orig,
+    c.origPort,
+    c.resp,
+    c.respPort,
+    c.state,
+    c.history,
+    seconds(c),
+    c.origPackets,
+    c.respPackets,
+    c.origBytes,
+    c.respBytes,
+  ]
+    .map((cell) => csvCell(String(cell)))
+    .join(',');
 }

@@ -1,13 +1,16 @@
 /**
- * `dhtscope pcap analyze` and `dhtscope pcap peers`: read packet captures,
- * learn which peers each host was told about, and run the scan detector in
- * its three modes (plain, predicted failures suppressed, port/peer ratio).
+ * `dhtscope pcap analyze`, `pcap peers` and `pcap conns`: read packet
+ * captures, learn which peers each host was told about, run the scan
+ * detector in its three modes (plain, predicted failures suppressed,
+ * port/peer ratio), list the connections.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { CaptureAnalyzer } from '../../capture/analyzer.ts';
 import { BitTorrentExtractor } from '../../capture/bittorrent/index.ts';
+import { CONN_STATES, type ConnState } from '../../capture/conn-state.ts';
+import type { ConnectionRecord } from '../../capture/connections.ts';
 import { atThreshold } from '../../capture/evaluation.ts';
 import { openCapture } from '../../capture/input.ts';
 import { summarize } from '../../capture/pcap-analysis.ts';
@@ -21,6 +24,10 @@ import {
 import type { HostLabels } from '../../capture/types.ts';
 import { toJson } from '../../report/json.ts';
 import {
+  CONNECTION_CSV_HEADER,
+  CONNECTION_TEXT_HEADER,
+  connectionCsv,
+  connectionLine,
   renderPcapAnalysis,
   renderPcapAnalysisCsv,
   renderPeers,
@@ -44,6 +51,16 @@ interface PeersFlags {
   json?: boolean;
   csv?: boolean;
 }
+
+interface ConnsFlags {
+  json?: boolean;
+  csv?: boolean;
+  state?: string;
+  proto?: string;
+}
+
+/** Lines printed together: one write per batch, and nothing held back long. */
+const CONNS_BATCH = 1000;
 
 export function registerPcap(program: Command, io: CliIo): void {
   const pcap = program
@@ -120,6 +137,90 @@ export function registerPcap(program: Command, io: CliIo): void {
       else io.out(renderPeers(analyzer.predictionList, flags.csv === true));
       failOnBadFile(results);
     });
+  pcap
+    .command('conns')
+    .description(
+      "list every TCP connection and UDP flow as it ends, with its state and history (in the style of Zeek's conn.log)",
+    )
+    .argument('<file...>', 'pcap or pcapng files, gzip-compressed or not, or - for stdin')
+    .option(
+      '--state <states>',
+      `only connections in these states, comma-separated: ${CONN_STATES.join(', ')} (S0,REJ lists refused and unanswered attempts)`,
+    )
+    .option('--proto <proto>', 'only tcp or only udp')
+    .option('--json', 'print one JSON object per connection and line (JSON Lines)')
+    .option('--csv', 'print CSV with a header line')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dhtscope pcap conns client.pcap\n  dhtscope pcap conns border.pcap.gz --state S0,REJ --csv > failed.csv\n\nConnections are printed as they end (idle ones after a timeout, the rest when the capture ends), so the order is not by start time.',
+    )
+    .action(async (files: string[], flags: ConnsFlags) => {
+      const keep = connectionFilter(flags);
+      const format =
+        flags.json === true
+          ? (c: ConnectionRecord) => JSON.stringify(c)
+          : flags.csv === true
+            ? connectionCsv
+            : connectionLine;
+      // CSV has its header even with no rows, for the tools that read it; a table only above rows.
+      const lines: string[] = flags.csv === true ? [CONNECTION_CSV_HEADER] : [];
+      let listed = 0;
+      const flush = () => {
+        if (lines.length === 0) return;
+        io.out(lines.join('\n'));
+        lines.length = 0;
+      };
+      const emit = (c: ConnectionRecord) => {
+        if (listed++ === 0 && flags.json !== true && flags.csv !== true)
+          lines.push(CONNECTION_TEXT_HEADER);
+        lines.push(format(c));
+        if (lines.length >= CONNS_BATCH) flush();
+      };
+      // Those still open when the capture ends come all at once, in no useful order:
+      // they are gathered and listed by start time.
+      let atEnd: ConnectionRecord[] | undefined;
+      const analyzer = new CaptureAnalyzer({
+        onConnection: (c) => {
+          if (!keep(c)) return;
+          if (atEnd !== undefined) atEnd.push(c);
+          else emit(c);
+        },
+      });
+      // On a terminal the lines themselves show the progress; a bar would cut through them.
+      const results = await readAll(
+        files,
+        analyzer,
+        io,
+        !(io.mayReplaceProcess === true && process.stdout.isTTY === true),
+      );
+      atEnd = [];
+      analyzer.finish();
+      for (const c of atEnd.sort((a, b) => a.start - b.start)) emit(c);
+      flush();
+      if (listed === 0 && flags.json !== true && flags.csv !== true) io.out('(no connections)');
+      failOnBadFile(results);
+    });
+}
+
+function connectionFilter(flags: ConnsFlags): (c: ConnectionRecord) => boolean {
+  if (flags.json === true && flags.csv === true)
+    throw usageError('--json and --csv cannot be combined', 'choose one output format');
+  const proto = flags.proto?.toLowerCase();
+  if (proto !== undefined && proto !== 'tcp' && proto !== 'udp')
+    throw usageError(`--proto "${flags.proto}" is not tcp or udp`, 'e.g. --proto tcp');
+  let states: Set<ConnState> | undefined;
+  if (flags.state !== undefined) {
+    const names = flags.state.split(',').map((s) => s.trim().toUpperCase());
+    const unknown = names.filter((s) => !CONN_STATES.includes(s as ConnState));
+    if (unknown.length > 0 || names.length === 0)
+      throw usageError(
+        `--state: ${unknown.map((s) => `"${s}"`).join(', ') || 'no state'} is not a connection state`,
+        `the states are ${CONN_STATES.join(', ')}, e.g. --state S0,REJ`,
+      );
+    states = new Set(names as ConnState[]);
+  }
+  return (c) =>
+    (proto === undefined || c.proto === proto) && (states === undefined || states.has(c.state));
 }
 
 function configFrom(flags: AnalyzeFlags): ScanConfig {
@@ -186,10 +287,11 @@ async function readAll(
   files: string[],
   analyzer: CaptureAnalyzer,
   io: CliIo,
+  showProgress = true,
 ): Promise<FileResult[]> {
   if (files.filter((f) => f === '-').length > 1)
     throw usageError('standard input (-) can be read only once');
-  const progress = createProgress(io, 'pcap');
+  const progress = showProgress ? createProgress(io, 'pcap') : undefined;
   const results: FileResult[] = [];
   try {
     for (const name of files) {
@@ -208,7 +310,7 @@ async function readAll(
           if (now - lastUpdate < 200) return;
           lastUpdate = now;
           const total = s.size ?? 0;
-          progress.update(
+          progress?.update(
             Math.min(s.rawBytesRead(), total),
             total,
             `${name}: ${frames.toLocaleString('en-US')} frames`,
@@ -217,7 +319,7 @@ async function readAll(
       );
     }
   } finally {
-    progress.stop();
+    progress?.stop();
   }
   return results;
 }
