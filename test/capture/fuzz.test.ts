@@ -12,6 +12,7 @@ import { CaptureFormatError } from '../../src/capture/errors.ts';
 import { summarize } from '../../src/capture/pcap-analysis.ts';
 import { CaptureReader } from '../../src/capture/reader.ts';
 import { PRESETS } from '../../src/capture/scan-config.ts';
+import { connectionCsv, connectionLine } from '../../src/report/pcap-report.ts';
 import { labeledScenario } from '../helpers/capture-scenario.ts';
 import { pcapFile, pcapngFile } from '../helpers/pcap-writer.ts';
 
@@ -30,8 +31,20 @@ const SEEDS = [
   ]),
 ];
 
+/** Reads a (damaged) capture as `pcap analyze` and `pcap conns` together would. */
 function analyze(bytes: Uint8Array, chunk: number): void {
-  const analyzer = new CaptureAnalyzer({ createExtractor: (p) => new BitTorrentExtractor(p) });
+  let tcpConnections = 0;
+  const analyzer = new CaptureAnalyzer({
+    createExtractor: (p) => new BitTorrentExtractor(p),
+    onConnection: (c) => {
+      if (c.proto === 'tcp') tcpConnections++;
+      assert.ok(c.origPackets + c.respPackets >= 1, 'a connection is at least one packet');
+      // A UDP flow's originator sent its first datagram (a TCP one may be inferred from a SYN-ACK).
+      if (c.proto === 'udp') assert.ok(c.origPackets >= 1);
+      connectionLine(c);
+      connectionCsv(c);
+    },
+  });
   const reader = new CaptureReader(analyzer);
   try {
     for (let at = 0; at < bytes.length; at += chunk) reader.push(bytes.subarray(at, at + chunk));
@@ -41,6 +54,9 @@ function analyze(bytes: Uint8Array, chunk: number): void {
     assert.ok(error.offset >= 0 && error.offset <= bytes.length, `offset ${error.offset}`);
   }
   summarize(analyzer, [], PRESETS.bro, labels, [10, 100]);
+  let ended = 0;
+  for (const n of analyzer.states.values()) ended += n;
+  assert.equal(tcpConnections, ended, 'every ended connection is listed once');
 }
 
 const mutation = fc.oneof(
