@@ -104,7 +104,14 @@ export class UdpFlowTable {
     this.options = { ...DEFAULT_UDP_FLOW_OPTIONS, ...options };
   }
 
-  datagram(ts: number, src: number, dst: number, srcPort: number, dstPort: number, bytes: number) {
+  datagram(
+    ts: number,
+    src: number,
+    dst: number,
+    srcPort: number,
+    dstPort: number,
+    bytes: number,
+  ): void {
     if (ts >= this.nextSweep) {
       if (this.nextSweep !== 0) this.sweep(ts, 1);
       this.nextSweep = ts + SWEEP_EVERY;
@@ -114,6 +121,12 @@ export class UdpFlowTable {
     const low = Math.min(from, to);
     const high = Math.max(from, to);
     let flow = this.flows.get(low)?.get(high);
+    if (flow !== undefined && ts - flow.last > this.options.idleTimeout) {
+      // Idle past its timeout since the last sweep: that flow is over, this datagram begins another.
+      this.remove(flow);
+      this.onEnd(this.record(flow));
+      flow = undefined;
+    }
     if (flow === undefined) {
       if (this.size >= this.options.maxFlows) this.makeRoom(ts);
       flow = {

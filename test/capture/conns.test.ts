@@ -161,6 +161,27 @@ describe('dhtscope pcap conns', () => {
 });
 
 describe('UDP flows', () => {
+  it('end after a minute of silence, whenever the next datagram comes', () => {
+    const addresses = new AddressTable();
+    const ended: ConnectionRecord[] = [];
+    const table = new UdpFlowTable(addresses, (c) => ended.push(c));
+    const a = addresses.internV4(0x0a000001);
+    const b = addresses.internV4(0x0a000002);
+    const c = addresses.internV4(0x0a000003);
+    table.datagram(T0, a, b, 1000, 2000, 5);
+    // Other traffic at 55 s: a look for idle flows then finds none; the next is 10 s later.
+    table.datagram(T0 + 55_000_000, a, c, 1000, 3000, 5);
+    // 61 s after the first: before that next look, but past the timeout all the same.
+    table.datagram(T0 + 61_000_000, b, a, 2000, 1000, 7);
+    table.finish();
+    const flows = ended
+      .filter((f) => f.resp !== '10.0.0.3')
+      .map(
+        (f) => `${f.orig}>${f.resp} ${f.state} ${f.origPackets}/${f.respPackets} ${f.start - T0}`,
+      );
+    assert.deepEqual(flows, ['10.0.0.1>10.0.0.2 S0 1/0 0', '10.0.0.2>10.0.0.1 S0 1/0 61000000']);
+  });
+
   it('stay within their bound: the oldest end first, and every datagram is counted once', () => {
     const addresses = new AddressTable();
     const ended: ConnectionRecord[] = [];
