@@ -77,8 +77,20 @@ export function historyCode(bit: number, fromOriginator: boolean): number {
   return 1 + (31 - Math.clz32(bit)) + (fromOriginator ? 0 : 6);
 }
 
-/** The text of the first `count` codes of two packed words (at most 12 letters: six a side). */
-export function historyText(low: number, high: number, count: number): string {
+/** Letters in a history: one per SENT_* bit (but SENT_ANY) each side has set. */
+export function historyLength(orig: number, resp: number): number {
+  return bitCount(orig & ~SENT_ANY) + bitCount(resp & ~SENT_ANY);
+}
+
+function bitCount(x: number): number {
+  let n = 0;
+  for (let v = x; v !== 0; v &= v - 1) n++;
+  return n;
+}
+
+/** The history of a side that sent `orig` and one that sent `resp`, from its two packed words. */
+export function historyText(low: number, high: number, orig: number, resp: number): string {
+  const count = historyLength(orig, resp);
   let text = '';
   for (let p = 0; p < count; p++) {
     const word = p < HISTORY_CODES_PER_WORD ? low : high;

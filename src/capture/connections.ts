@@ -154,18 +154,12 @@ export class UdpFlowTable {
     }
   }
 
-  /** Ends every open flow (the capture is over), oldest first. */
+  /** Ends every open flow (the capture is over). */
   finish(): void {
-    const open = this.openByStart();
+    for (const inner of this.flows.values())
+      for (const flow of inner.values()) this.onEnd(this.record(flow));
     this.flows.clear();
     this.size = 0;
-    for (const flow of open) this.onEnd(this.record(flow));
-  }
-
-  private openByStart(): UdpFlow[] {
-    const open: UdpFlow[] = [];
-    for (const inner of this.flows.values()) for (const flow of inner.values()) open.push(flow);
-    return open.sort((a, b) => a.start - b.start);
   }
 
   private inner(low: number): Map<number, UdpFlow> {
@@ -191,19 +185,11 @@ export class UdpFlowTable {
     }
   }
 
-  /** The table is full: the idlest flows end, down to 90 % of the bound. */
+  /** The table is full: the idlest flows end, down to 90 % of the bound (as the TCP flow table does). */
   private makeRoom(now: number): void {
     const before = this.size;
     for (let scale = 0.5; this.size > this.options.maxFlows * 0.9 && scale > 1e-6; scale /= 2) {
       this.sweep(now, scale);
-    }
-    // All flows as fresh as `now`: the oldest go, in the order they began.
-    if (this.size >= this.options.maxFlows) {
-      const open = this.openByStart();
-      for (const flow of open.slice(0, this.size - Math.floor(this.options.maxFlows * 0.9))) {
-        this.remove(flow);
-        this.onEnd(this.record(flow));
-      }
     }
     this.evicted += before - this.size;
   }

@@ -18,6 +18,7 @@ import type { AddressTable } from './addresses.ts';
 import {
   HISTORY_CODES_PER_WORD,
   historyCode,
+  historyLength,
   SENT_ACK,
   SENT_ANY,
   SENT_DATA,
@@ -353,7 +354,6 @@ export class FlowTable {
     const at = record * RECORD_INTS + HISTORY;
     flow.historyLow = this.records[at]!;
     flow.historyHigh = this.records[at + 1]!;
-    flow.historyLength = letterCount(state);
     this.objects[record] = undefined;
     this.freeRecords.push(record);
     return flow;
@@ -470,16 +470,7 @@ export class FlowTable {
   }
 }
 
-/** History letters so far: one per SENT_* bit (but SENT_ANY) each side has set. */
+/** History letters so far (the row's state holds both sides' SENT_* bits). */
 function letterCount(state: number): number {
-  return (
-    bitCount(state & SENT_MASK & ~SENT_ANY) +
-    bitCount((state >> RESP_SHIFT) & SENT_MASK & ~SENT_ANY)
-  );
-}
-
-function bitCount(x: number): number {
-  let n = 0;
-  for (let v = x; v !== 0; v &= v - 1) n++;
-  return n;
+  return historyLength(state & SENT_MASK, (state >> RESP_SHIFT) & SENT_MASK);
 }

@@ -29,7 +29,6 @@ export class TcpFlow implements TcpStreamRef {
   /** History letters, packed (see conn-state.ts): `history` spells them. */
   historyLow = 0;
   historyHigh = 0;
-  historyLength = 0;
   origPackets = 0;
   respPackets = 0;
   /** Payload bytes each side sent (kept up to date while open). */
@@ -92,7 +91,7 @@ export class TcpFlow implements TcpStreamRef {
 
   /** The history string, in the style of Zeek's: one letter per kind of packet each side sent, in the order first seen. */
   get history(): string {
-    return historyText(this.historyLow, this.historyHigh, this.historyLength);
+    return historyText(this.historyLow, this.historyHigh, this.orig, this.resp);
   }
 
   state(): ConnState {

@@ -42,8 +42,8 @@ export async function buildProgram(io: CliIo, only?: string): Promise<Command> {
 
 /** Runs the CLI and resolves to the process exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  // Help, a misspelt command (which gets suggestions) and --version need them all.
   if (io === processIo) endQuietlyOnClosedPipe();
+  // Help, a misspelt command (which gets suggestions) and --version need them all.
   const named = COMMANDS.find((c) => c.name === argv[0])?.name;
   const program = await buildProgram(io, named);
   try {

@@ -8,6 +8,7 @@ import type { ConnectionRecord } from '../capture/connections.ts';
 import type { PcapAnalysis } from '../capture/pcap-analysis.ts';
 import { SCAN_MODES, type ScanMode } from '../capture/scan-config.ts';
 import type { PeerPrediction } from '../capture/types.ts';
+import { formatEndpoint } from '../dht/address.ts';
 import { csvCell, TABLE_STYLE } from './query-result.ts';
 
 /** Hosts and alarms listed in the terminal; --json and --csv carry all. */
@@ -269,10 +270,6 @@ export const CONNECTION_TEXT_HEADER = columns([
 export const CONNECTION_CSV_HEADER =
   'start,proto,orig,orig_port,resp,resp_port,state,history,duration_s,orig_packets,resp_packets,orig_bytes,resp_bytes';
 
-function endpoint(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 function seconds(c: ConnectionRecord): string {
   return ((c.last - c.start) / 1e6).toFixed(3);
 }
@@ -281,8 +278,8 @@ export function connectionLine(c: ConnectionRecord): string {
   return columns([
     iso(c.start),
     c.proto,
-    endpoint(c.orig, c.origPort),
-    `→ ${endpoint(c.resp, c.respPort)}`,
+    formatEndpoint(c.orig, c.origPort),
+    `→ ${formatEndpoint(c.resp, c.respPort)}`,
     c.state,
     c.history,
     `${seconds(c)} s`,
