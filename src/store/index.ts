@@ -4,7 +4,7 @@ export { StoreError } from './errors.ts';
 export { type ExportFormat, type ExportOptions, exportEvents } from './export.ts';
 export { JOURNAL_DEFAULTS, Journal, type JournalOptions, type JournalStats } from './journal.ts';
 export { DATA_FORMAT_VERSION, DataLayout, openDataDir } from './layout.ts';
-export { StoreReader } from './reader.ts';
+export { StoreReader, viewNamesText } from './reader.ts';
 export {
   RETENTION_DEFAULTS,
   RETENTION_INTERVAL_MS,

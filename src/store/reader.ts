@@ -17,6 +17,16 @@ import { TABLES } from './tables.ts';
 /** Names the source documents' users know, kept as aliases. */
 const ALIASES: Readonly<Record<string, string>> = { dht_events: 'events' };
 
+/** Every view a query can name, aliases beside what they stand for, for help and hints. */
+export function viewNamesText(): string {
+  const aliasesOf = (name: string) =>
+    Object.entries(ALIASES)
+      .filter(([, target]) => target === name)
+      .map(([alias]) => ` (alias ${alias})`)
+      .join('');
+  return [...DATASETS, ...TABLES].map((v) => `${v.name}${aliasesOf(v.name)}`).join(', ');
+}
+
 /** A rotation can move a file between listing and reading it; then the query is run again. */
 const MAX_ATTEMPTS = 5;
 

@@ -86,7 +86,7 @@ describe('dhtscope lookup on a lab network', () => {
 
   it('refuses bad input with a clear error', async () => {
     const bad = await runCli(['lookup', 'not-a-hash', '--bootstrap', bootstrap]);
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2, 'an argument that does not parse is a usage error');
     assert.match(bad.stderr, /not an infohash/);
     const badBootstrap = await runCli(['lookup', 'ab'.repeat(20), '--bootstrap', 'nowhere']);
     assert.equal(badBootstrap.code, 2);

@@ -59,6 +59,26 @@ describe('dhtscope (in-process)', () => {
     assert.equal(parsed.message.t, '6161');
   });
 
+  it('decode --json --from gives the BEP 42 verdict of the sender id, as the text view does', async () => {
+    const verdict = async (from: string) => {
+      const { code, stdout } = await runCli(['decode', PING_HEX, '--json', '--from', from]);
+      assert.equal(code, 0);
+      return (JSON.parse(stdout) as { bep42?: { from: string; verdict: string } }).bep42;
+    };
+    assert.deepEqual(await verdict('203.0.113.7'), { from: '203.0.113.7', verdict: 'invalid' });
+    assert.deepEqual(await verdict('10.1.2.3'), { from: '10.1.2.3', verdict: 'exempt' });
+    const { stdout } = await runCli(['decode', PING_HEX, '--json']);
+    assert.equal('bep42' in (JSON.parse(stdout) as object), false);
+  });
+
+  it('the hex example in decode --help decodes', async () => {
+    const { stdout: help } = await runCli(['decode', '--help']);
+    const example = /dhtscope decode ([0-9a-f]+)\n/.exec(help)?.[1];
+    assert.ok(example !== undefined, 'decode --help shows a hex example');
+    const { code, stdout } = await runCli(['decode', example]);
+    assert.equal(code, 0, stdout);
+  });
+
   it('decode of a broken datagram shows the reason and where, and exits 1', async () => {
     const broken = PING_HEX.slice(0, 40);
     const { code, stdout, stderr } = await runCli(['decode', broken]);

@@ -7,18 +7,18 @@ import { runCli } from '../helpers/cli.ts';
 
 describe('dhtscope ipinfo', () => {
   it('looks addresses up in the built-in data, IPv4 and IPv6', async () => {
-    const { code, stdout } = await runCli([
-      'ipinfo',
-      '1.1.1.1',
-      '2001:4860:4860::8888',
-      'nonsense',
-      '--json',
-    ]);
+    const { code, stdout } = await runCli(['ipinfo', '1.1.1.1', '2001:4860:4860::8888', '--json']);
     assert.equal(code, 0);
-    const [cloudflare, google, nonsense] = JSON.parse(stdout) as Record<string, unknown>[];
+    const [cloudflare, google] = JSON.parse(stdout) as Record<string, unknown>[];
     assert.equal(cloudflare!.asn, 13335);
     assert.equal(google!.asn, 15169);
-    assert.deepEqual(nonsense, { ip: 'nonsense' });
+  });
+
+  it('refuses what is not an address, naming it, with the usage exit code', async () => {
+    const { code, stdout, stderr } = await runCli(['ipinfo', '1.1.1.1', 'nonsense', '1.2.3']);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /"nonsense", "1\.2\.3" are not IPv4 or IPv6 addresses/);
   });
 
   it('an overlay wins, and its label shows', async () => {

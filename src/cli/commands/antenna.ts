@@ -19,7 +19,7 @@ import type { AlertRow, EventRecord } from '../../store/schema.ts';
 import { type AlertSink, openAlertSink } from '../alert-sink.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
-import { collect } from '../flags.ts';
+import { bootstrapOption } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { untilStopped } from '../wait.ts';
@@ -69,12 +69,9 @@ export function registerAntenna(program: Command, io: CliIo): void {
       'node ids per port (default 1; the source documents run 16, see docs/sensor.md)',
     )
     .addOption(
-      new Option(
-        '--bootstrap <host:port>',
+      bootstrapOption(
         'bootstrap node, repeatable; when given, the public routers are not contacted',
-      )
-        .argParser(collect)
-        .default([], 'the public routers'),
+      ),
     )
     .option(
       '--bep42-ids',

@@ -11,7 +11,7 @@ import { openSetup } from '../active-setup.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { enricherFromFlags } from '../enrichment.ts';
 import { CliError, usageError } from '../errors.ts';
-import { collect, wholeFlag } from '../flags.ts';
+import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { storeErrors } from '../store-errors.ts';
@@ -43,12 +43,7 @@ export function registerCrawl(program: Command, io: CliIo): void {
     .description(
       'map the DHT: a polite recursive find_node crawl into the store (active: sends queries)',
     )
-    .option(
-      '--bootstrap <host:port>',
-      'start from this node (repeatable; default: the public routers)',
-      collect,
-      [],
-    )
+    .addOption(bootstrapOption('start from this node, repeatable'))
     .option('--bind <address>', 'local IPv4 address to send from', '0.0.0.0')
     .option('--bind6 <address>', 'also crawl IPv6 from this local address (BEP 32)')
     .option('--rate <packets/s>', 'packets per second in all', String(POLITENESS_DEFAULTS.global))

@@ -4,7 +4,7 @@ import { ESTIMATE_DEFAULTS, estimateSize } from '../../active/estimate.ts';
 import { activeNotice } from '../../active/notice.ts';
 import { openSetup } from '../active-setup.ts';
 import { CliError } from '../errors.ts';
-import { collect, wholeFlag } from '../flags.ts';
+import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 
@@ -23,12 +23,7 @@ export function registerEstimate(program: Command, io: CliIo): void {
       .description(
         'estimate the DHT size from the id density of random lookups (active: sends queries)',
       )
-      .option(
-        '--bootstrap <host:port>',
-        'start from this node (repeatable; default: the public routers)',
-        collect,
-        [],
-      )
+      .addOption(bootstrapOption('start from this node, repeatable'))
       .option('--bind <address>', 'local IPv4 address to send from', '0.0.0.0')
       .option('--lookups <n>', 'random-target lookups', String(ESTIMATE_DEFAULTS.lookups))
       .option(

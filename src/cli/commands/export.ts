@@ -19,12 +19,15 @@ export function registerExport(program: Command, io: CliIo): void {
   const command = program
     .command('export')
     .description('write the events of a time range to one Parquet or CSV file')
-    .requiredOption('--out <file>', 'file to write (replaced atomically when complete)')
+    .requiredOption('--out <file>', 'file to write, required (replaced atomically when complete)')
     .option(
       '--since <time>',
-      'first time included: UTC ISO time (2026-11-21T14:00) or a duration back (24h, 7d)',
+      'first time included: UTC ISO time (2026-11-21T14:00) or a duration back (24h, 7d) (default: the beginning)',
     )
-    .option('--until <time>', 'first time excluded, same forms as --since')
+    .option(
+      '--until <time>',
+      'first time excluded, same forms as --since (default: no upper bound)',
+    )
     .option('--format <format>', 'parquet or csv', 'parquet');
   addDataDirOption(command).action(async (flags: ExportFlags) => {
     if (flags.format !== 'parquet' && flags.format !== 'csv') {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { parseIp } from '../../protocol/net/ip.ts';
 import { toJson } from '../../report/json.ts';
 import { resultAsTable } from '../../report/query-result.ts';
 import { enricherFromFlags } from '../enrichment.ts';
+import { usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 
 interface IpinfoFlags {
@@ -40,6 +42,13 @@ export function registerIpinfo(program: Command, io: CliIo): void {
       '\nExample:\n  dhtscope ipinfo 1.1.1.1 2001:4860:4860::8888 --sources\n\nSee docs/enrichment.md for the sources, their licences and the overlay format.',
     )
     .action((ips: string[], flags: IpinfoFlags) => {
+      const bad = ips.filter((ip) => parseIp(ip) === null);
+      if (bad.length > 0) {
+        throw usageError(
+          `${bad.map((ip) => `"${ip}"`).join(', ')} ${bad.length === 1 ? 'is not an IPv4 or IPv6 address' : 'are not IPv4 or IPv6 addresses'}`,
+          'e.g. dhtscope ipinfo 1.1.1.1 2001:4860:4860::8888',
+        );
+      }
       const enricher = enricherFromFlags(flags);
       const results = ips.map((ip) => ({ ip, ...enricher.lookup(ip) }));
       if (flags.json === true) {

@@ -40,7 +40,10 @@ export function registerLab(program: Command, io: CliIo): void {
       .description(
         'run a scenario live: lab DHT nodes, a real antenna process, the actors (loopback only)',
       )
-      .requiredOption('--scenario <name|file>', 'a built-in scenario or a .yaml/.json file'),
+      .requiredOption(
+        '--scenario <name|file>',
+        'a built-in scenario or a .yaml/.json file, required',
+      ),
   ).action(async (flags: { scenario: string; dataDir: string }) => {
     const world = buildWorld(loadScenarioFlag(flags.scenario));
     const result = await runLiveWithProgress(world, flags.dataDir, io);
@@ -51,7 +54,10 @@ export function registerLab(program: Command, io: CliIo): void {
     lab
       .command('trace')
       .description('write a scenario straight into the store as labelled events (no network)')
-      .requiredOption('--scenario <name|file>', 'a built-in scenario or a .yaml/.json file'),
+      .requiredOption(
+        '--scenario <name|file>',
+        'a built-in scenario or a .yaml/.json file, required',
+      ),
   ).action(async (flags: { scenario: string; dataDir: string }) => {
     const world = buildWorld(loadScenarioFlag(flags.scenario));
     const result = await traceWithProgress(world, flags.dataDir, io);

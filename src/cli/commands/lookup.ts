@@ -6,8 +6,8 @@ import { activeNotice } from '../../active/notice.ts';
 import { formatEndpoint } from '../../dht/address.ts';
 import { nodeIdToHex } from '../../protocol/kademlia/index.ts';
 import { openSetup } from '../active-setup.ts';
-import { CliError } from '../errors.ts';
-import { collect, wholeFlag } from '../flags.ts';
+import { CliError, usageError } from '../errors.ts';
+import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 
 interface LookupFlags {
@@ -24,12 +24,7 @@ export function registerLookup(program: Command, io: CliIo): void {
     new Command('lookup')
       .description('find the peers of one infohash: an iterative get_peers (active: sends queries)')
       .argument('<infohash|magnet>', '40 hex digits, 32 base32 letters or a magnet link')
-      .option(
-        '--bootstrap <host:port>',
-        'start from this node (repeatable; default: the public routers)',
-        collect,
-        [],
-      )
+      .addOption(bootstrapOption('start from this node, repeatable'))
       .option('--alpha <n>', 'queries in flight at once', '3')
       .option('--bind <address>', 'local IPv4 address to send from', '0.0.0.0')
       .option('--bind6 <address>', 'also walk IPv6 from this local address (BEP 32 dual-stack)')
@@ -41,8 +36,7 @@ export function registerLookup(program: Command, io: CliIo): void {
       )
       .action(async (target: string, flags: LookupFlags) => {
         const parsed = parseInfohash(target);
-        if (!parsed.ok)
-          throw new CliError(parsed.reason, { hint: 'e.g. dhtscope lookup 0123…(40 hex)' });
+        if (!parsed.ok) throw usageError(parsed.reason, 'e.g. dhtscope lookup 0123…(40 hex)');
         const alpha = wholeFlag('--alpha', flags.alpha, 1, 32);
         const timeoutMs = wholeFlag('--timeout', flags.timeout, 50, 60_000);
         io.err(pc.yellow(activeNotice('lookup', 'get_peers')));

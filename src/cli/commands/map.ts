@@ -64,7 +64,9 @@ export function registerMap(program: Command, io: CliIo): void {
       'how often a live map reloads its data',
       String(MAP_DEFAULTS.refreshSeconds),
     )
-    .option('--port <port>', 'port of the live map (default: any free one, printed)', '0')
+    .addOption(
+      new Option('--port <port>', 'port of the live map (printed)').default('0', 'any free one'),
+    )
     .option('--host <address>', 'address the live map listens on', '127.0.0.1')
     .option(
       '--overlay <file>',

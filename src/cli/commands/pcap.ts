@@ -81,7 +81,11 @@ export function registerPcap(program: Command, io: CliIo): void {
     )
     .option(
       '--threshold <n>',
-      "distinct hosts with failed attempts that raise an alarm (N); the preset's port threshold scales with it",
+      `distinct hosts with failed attempts that raise an alarm (N); the preset's port threshold scales with it (default: the preset's, ${Object.entries(
+        PRESETS,
+      )
+        .map(([name, preset]) => `${preset.hostThreshold} for ${name}`)
+        .join(', ')})`,
     )
     .option(
       '--window <duration>',

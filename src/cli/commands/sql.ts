@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resultAsCsv, resultAsJson, resultAsTable } from '../../report/query-result.ts';
-import { StoreReader, TABLES } from '../../store/index.ts';
+import { StoreReader, viewNamesText } from '../../store/index.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
@@ -23,7 +23,7 @@ export function registerSql(program: Command, io: CliIo): void {
     .option('--max-rows <n>', 'rows shown in the terminal table', '200')
     .addHelpText(
       'after',
-      `\nViews: events (alias dht_events), system_metrics, ${TABLES.map((t) => t.name).join(', ')}.\nSee docs/data-directory.md for every column.\n\nExample:\n  dhtscope sql "SELECT remote_ip, count(*) AS n FROM events WHERE kind = 'get_peers' GROUP BY 1 ORDER BY n DESC LIMIT 10"`,
+      `\nViews: ${viewNamesText()}.\nSee docs/data-directory.md for every column.\n\nExample:\n  dhtscope sql "SELECT remote_ip, count(*) AS n FROM events WHERE kind = 'get_peers' GROUP BY 1 ORDER BY n DESC LIMIT 10"`,
     );
   addDataDirOption(command).action(async (query: string, flags: SqlFlags) => {
     if (flags.json === true && flags.csv === true)
@@ -35,7 +35,7 @@ export function registerSql(program: Command, io: CliIo): void {
     try {
       const result = await reader.query(query).catch((error: unknown) => {
         throw new CliError(`query failed: ${(error as Error).message}`, {
-          hint: `views are events, dht_events, system_metrics and ${TABLES.map((t) => t.name).join(', ')}; see dhtscope sql --help`,
+          hint: `views are ${viewNamesText()}; see dhtscope sql --help`,
         });
       });
       if (flags.json === true) io.out(resultAsJson(result));

@@ -7,7 +7,7 @@ import { type AntennaConfigInput, ConfigError, resolveConfig } from '../../senso
 import { createLogger } from '../../sensor/log.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
-import { collect, wholeFlag } from '../flags.ts';
+import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { untilStopped } from '../wait.ts';
@@ -28,12 +28,7 @@ export function registerWatch(program: Command, io: CliIo): void {
     .description(
       'join the DHT as the sensor does and show, live, the infohashes searched and announced around it',
     )
-    .option(
-      '--bootstrap <host:port>',
-      'join through this node (repeatable; default: the public routers)',
-      collect,
-      [],
-    )
+    .addOption(bootstrapOption('join through this node, repeatable'))
     .option('--bind <address>', 'local address of the identities (default 0.0.0.0)')
     .option(
       '--ports <list>',
