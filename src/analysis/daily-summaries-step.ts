@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { EVENTS } from '../store/datasets.ts';
 import { writeDerivedTable } from '../store/derived.ts';
 import { listPartitionDates } from '../store/files.ts';
-import { sqlString } from '../store/journal-format.ts';
+import { emptySelectSql, sqlString } from '../store/journal-format.ts';
 import { daySummarySql } from '../store/retention.ts';
 import { DAILY_SUMMARIES } from '../store/tables.ts';
 import type { AnalysisStep } from './step.ts';
@@ -32,15 +32,16 @@ export const dailySummariesStep: AnalysisStep = {
         `SELECT ${columns} FROM read_parquet(${sqlString(file)})${dates.length === 0 ? '' : ` WHERE date_utc NOT IN (${fresh})`}`,
       );
     }
-    if (selects.length === 0)
-      return { rows: { [DAILY_SUMMARIES.name]: 0 }, summary: 'no days yet' };
+    // No day yet still writes the (empty) table: the report then says so instead of
+    // asking for a compute that has run.
+    if (selects.length === 0) selects.push(emptySelectSql(DAILY_SUMMARIES.columns));
     const rows = await reader.withFreshViews((duck) =>
       writeDerivedTable(duck, layout, DAILY_SUMMARIES, selects.join(' UNION ALL '), 'date_utc'),
     );
     onProgress(1, 1);
     return {
       rows: { [DAILY_SUMMARIES.name]: rows },
-      summary: `${rows} days (${dates.length} from raw events)`,
+      summary: rows === 0 ? 'no days yet' : `${rows} days (${dates.length} from raw events)`,
     };
   },
 };

@@ -134,15 +134,15 @@ function freshnessLine(result: ReportResult, nowMs: number): string {
   const ago = formatAgo(nowMs - Date.parse(oldest.computedAt));
   const span =
     oldest.eventsFrom === undefined
-      ? 'no events'
-      : `events ${oldest.eventsFrom.slice(0, 16).replace('T', ' ')} → ${(oldest.eventsTo ?? '').slice(0, 16).replace('T', ' ')} UTC`;
+      ? 'no events (the store was empty)'
+      : `${oldest.events} events ${oldest.eventsFrom.slice(0, 16).replace('T', ' ')} → ${(oldest.eventsTo ?? '').slice(0, 16).replace('T', ' ')} UTC`;
   const window = [
     result.window.since && `since ${result.window.since}`,
     result.window.until && `until ${result.window.until}`,
   ]
     .filter(Boolean)
     .join(', ');
-  return `computed ${ago} over ${oldest.events} ${span}${window === '' ? '' : ` · window ${window}`}`;
+  return `computed ${ago} over ${span}${window === '' ? '' : ` · window ${window}`}`;
 }
 
 function formatAgo(ms: number): string {

@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -77,6 +78,12 @@ export function openDataDir(root: string, options: { create: boolean }): DataLay
     }
     mkdirSync(layout.root, { recursive: true });
   }
+  if (!statSync(layout.root).isDirectory()) {
+    throw new StoreError(
+      `${layout.root} is a file, not a data directory`,
+      'point --data-dir (or DHTSCOPE_DATA_DIR) at a directory',
+    );
+  }
   if (existsSync(layout.formatFile)) {
     checkFormat(layout);
   } else {
@@ -84,7 +91,9 @@ export function openDataDir(root: string, options: { create: boolean }): DataLay
     if (entries.length > 0) {
       throw new StoreError(
         `${layout.root} is not empty and is not a dhtscope data directory (no ${FORMAT_FILE})`,
-        'choose an empty or new folder for --data-dir',
+        options.create
+          ? 'choose an empty or new folder for --data-dir'
+          : 'point --data-dir (or DHTSCOPE_DATA_DIR) at a data directory that dhtscope has written',
       );
     }
     if (!options.create) {

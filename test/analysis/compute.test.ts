@@ -14,6 +14,8 @@ import { resolveScenario } from '../../src/lab/builtin-scenarios.ts';
 import { writeTrace } from '../../src/lab/trace.ts';
 import { buildWorld } from '../../src/lab/world.ts';
 import { StoreReader } from '../../src/store/index.ts';
+import { runCli } from '../helpers/cli.ts';
+import { storeOfEvents } from '../helpers/events.ts';
 
 describe('compute', () => {
   let root: string;
@@ -74,5 +76,33 @@ describe('compute', () => {
     for (const step of ANALYSIS_STEPS.filter((s) => s.tables.some((t) => tables.includes(t.name))))
       await step.run({ reader, config: {}, onProgress: () => {} });
     assert.deepEqual(await Promise.all(tables.map(text)), together);
+  });
+});
+
+describe('compute on a store that holds no events yet', () => {
+  const roots: string[] = [];
+  after(() => {
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes every table empty, and the report says the store was empty', async () => {
+    // A sensor that has heard nothing yet leaves such a store: the first compute a user runs.
+    const reader = await storeOfEvents([], roots, 'dhtscope-compute-empty-');
+    const dataDir = reader.layout.root;
+    reader.close();
+    const computed = await runCli(['compute', '--data-dir', dataDir]);
+    assert.equal(computed.code, 0, computed.stderr);
+    const report = await runCli(['report', '--data-dir', dataDir]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /over no events \(the store was empty\)/);
+    assert.doesNotMatch(report.stdout, /not computed yet/);
+    const days = await runCli([
+      'sql',
+      '--data-dir',
+      dataDir,
+      '--json',
+      'SELECT count(*) AS n FROM daily_summaries',
+    ]);
+    assert.deepEqual(JSON.parse(days.stdout), [{ n: '0' }]);
   });
 });

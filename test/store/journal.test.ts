@@ -214,6 +214,15 @@ describe('store: journal and partitions', () => {
     appendFileSync(join(nonEmpty, 'notes.txt'), 'mine');
     assert.throws(() => openDataDir(nonEmpty, { create: true }), /not a dhtscope data directory/);
     assert.throws(() => openDataDir(join(nonEmpty, 'missing'), { create: false }), StoreError);
+    // A reader pointed at someone's folder is told to find a store, not to make one.
+    assert.throws(
+      () => openDataDir(nonEmpty, { create: false }),
+      (error: StoreError) => /dhtscope has written/.test(error.hint ?? ''),
+    );
+    // A file where a directory belongs: a StoreError (a clear message), not ENOTDIR.
+    const file = join(nonEmpty, 'notes.txt');
+    for (const create of [true, false])
+      assert.throws(() => openDataDir(file, { create }), /is a file, not a data directory/);
   });
 
   it('the data directory records its format version', () => {

@@ -52,6 +52,8 @@ function candidatesSql(c: ClusteringConfig): string {
 async function readCandidates(duck: Duck, c: ClusteringConfig): Promise<ClusterCandidate[]> {
   // Columns rather than row objects: at 100,000 addresses the row objects cost more than the work.
   const reader = await duck.connection.runAndReadAll(candidatesSql(c));
+  // With no rows DuckDB's column view has no columns at all, not empty ones.
+  if (reader.currentRowCount === 0) return [];
   const col = reader.getColumnsJS() as unknown[][];
   const at = (name: string) => col[reader.columnNames().indexOf(name)]!;
   const [ip, asn, group, cls, gp, ann, fn, ping, si, rate, tpq, first, last, lookups, hs] = [
