@@ -1,4 +1,6 @@
 /** Parsers of command-line option values shared by the commands; bad values are usage errors. */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { usageError } from './errors.ts';
 
@@ -20,4 +22,19 @@ export function wholeFlag(flag: string, text: string, min: number, max: number):
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max)
     throw usageError(`${flag} ${text} is not a whole number from ${min} to ${max}`);
   return value;
+}
+
+/**
+ * A file a command will write, checked before the work that fills it: its
+ * folder must exist and it must not be a folder itself. Returns the full path.
+ */
+export function outputFileFlag(flag: string, path: string): string {
+  if (path.trim() === '') throw usageError(`${flag} is empty`, `give a file name after ${flag}`);
+  const full = resolve(path);
+  if (existsSync(full) && statSync(full).isDirectory())
+    throw usageError(`${flag} ${path} is a directory`, 'give the name of a file to write');
+  const folder = dirname(full);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw usageError(`${flag} ${path}: there is no folder ${folder}`, 'create it first');
+  return full;
 }

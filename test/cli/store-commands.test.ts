@@ -126,6 +126,10 @@ describe('dhtscope export', () => {
       [['export', '--out', 'x', '--since', 'yesterday'], /--since "yesterday" is not a time/],
       [['export', '--out', 'x', '--since', '1h', '--until', '2h'], /--since must be earlier/],
       [['export'], /required option '--out <file>'/],
+      // The file is checked before any work: a missing folder, a folder, nothing at all.
+      [['export', '--out', join(dataDir, 'no-such-folder', 'x.csv')], /there is no folder/],
+      [['export', '--out', dataDir], /is a directory/],
+      [['export', '--out', ''], /--out is empty/],
     ];
     for (const [argv, pattern] of cases) {
       const { code, stderr } = await runCli([...argv, '--data-dir', dataDir]);

@@ -96,6 +96,13 @@ describe('dhtscope map', () => {
     assert.match(bad.stderr, /--half-life-min soon must be a number above 0/);
     const port = await runCli(['map', '--data-dir', data, '--live', '--port', '70000']);
     assert.equal(port.code, 2);
+    // Flags that would be ignored are refused instead.
+    const liveOnly = await runCli(['map', '--data-dir', data, '--port', '8080', '--host', '::1']);
+    assert.equal(liveOnly.code, 2);
+    assert.match(liveOnly.stderr, /--port and --host go with --live/);
+    const both = await runCli(['map', '--data-dir', data, '--live', '--out', 'x.html']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /choose one/);
   });
 
   it('--live serves the page and its data until SIGTERM', async () => {

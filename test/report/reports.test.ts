@@ -91,6 +91,8 @@ describe('compute and report over a trace of the small scenario', () => {
       [['--operator', 'ASX'], /is not an ASN/],
       [['--hash', 'abc'], /is not an infohash/],
       [['--out', 'x.png'], /--out goes with --heatmap/],
+      [['--heatmap', '--out', 'heatmap.jpg'], /written as \.png or \.svg/],
+      [['--heatmap', '--out', join(dataDir, 'no-such-folder', 'h.png')], /there is no folder/],
       [['--limit', '0'], /not a positive integer/],
     ] as const) {
       const run = await runCli(['report', '--data-dir', dataDir, ...args]);

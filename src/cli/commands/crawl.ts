@@ -11,7 +11,7 @@ import { openSetup } from '../active-setup.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { enricherFromFlags } from '../enrichment.ts';
 import { CliError, usageError } from '../errors.ts';
-import { bootstrapOption, wholeFlag } from '../flags.ts';
+import { bootstrapOption, outputFileFlag, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { storeErrors } from '../store-errors.ts';
@@ -89,9 +89,12 @@ export function registerCrawl(program: Command, io: CliIo): void {
         );
       const rate = Number(flags.rate);
       if (!(rate > 0) || rate > 100_000)
-        throw usageError(`--rate ${flags.rate} must be from 0 to 100000 packets/s`);
+        throw usageError(`--rate ${flags.rate} must be above 0 and at most 100000 packets/s`);
       if (flags.export !== undefined && flags.out === undefined)
         throw usageError('--export needs --out <file>');
+      if (flags.out !== undefined && flags.export === undefined)
+        throw usageError('--out goes with --export', 'e.g. --export graphml --out crawl.graphml');
+      if (flags.out !== undefined) outputFileFlag('--out', flags.out);
       const concurrency = wholeFlag('--concurrency', flags.concurrency, 1, 10_000);
       const maxNodes = wholeFlag('--max-nodes', flags.maxNodes, 1, 100_000_000);
       const timeoutMs = wholeFlag('--timeout', flags.timeout, 50, 60_000);

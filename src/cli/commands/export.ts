@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ExportFormat, exportEvents, StoreReader } from '../../store/index.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { usageError } from '../errors.ts';
+import { outputFileFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { parseTimeArgument } from '../time.ts';
@@ -44,9 +44,9 @@ export function registerExport(program: Command, io: CliIo): void {
     if (since !== undefined && until !== undefined && since >= until) {
       throw usageError('--since must be earlier than --until');
     }
+    const out = outputFileFlag('--out', flags.out);
     const reader = await storeErrors(() => StoreReader.open(flags.dataDir));
     try {
-      const out = resolve(flags.out);
       const { rows } = await exportEvents(reader, {
         format: flags.format as ExportFormat,
         out,

@@ -17,7 +17,7 @@ import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { enricherFromFlags } from '../enrichment.ts';
 import { CliError, usageError } from '../errors.ts';
-import { wholeFlag } from '../flags.ts';
+import { outputFileFlag, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { untilStopped } from '../wait.ts';
@@ -42,7 +42,7 @@ export function registerMap(program: Command, io: CliIo): void {
     .description(
       'crawled and observed nodes on a world map, coloured by ASN: one self-contained HTML file',
     )
-    .option('--out <file>', 'where the HTML file goes', 'map.html')
+    .option('--out <file>', 'where the HTML file goes (not with --live)', 'map.html')
     .addOption(
       new Option('--source <source>', 'nodes from crawl snapshots, the antenna’s events, or both')
         .choices(MAP_SOURCES)
@@ -61,13 +61,16 @@ export function registerMap(program: Command, io: CliIo): void {
     .option('--live', 'serve the map on this machine and refresh it from the store while it grows')
     .option(
       '--refresh-sec <seconds>',
-      'how often a live map reloads its data',
+      'with --live: how often the map reloads its data',
       String(MAP_DEFAULTS.refreshSeconds),
     )
     .addOption(
-      new Option('--port <port>', 'port of the live map (printed)').default('0', 'any free one'),
+      new Option('--port <port>', 'with --live: port of the map (printed)').default(
+        '0',
+        'any free one',
+      ),
     )
-    .option('--host <address>', 'address the live map listens on', '127.0.0.1')
+    .option('--host <address>', 'with --live: address the map listens on', '127.0.0.1')
     .option(
       '--overlay <file>',
       'overlay CSV placing addresses (default: the lab’s, if the data directory has one)',
@@ -81,6 +84,8 @@ export function registerMap(program: Command, io: CliIo): void {
   addDataDirOption(command);
   program.addCommand(
     command.action(async (flags: MapFlags) => {
+      checkLiveFlags(command, flags.live === true);
+      if (flags.live !== true) outputFileFlag('--out', flags.out);
       const page: MapPageOptions = {
         halfLifeMinutes: positive('--half-life-min', flags.halfLifeMin, 0, 525_600),
         cutoffHours: positive('--cutoff-hours', flags.cutoffHours, 0, 87_600),
@@ -170,4 +175,18 @@ async function serve(
   );
   await untilStopped();
   await server.close();
+}
+
+/** Flags that only mean something with --live (or only without it), refused where they would be ignored. */
+function checkLiveFlags(command: Command, live: boolean): void {
+  const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+  if (!live) {
+    const liveOnly = ['refreshSec', 'port', 'host'].filter(given);
+    if (liveOnly.length > 0) {
+      const names = liveOnly.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      throw usageError(`${names.join(' and ')} go${names.length === 1 ? 'es' : ''} with --live`);
+    }
+  } else if (given('out')) {
+    throw usageError('--out writes a file, --live serves the map: choose one');
+  }
 }

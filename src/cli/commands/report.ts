@@ -13,6 +13,7 @@ import {
 import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
+import { outputFileFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { parseTimeArgument } from '../time.ts';
@@ -97,6 +98,14 @@ export function registerReport(program: Command, io: CliIo): void {
       throw usageError('--json and --csv cannot be combined');
     if (flags.out !== undefined && chosen[0] !== 'heatmap')
       throw usageError('--out goes with --heatmap');
+    if (flags.out !== undefined) {
+      outputFileFlag('--out', flags.out);
+      if (!['.png', '.svg'].includes(extname(flags.out).toLowerCase()))
+        throw usageError(
+          `--out ${flags.out}: the heatmap is written as .png or .svg`,
+          'e.g. --out heatmap.png',
+        );
+    }
     const limit = Number(flags.limit);
     if (!Number.isInteger(limit) || limit < 1)
       throw usageError(`--limit "${flags.limit}" is not a positive integer`);
