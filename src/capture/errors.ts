@@ -9,11 +9,12 @@ export class CaptureFormatError extends Error {
   /** 1-based number of the bad record (block, for pcapng); 0 for the file header. */
   readonly record: number;
 
-  constructor(reason: string, offset: number, record: number) {
+  /** `unit` names the records as the format does: classic pcap has records, pcapng blocks. */
+  constructor(reason: string, offset: number, record: number, unit: 'record' | 'block' = 'record') {
     super(
       record === 0
         ? `${reason} (file header, byte offset ${offset})`
-        : `${reason} (record ${record}, byte offset ${offset})`,
+        : `${reason} (${unit} ${record}, byte offset ${offset})`,
     );
     this.name = 'CaptureFormatError';
     this.offset = offset;

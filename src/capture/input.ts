@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { copyBytes, joinBytes } from './bytes.ts';
 
@@ -25,8 +25,8 @@ export interface CaptureSource {
 }
 
 export function openCapture(name: string, stdin: Readable = process.stdin): CaptureSource {
-  // Stat first: a missing file then throws here, before anything is opened.
-  const size = name === '-' ? undefined : statSync(name).size;
+  // Stat first: a missing file or a directory then throws here, before anything is opened.
+  const size = name === '-' ? undefined : fileSize(name);
   let read = 0;
   let gzip = false;
   /**
@@ -79,8 +79,13 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
     gzip = first.value[0] === 0x1f && first.value[1] === 0x8b;
     if (gzip) first = { done: false, value: copyBytes(first.value) };
     if (!gzip) {
-      yield first.value;
-      yield* source;
+      try {
+        yield first.value;
+        yield* source;
+      } finally {
+        // A reader that stops at the first chunk (no capture) leaves `source` unfinished: close it.
+        await source.return(undefined);
+      }
       return;
     }
     const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
@@ -88,6 +93,8 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
       try {
         if (!gunzip.write(first.value)) await drained(gunzip);
         for await (const chunk of source) {
+          // Gunzip is gone (bad data, or the reader stopped early): leaving the loop closes the file.
+          if (gunzip.destroyed) break;
           if (!gunzip.write(chunk)) await drained(gunzip);
         }
         gunzip.end();
@@ -97,15 +104,23 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
     })();
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
-    for await (const out of gunzip) {
-      // Gunzip hands out ≤ 1 MiB pieces: regroup them into large chunks.
-      pending.push(out as Uint8Array);
-      pendingBytes += (out as Uint8Array).length;
-      if (pendingBytes >= CHUNK_BYTES) {
-        yield Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
+    try {
+      for await (const out of gunzip) {
+        // Gunzip hands out ≤ 1 MiB pieces: regroup them into large chunks.
+        pending.push(out as Uint8Array);
+        pendingBytes += (out as Uint8Array).length;
+        if (pendingBytes >= CHUNK_BYTES) {
+          yield Buffer.concat(pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+        }
       }
+    } catch (error) {
+      // A truncated or corrupt stream: what decompressed before it broke is capture
+      // all the same, and is read before the error is. The feed is not waited for:
+      // it stops at its next chunk, which stdin may be slow to give.
+      if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+      throw error;
     }
     if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
     await feed;
@@ -119,6 +134,26 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
   };
 }
 
-function drained(stream: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => stream.once('drain', () => resolve()));
+/** Size of the file `name`; a directory is refused here, where a missing file is. */
+function fileSize(name: string): number {
+  const stats = statSync(name);
+  if (stats.isDirectory()) throw new Error('is a directory, not a capture file');
+  return stats.size;
+}
+
+/**
+ * Resolves when `stream` wants more, or when it is destroyed (failed, or its
+ * reader stopped) and never will: the feed then ends and closes its file.
+ */
+function drained(stream: Writable): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
 }

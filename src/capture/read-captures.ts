@@ -38,13 +38,9 @@ export async function readCapture(
     reader.end();
   } catch (caught) {
     if (caught instanceof CaptureFormatError) error = caught;
-    else if (isZlibError(caught)) {
-      error = new CaptureFormatError(
-        `corrupt gzip data: ${(caught as Error).message}`,
-        reader.position,
-        reader.records + 1,
-      );
-    } else throw caught;
+    else if (isZlibError(caught))
+      error = gzipError(caught as Error & { code: string }, reader, bytes);
+    else throw caught;
   }
   return {
     name: source.name,
@@ -54,6 +50,30 @@ export async function readCapture(
     frames: reader.frames,
     error,
   };
+}
+
+/**
+ * The gzip stream broke after `bytes` of capture came out of it, all of them read
+ * already. The message says where the decompressed capture ends (a compressed
+ * offset points at nothing in the capture); the error's record and offset are
+ * those of the record the break cut, or of the next one when it fell between two.
+ */
+function gzipError(
+  zlib: Error & { code: string },
+  reader: CaptureReader,
+  bytes: number,
+): CaptureFormatError {
+  // Gunzip says Z_BUF_ERROR when its input ran out mid-stream: cut short, not damaged.
+  const what =
+    zlib.code === 'Z_BUF_ERROR' ? 'gzip stream truncated' : `corrupt gzip data (${zlib.message})`;
+  if (reader.format === undefined)
+    return reader.errorAtNext(`${what} after ${bytes} bytes, too few for a capture header`);
+  const cut = bytes - reader.position;
+  return reader.errorAtNext(
+    `${what}: the decompressed capture ends at byte offset ${bytes}${
+      cut > 0 ? `, ${cut} bytes into this ${reader.unit()}` : ''
+    }`,
+  );
 }
 
 function isZlibError(error: unknown): boolean {

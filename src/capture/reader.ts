@@ -46,7 +46,11 @@ export class CaptureReader {
   format: CaptureFormat | undefined;
   /** Frames handed to the sink. */
   frames = 0;
-  /** Records (pcap) or blocks (pcapng) read, including the header. */
+  /**
+   * Records read, as error messages number them: classic pcap counts packet
+   * records (the file header is not one: the first packet is record 1), pcapng
+   * counts blocks (the section header is block 1).
+   */
   records = 0;
   /** Bytes consumed so far (decompressed). */
   position = 0;
@@ -102,11 +106,7 @@ export class CaptureReader {
       );
     }
     if (left > 0) {
-      throw new CaptureFormatError(
-        `truncated: the input ends ${left} bytes into this record`,
-        this.position,
-        this.records + 1,
-      );
+      throw this.errorAtNext(`truncated: the input ends ${left} bytes into this ${this.unit()}`);
     }
   }
 
@@ -141,7 +141,6 @@ export class CaptureReader {
     }
     this.nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
     this.format = 'pcap';
-    this.records = 1;
     this.snaplen = view.getUint32(16, this.little);
     // The upper bits may carry FCS information; the link type is the low 16.
     this.linkType = view.getUint32(20, this.little) & 0xffff;
@@ -156,10 +155,8 @@ export class CaptureReader {
     while (at + PCAP_RECORD <= buf.length) {
       const caplen = view.getUint32(at + 8, little);
       if (caplen > limit || caplen > MAX_RECORD) {
-        throw new CaptureFormatError(
+        throw this.errorAtNext(
           `corrupt record: captured length ${caplen} exceeds the snapshot length ${this.snaplen}`,
-          this.position,
-          this.records + 1,
         );
       }
       const next = at + PCAP_RECORD + caplen;
@@ -187,27 +184,17 @@ export class CaptureReader {
         if (bom === NG_BOM) this.little = true;
         else if (bom === 0x4d3c2b1a) this.little = false;
         else {
-          throw new CaptureFormatError(
-            `corrupt section header: byte-order magic 0x${bom.toString(16)}`,
-            this.position,
-            this.records + 1,
-          );
+          throw this.errorAtNext(`corrupt section header: byte-order magic 0x${bom.toString(16)}`);
         }
       }
       const length = view.getUint32(at + 4, this.little);
       if (length < 12 || length % 4 !== 0 || length > MAX_RECORD) {
-        throw new CaptureFormatError(
-          `corrupt block: total length ${length}`,
-          this.position,
-          this.records + 1,
-        );
+        throw this.errorAtNext(`corrupt block: total length ${length}`);
       }
       if (at + length > buf.length) break;
       if (view.getUint32(at + length - 4, this.little) !== length) {
-        throw new CaptureFormatError(
+        throw this.errorAtNext(
           'corrupt block: its trailing length does not match its leading length',
-          this.position,
-          this.records + 1,
         );
       }
       this.records++;
@@ -218,8 +205,23 @@ export class CaptureReader {
     return at;
   }
 
+  /** What this format's records are called in messages. */
+  unit(): 'record' | 'block' {
+    return this.format === 'pcapng' ? 'block' : 'record';
+  }
+
+  /**
+   * An error at the record that starts at `position`, not yet read (it is
+   * incomplete or bad); before the file header, at the header.
+   */
+  errorAtNext(reason: string): CaptureFormatError {
+    const record = this.format === undefined ? 0 : this.records + 1;
+    return new CaptureFormatError(reason, this.position, record, this.unit());
+  }
+
+  /** An error in the block being read (counted already, its bytes not yet). */
   private corrupt(reason: string): CaptureFormatError {
-    return new CaptureFormatError(reason, this.position, this.records);
+    return new CaptureFormatError(reason, this.position, this.records, this.unit());
   }
 
   private block(type: number, buf: Uint8Array, view: DataView, at: number, length: number): void {

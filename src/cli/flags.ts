@@ -1,5 +1,5 @@
 /** Parsers of command-line option values shared by the commands; bad values are usage errors. */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { usageError } from './errors.ts';
@@ -31,10 +31,12 @@ export function wholeFlag(flag: string, text: string, min: number, max: number):
 export function outputFileFlag(flag: string, path: string): string {
   if (path.trim() === '') throw usageError(`${flag} is empty`, `give a file name after ${flag}`);
   const full = resolve(path);
-  if (existsSync(full) && statSync(full).isDirectory())
-    throw usageError(`${flag} ${path} is a directory`, 'give the name of a file to write');
+  if (statSync(full, { throwIfNoEntry: false })?.isDirectory() === true)
+    throw usageError(`${flag} "${path}" is a directory`, 'give the name of a file to write');
   const folder = dirname(full);
-  if (!existsSync(folder) || !statSync(folder).isDirectory())
-    throw usageError(`${flag} ${path}: there is no folder ${folder}`, 'create it first');
+  const stats = statSync(folder, { throwIfNoEntry: false });
+  if (stats === undefined)
+    throw usageError(`${flag} "${path}": there is no folder ${folder}`, 'create it first');
+  if (!stats.isDirectory()) throw usageError(`${flag} "${path}": ${folder} is not a folder`);
   return full;
 }

@@ -16,7 +16,9 @@ const UNIT_MS: Record<string, number> = {
  */
 export function parseTimeArgument(flag: string, text: string, nowMs: number): Date {
   const relative = RELATIVE.exec(text);
-  if (relative !== null) return new Date(nowMs - Number(relative[1]) * UNIT_MS[relative[2]!]!);
+  // A duration reaching back before 1970 means "from the beginning": no store is older.
+  if (relative !== null)
+    return new Date(Math.max(0, nowMs - Number(relative[1]) * UNIT_MS[relative[2]!]!));
   const iso = /^\d{4}-\d{2}-\d{2}(T[\d:.]+)?$/.test(text)
     ? `${text}${text.includes('T') ? 'Z' : 'T00:00:00Z'}`
     : text;

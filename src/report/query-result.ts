@@ -2,8 +2,8 @@
  * Query results for people (an aligned table), for spreadsheets (CSV) and
  * for programs (JSON: an array of row objects).
  */
-import Table from 'cli-table3';
 import pc from 'picocolors';
+import { renderLongTable } from './long-table.ts';
 
 /** cli-table3 style shared by the report tables: bold head when colour works, no border colour, compact. */
 export const TABLE_STYLE = { head: pc.isColorSupported ? ['bold'] : [], border: [], compact: true };
@@ -14,13 +14,10 @@ export interface QueryResult {
 }
 
 export function resultAsTable(result: QueryResult, maxRows: number): string {
-  const table = new Table({
-    head: result.columns,
-    style: TABLE_STYLE,
-  });
-  for (const row of result.rows.slice(0, maxRows))
-    table.push(result.columns.map((c) => cellText(row[c])));
-  const lines = [table.toString()];
+  const rows = result.rows
+    .slice(0, maxRows)
+    .map((row) => result.columns.map((c) => cellText(row[c])));
+  const lines = [renderLongTable({ head: result.columns, style: TABLE_STYLE }, rows)];
   const more = result.rows.length - maxRows;
   lines.push(
     more > 0

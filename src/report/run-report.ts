@@ -6,10 +6,10 @@
  */
 
 import { existsSync } from 'node:fs';
-import Table from 'cli-table3';
 import pc from 'picocolors';
 import { type CatalogEntry, readCatalog } from '../store/derived.ts';
 import type { StoreReader } from '../store/reader.ts';
+import { renderLongTable } from './long-table.ts';
 import { cellText, resultAsCsv, TABLE_STYLE } from './query-result.ts';
 import type { ReportSpec, ReportWindow } from './reports.ts';
 
@@ -99,18 +99,18 @@ export function renderReportText(result: ReportResult, nowMs: number): string {
         lines.push(`  ${pc.dim(c.padEnd(width))}  ${cellText(row[c])}`);
       continue;
     }
-    const table = new Table({
-      head: section.columns,
-      style: TABLE_STYLE,
-      wordWrap: true,
-      colWidths: section.columns.map((c) => {
-        if (!WIDE_TEXT.has(c)) return null;
-        const longest = Math.max(c.length, ...section.rows.map((r) => cellText(r[c]).length));
-        return Math.min(62, longest + 2);
-      }) as number[],
+    const colWidths = section.columns.map((c) => {
+      if (!WIDE_TEXT.has(c)) return null;
+      const longest = Math.max(c.length, ...section.rows.map((r) => cellText(r[c]).length));
+      return Math.min(62, longest + 2);
     });
-    for (const row of section.rows) table.push(section.columns.map((c) => cellText(row[c])));
-    lines.push(table.toString());
+    const rows = section.rows.map((row) => section.columns.map((c) => cellText(row[c])));
+    lines.push(
+      renderLongTable(
+        { head: section.columns, style: TABLE_STYLE, wordWrap: true, colWidths },
+        rows,
+      ),
+    );
   }
   return lines.join('\n');
 }

@@ -259,8 +259,9 @@ describe('bad input', () => {
       assert.equal(seen.length, 1);
       assert.ok(error instanceof CaptureFormatError);
       assert.equal(error.offset, secondStart);
-      assert.equal(error.record, 3); // record 1 is the file header
-      assert.match(error.message, /truncated/);
+      assert.equal(error.record, 2); // the second packet; the file header is no record
+      assert.match(error.message, /truncated: the input ends 20 bytes into this record/);
+      assert.match(error.message, /\(record 2, byte offset/);
       assert.match(error.message, new RegExp(`byte offset ${secondStart}`));
     }
   });
@@ -289,7 +290,20 @@ describe('bad input', () => {
     assert.equal(seen.length, 1);
     assert.ok(error instanceof CaptureFormatError);
     assert.equal(error.offset, secondEpb);
-    assert.equal(error.record, 4);
+    assert.equal(error.record, 4); // section header, interface, first packet, this one
+    assert.match(error.message, new RegExp(`\\(block 4, byte offset ${secondEpb}\\)$`));
+  });
+
+  it('names a cut pcapng block a block, counting from the section header', () => {
+    const file = pcapngFile([{ interfaces: [{ linkType: 1 }], packets: frames(1) }]);
+    const cut = file.subarray(0, 28 + 20 + 10);
+    const { error } = readAll(cut);
+    assert.ok(error instanceof CaptureFormatError);
+    assert.equal(error.record, 3);
+    assert.equal(
+      error.message,
+      'truncated: the input ends 10 bytes into this block (block 3, byte offset 48)',
+    );
   });
 
   it('rejects what is not a capture', () => {

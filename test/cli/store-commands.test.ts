@@ -148,7 +148,39 @@ describe('dhtscope retention', () => {
       deletedEventDays: [],
       deletedMetricDays: [],
     });
-    const bad = await runCli(['retention', '--events-days', '0', '--data-dir', dataDir]);
-    assert.equal(bad.code, 2);
+    for (const days of ['0', '200000000']) {
+      const bad = await runCli(['retention', '--events-days', days, '--data-dir', dataDir]);
+      assert.equal(bad.code, 2, days);
+      assert.match(bad.stderr, /--events-days \d+ is not a whole number from 1 to 36500/);
+    }
+  });
+
+  it('a duration reaching back before 1970 means from the beginning', async () => {
+    const all = await runCli([
+      'sql',
+      '--json',
+      '--data-dir',
+      dataDir,
+      'SELECT count(*) AS n FROM events',
+    ]);
+    const out = join(dataDir, '..', 'all-since-forever.csv');
+    const run = await runCli([
+      'export',
+      '--out',
+      out,
+      '--format',
+      'csv',
+      '--since',
+      '99999999999d',
+      '--data-dir',
+      dataDir,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      new RegExp(`wrote ${(JSON.parse(all.stdout) as { n: string }[])[0]!.n} events`),
+    );
+    const metrics = await runCli(['metrics', '--since', '99999999999w', '--data-dir', dataDir]);
+    assert.equal(metrics.code, 0, metrics.stderr);
   });
 });

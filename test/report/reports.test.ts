@@ -93,7 +93,8 @@ describe('compute and report over a trace of the small scenario', () => {
       [['--out', 'x.png'], /--out goes with --heatmap/],
       [['--heatmap', '--out', 'heatmap.jpg'], /written as \.png or \.svg/],
       [['--heatmap', '--out', join(dataDir, 'no-such-folder', 'h.png')], /there is no folder/],
-      [['--limit', '0'], /not a positive integer/],
+      [['--limit', '0'], /not a whole number from 1 to 1000000/],
+      [['--limit', '99999999999999999999'], /not a whole number from 1/],
     ] as const) {
       const run = await runCli(['report', '--data-dir', dataDir, ...args]);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}`);

@@ -34,6 +34,7 @@ import {
 } from '../../report/pcap-report.ts';
 import { renderRocPng, renderRocSvg } from '../../report/pcap-roc-plot.ts';
 import { CliError, EXIT, usageError } from '../errors.ts';
+import { outputFileFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 
@@ -99,14 +100,10 @@ export function registerPcap(program: Command, io: CliIo): void {
       '\nExamples:\n  dhtscope pcap analyze border.pcap.gz\n  dhtscope pcap analyze lab.pcapng --labels lab.labels.json --roc-out roc.svg\n  tcpdump -i eth0 -w - | dhtscope pcap analyze - --preset zeek\n\nExit status is 1 when a capture is truncated or corrupt (what was read before is still reported).',
     )
     .action(async (files: string[], flags: AnalyzeFlags) => {
+      checkOneFormat(flags);
       const config = configFrom(flags);
       const labels = flags.labels === undefined ? undefined : readLabels(flags.labels);
-      if (flags.rocOut !== undefined) {
-        if (labels === undefined)
-          throw usageError('--roc-out needs --labels', 'an ROC compares alarms with labeled hosts');
-        if (!/\.(svg|png)$/i.test(flags.rocOut))
-          throw usageError(`--roc-out "${flags.rocOut}" must end in .svg or .png`);
-      }
+      if (flags.rocOut !== undefined) checkRocOut(flags.rocOut, labels);
       const analyzer = new CaptureAnalyzer({
         createExtractor: (onPrediction) => new BitTorrentExtractor(onPrediction),
       });
@@ -117,9 +114,12 @@ export function registerPcap(program: Command, io: CliIo): void {
       else io.out(renderPcapAnalysis(analysis));
       if (flags.rocOut !== undefined && analysis.roc !== undefined) {
         const title = `ROC, preset ${config.preset}, window ${Math.round(config.window / 60e6)} min`;
-        if (/\.png$/i.test(flags.rocOut))
-          writeFileSync(flags.rocOut, renderRocPng(analysis.roc, title));
-        else writeFileSync(flags.rocOut, renderRocSvg(analysis.roc, title));
+        writeRoc(
+          flags.rocOut,
+          /\.png$/i.test(flags.rocOut)
+            ? renderRocPng(analysis.roc, title)
+            : renderRocSvg(analysis.roc, title),
+        );
         io.err(`ROC plot written to ${flags.rocOut}`);
       }
       failOnBadFile(results);
@@ -131,6 +131,7 @@ export function registerPcap(program: Command, io: CliIo): void {
     .option('--json', 'print the predictions as a JSON array')
     .option('--csv', 'print the predictions as CSV with a header line')
     .action(async (files: string[], flags: PeersFlags) => {
+      checkOneFormat(flags);
       const analyzer = new CaptureAnalyzer({
         createExtractor: (onPrediction) => new BitTorrentExtractor(onPrediction),
         keepPredictions: true,
@@ -159,6 +160,7 @@ export function registerPcap(program: Command, io: CliIo): void {
       '\nExamples:\n  dhtscope pcap conns client.pcap\n  dhtscope pcap conns border.pcap.gz --state S0,REJ --csv > failed.csv\n\nConnections are printed as they end (idle ones after a timeout, the rest when the capture ends), so the order is not by start time.',
     )
     .action(async (files: string[], flags: ConnsFlags) => {
+      checkOneFormat(flags);
       const keep = connectionFilter(flags);
       const format =
         flags.json === true
@@ -206,9 +208,38 @@ export function registerPcap(program: Command, io: CliIo): void {
     });
 }
 
-function connectionFilter(flags: ConnsFlags): (c: ConnectionRecord) => boolean {
+/** One output format: every pcap command refuses two rather than pick one silently. */
+function checkOneFormat(flags: { json?: boolean; csv?: boolean }): void {
   if (flags.json === true && flags.csv === true)
     throw usageError('--json and --csv cannot be combined', 'choose one output format');
+}
+
+/**
+ * Refuses an --roc-out the plot could not be written to now, before the
+ * captures are read, rather than after the whole analysis.
+ */
+function checkRocOut(path: string, labels: HostLabels | undefined): void {
+  if (labels === undefined)
+    throw usageError('--roc-out needs --labels', 'an ROC compares alarms with labeled hosts');
+  // The file first: told its name lacks .svg, one would not see that it is a directory.
+  outputFileFlag('--roc-out', path);
+  if (!/\.(svg|png)$/i.test(path))
+    throw usageError(
+      `--roc-out "${path}" must end in .svg or .png`,
+      'the plot is written as SVG or PNG, told by the name: e.g. --roc-out roc.svg',
+    );
+}
+
+/** Checked beforehand, the write can still fail (permissions, a full disk): say so plainly. */
+function writeRoc(path: string, content: string | Uint8Array): void {
+  try {
+    writeFileSync(path, content);
+  } catch (error) {
+    throw new CliError(`cannot write the ROC plot to ${path}: ${(error as Error).message}`);
+  }
+}
+
+function connectionFilter(flags: ConnsFlags): (c: ConnectionRecord) => boolean {
   const proto = flags.proto?.toLowerCase();
   if (proto !== undefined && proto !== 'tcp' && proto !== 'udp')
     throw usageError(`--proto "${flags.proto}" is not tcp or udp`, 'e.g. --proto tcp');
@@ -337,7 +368,11 @@ async function stdinStream(name: string, io: CliIo): Promise<Readable | undefine
 function failOnBadFile(results: readonly FileResult[]): void {
   const bad = results.filter((r) => r.error !== undefined);
   if (bad.length === 0) return;
-  throw new CliError(bad.map((r) => `${r.name}: ${r.error!.message}`).join('; '), {
+  const message = bad.map((r) => `${r.name}: ${r.error!.message}`).join('; ');
+  // Only a file cut after some frames leaves results to speak of; an empty file, or
+  // one that is no capture, has none, and the hint would mislead.
+  if (!bad.some((r) => r.frames > 0)) throw new CliError(message, { exitCode: EXIT.failure });
+  throw new CliError(message, {
     exitCode: EXIT.failure,
     hint: 'the results above cover everything before that point',
   });

@@ -13,7 +13,7 @@ import {
 import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
-import { outputFileFlag } from '../flags.ts';
+import { outputFileFlag, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { parseTimeArgument } from '../time.ts';
@@ -106,9 +106,7 @@ export function registerReport(program: Command, io: CliIo): void {
           'e.g. --out heatmap.png',
         );
     }
-    const limit = Number(flags.limit);
-    if (!Number.isInteger(limit) || limit < 1)
-      throw usageError(`--limit "${flags.limit}" is not a positive integer`);
+    const limit = wholeFlag('--limit', flags.limit, 1, 1_000_000);
     const now = Date.now();
     const window: ReportWindow = {};
     if (flags.since !== undefined)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Duck, openDataDir, RETENTION_DEFAULTS, runRetention } from '../../store/index.ts';
 import { addDataDirOption } from '../data-dir.ts';
-import { usageError } from '../errors.ts';
+import { wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 
@@ -30,8 +30,9 @@ export function registerRetention(program: Command, io: CliIo): void {
     )
     .option('--json', 'print what was done as JSON');
   addDataDirOption(command).action(async (flags: RetentionFlags) => {
-    const eventsDays = positive('--events-days', flags.eventsDays);
-    const metricsDays = positive('--metrics-days', flags.metricsDays);
+    // A century is more than any store holds, and keeps the cut-off a valid date.
+    const eventsDays = wholeFlag('--events-days', flags.eventsDays, 1, 36_500);
+    const metricsDays = wholeFlag('--metrics-days', flags.metricsDays, 1, 36_500);
     const layout = await storeErrors(async () => openDataDir(flags.dataDir, { create: false }));
     const duck = await Duck.open();
     try {
@@ -51,13 +52,6 @@ export function registerRetention(program: Command, io: CliIo): void {
       duck.close();
     }
   });
-}
-
-function positive(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw usageError(`${flag} "${text}" is not a whole number of days ≥ 1`);
-  return n;
 }
 
 function list(days: string[]): string {
