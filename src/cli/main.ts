@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
+import { damagedFileError } from '../store/index.ts';
 import { COMMANDS } from './commands/registry.ts';
 import { CliError, EXIT } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -81,6 +82,10 @@ function report(error: unknown, io: CliIo): number {
     if (error.hint !== undefined) io.err(`${pc.dim('hint:')} ${error.hint}`);
     return error.exitCode;
   }
+  // A damaged file in the store is bad input, whichever command read it.
+  const damaged = damagedFileError(error);
+  if (damaged !== undefined)
+    return report(new CliError(damaged.message, { hint: damaged.hint! }), io);
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   io.err(`${pc.red('internal error')} (a bug in dhtscope; please report it):\n${detail}`);
   return EXIT.internal;

@@ -101,6 +101,18 @@ export class StoreReader {
     }
   }
 
+  /** How many SQL statements `sql` holds (DuckDB's parser splits them); throws on bad syntax. */
+  async statementCount(sql: string): Promise<number> {
+    try {
+      return (await this.duck.connection.extractStatements(sql)).count;
+    } catch (error) {
+      // The bindings fail with this bare message on text that holds no statement (only
+      // comments or blanks); a syntax error says "Failed to extract statements: …".
+      if ((error as Error).message === 'Error in native callback') return 0;
+      throw error;
+    }
+  }
+
   async query(sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
     return this.withFreshViews((duck) => duck.table(sql));
   }

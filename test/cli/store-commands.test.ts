@@ -51,6 +51,20 @@ describe('dhtscope sql', () => {
     assert.deepEqual(JSON.parse(stdout), [{ e: '150', d: '0' }]);
   });
 
+  it('asks for one statement: none, or several, is a usage error; bad syntax a failed query', async () => {
+    for (const [query, code, pattern] of [
+      ['', 2, /the query is empty/],
+      ['/* only a comment */', 2, /the query is empty/],
+      ['SELECT 1; SELECT 2', 2, /the query holds 2 statements/],
+      ['SELEC 1', 1, /query failed: Parser Error: syntax error at or near "SELEC"/],
+    ] as const) {
+      const run = await runCli(['sql', query, '--data-dir', dataDir]);
+      assert.equal(run.code, code, query);
+      assert.match(run.stderr, pattern);
+      assert.equal(run.stdout, '');
+    }
+  });
+
   it('the DHTSCOPE_DATA_DIR environment variable stands in for --data-dir', async () => {
     process.env.DHTSCOPE_DATA_DIR = dataDir;
     try {
@@ -126,6 +140,7 @@ describe('dhtscope export', () => {
       [['export', '--out', 'x', '--since', 'yesterday'], /--since "yesterday" is not a time/],
       [['export', '--out', 'x', '--since', '1h', '--until', '2h'], /--since must be earlier/],
       [['export'], /required option '--out <file>'/],
+      [['metrics', '--json', '--csv'], /--json and --csv cannot be combined/],
       // The file is checked before any work: a missing folder, a folder, nothing at all.
       [['export', '--out', join(dataDir, 'no-such-folder', 'x.csv')], /there is no folder/],
       [['export', '--out', dataDir], /is a directory/],

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resultAsCsv, resultAsJson, resultAsTable } from '../../report/query-result.ts';
 import { StoreReader } from '../../store/index.ts';
 import { addDataDirOption } from '../data-dir.ts';
+import { usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { parseTimeArgument } from '../time.ts';
@@ -16,11 +17,13 @@ interface MetricsFlags {
 export function registerMetrics(program: Command, io: CliIo): void {
   const command = program
     .command('metrics')
-    .description("the sensor's health (system_metrics): latest values and trends per hour")
+    .description("the sensor's health (system_metrics), hour by hour")
     .option('--since <time>', 'window: UTC ISO time or a duration back (1h, 24h, 7d)', '24h')
     .option('--json', 'print the rows as JSON')
     .option('--csv', 'print the rows as CSV');
   addDataDirOption(command).action(async (flags: MetricsFlags) => {
+    if (flags.json === true && flags.csv === true)
+      throw usageError('--json and --csv cannot be combined', 'choose one output format');
     const since = parseTimeArgument('--since', flags.since, Date.now());
     const reader = await storeErrors(() => StoreReader.open(flags.dataDir));
     try {

@@ -33,11 +33,22 @@ export function registerSql(program: Command, io: CliIo): void {
       throw usageError(`--max-rows "${flags.maxRows}" is not a positive integer`);
     const reader = await storeErrors(() => StoreReader.open(flags.dataDir));
     try {
-      const result = await reader.query(query).catch((error: unknown) => {
-        throw new CliError(`query failed: ${(error as Error).message}`, {
+      const failed = (error: unknown) => {
+        const reason = (error as Error).message.replace(/^Failed to extract statements: /, '');
+        throw new CliError(`query failed: ${reason}`, {
           hint: `views are ${viewNamesText()}; see dhtscope sql --help`,
         });
-      });
+      };
+      // Only the last statement's rows would be shown: ask for one, rather than drop the rest.
+      const statements = query.trim() === '' ? 0 : await reader.statementCount(query).catch(failed);
+      if (statements === 0)
+        throw usageError('the query is empty', 'e.g. dhtscope sql "SELECT count(*) FROM events"');
+      if (statements > 1)
+        throw usageError(
+          `the query holds ${statements} statements`,
+          'give one statement at a time',
+        );
+      const result = await reader.query(query).catch(failed);
       if (flags.json === true) io.out(resultAsJson(result));
       else if (flags.csv === true) io.out(resultAsCsv(result));
       else io.out(resultAsTable(result, maxRows));
