@@ -88,10 +88,16 @@ export function withOverrides<T extends Record<string, number>>(
 ): T {
   const out: Record<string, number> = { ...defaults };
   for (const [key, value] of Object.entries(overrides ?? {})) {
-    if (!known.has(key)) throw new Error(`${where}: unknown setting ${key}`);
+    if (!known.has(key))
+      throw new Error(`${where}: unknown setting ${key} (settings: ${[...known].join(', ')})`);
     if (!(key in defaults)) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value))
+    if (typeof value !== 'number')
       throw new Error(`${where}.${key}: expected a number, got ${JSON.stringify(value)}`);
+    // JSON reads 1e400 as Infinity, which JSON.stringify would show as "null".
+    if (!Number.isFinite(value))
+      throw new Error(`${where}.${key}: ${value} is not a finite number`);
+    // Counts, shares, durations and gates alike: none of them means anything below zero.
+    if (value < 0) throw new Error(`${where}.${key}: ${value} is negative; settings are 0 or more`);
     out[key] = value;
   }
   return out as T;

@@ -233,4 +233,26 @@ describe('dhtscope pcap: options checked before reading', () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--roc-out ".*r\.jpg" must end in \.svg or \.png/);
   });
+
+  it('a labels file with a misspelt key, a missing list or a non-address is refused', async () => {
+    for (const [labels, pattern] of [
+      [
+        { bittorrent: [], scanners: ['10.0.0.9'] },
+        /unknown key "scanners" \(keys: bittorrent, scanner, other\)/,
+      ],
+      [{ bittorrent: ['10.0.0.2'] }, /"scanner" is missing/],
+      [
+        { bittorrent: ['10.0.0.2'], scanner: ['host-9'] },
+        /"host-9" in "scanner" is not an IPv4 or IPv6 address/,
+      ],
+      [['10.0.0.2'], /the file must hold one JSON object/],
+    ] as const) {
+      const file = join(dir, 'labels.json');
+      writeFileSync(file, JSON.stringify(labels));
+      const run = await runCli(['pcap', 'analyze', PCAP, '--labels', file]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, pattern);
+      assert.equal(run.stdout, '', 'refused before any capture is read');
+    }
+  });
 });

@@ -156,11 +156,22 @@ describe('dhtscope (in-process)', () => {
         { operator_profiles: { sweeps: { minTargets: 3 } } },
         /operator_profiles: unknown detector sweeps/,
       ],
-      [{ operators: { topAdresses: 5 } }, /operators: unknown setting topAdresses/],
+      [
+        { operators: { topAdresses: 5 } },
+        /operators: unknown setting topAdresses \(settings: [a-zA-Z, ]*topAddresses/,
+      ],
+      [
+        { operator_profiles: { sweep: { minTargets: -5 } } },
+        /operator_profiles\.sweep\.minTargets: -5 is negative/,
+      ],
+      [
+        '{"operators": {"topAddresses": 1e400}}',
+        /operators\.topAddresses: Infinity is not a finite number/,
+      ],
     ];
     for (const [config, pattern] of cases) {
       const file = join(dir, 'config.json');
-      writeFileSync(file, JSON.stringify(config));
+      writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
       const { code, stderr } = await runCli([
         'compute',
         '--data-dir',

@@ -22,6 +22,7 @@ import {
   type ScanPreset,
 } from '../../capture/scan-config.ts';
 import type { HostLabels } from '../../capture/types.ts';
+import { parseIp } from '../../protocol/net/ip.ts';
 import { toJson } from '../../report/json.ts';
 import {
   CONNECTION_CSV_HEADER,
@@ -289,6 +290,8 @@ export function parseWindow(text: string): number {
   return Math.round(seconds * 1_000_000);
 }
 
+const LABEL_KEYS = ['bittorrent', 'scanner', 'other'];
+
 function readLabels(path: string): HostLabels {
   let parsed: unknown;
   try {
@@ -299,16 +302,25 @@ function readLabels(path: string): HostLabels {
       hint: 'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []}',
     });
   }
+  const bad = (problem: string) =>
+    new CliError(`labels in ${path}: ${problem}`, {
+      exitCode: EXIT.usage,
+      hint: 'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []} ("other" may be left out)',
+    });
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw bad('the file must hold one JSON object');
   const obj = parsed as Record<string, unknown>;
+  // A misspelt key would leave its hosts unlabelled, and the scores quietly wrong.
+  const unknown = Object.keys(obj).filter((k) => !LABEL_KEYS.includes(k));
+  if (unknown.length > 0) throw bad(`unknown key "${unknown[0]}" (keys: ${LABEL_KEYS.join(', ')})`);
   const list = (key: string, required: boolean): string[] => {
-    const value = obj?.[key];
+    const value = obj[key];
     if (value === undefined && !required) return [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-      throw new CliError(`labels in ${path}: "${key}" must be a list of addresses`, {
-        exitCode: EXIT.usage,
-        hint: 'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []}',
-      });
-    }
+    if (value === undefined) throw bad(`"${key}" is missing`);
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+      throw bad(`"${key}" must be a list of addresses`);
+    const notIp = value.find((v) => parseIp(v) === null);
+    if (notIp !== undefined) throw bad(`"${notIp}" in "${key}" is not an IPv4 or IPv6 address`);
     return value as string[];
   };
   return {
