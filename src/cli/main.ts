@@ -31,13 +31,16 @@ export async function buildProgram(io: CliIo, only?: string): Promise<Command> {
   });
   const wanted = COMMANDS.filter((c) => only === undefined || c.name === only);
   for (const register of await Promise.all(wanted.map((c) => c.load()))) register(program, io);
-  for (const command of program.commands) {
-    command.exitOverride();
-    command.configureOutput({
-      writeOut: (text) => io.out(text.trimEnd()),
-      writeErr: (text) => io.err(text.trimEnd()),
-    });
-  }
+  // A command built with `new Command` and added with addCommand inherits nothing: it would
+  // exit the process itself on a bad option (code 1, not 2) and word its help differently.
+  // Every command, at any depth, takes the program's error handling, output and help.
+  const inherit = (parent: Command): void => {
+    for (const command of parent.commands) {
+      command.copyInheritedSettings(parent);
+      inherit(command);
+    }
+  };
+  inherit(program);
   return program;
 }
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScenarioError } from './scenario.ts';
+import { StoreError } from '../store/errors.ts';
 import type { GroundTruth } from './world.ts';
 
 export interface GroundTruthFile {
@@ -25,14 +25,22 @@ export function writeGroundTruth(dataDir: string, file: GroundTruthFile): void {
   renameSync(`${path}.tmp`, path);
 }
 
+/**
+ * A directory with no ground truth holds no lab run to score: that is what
+ * the user pointed at (a store error the CLI shows with its hint), not a bug.
+ */
 export function readGroundTruth(dataDir: string): GroundTruthFile {
   const path = groundTruthPath(dataDir);
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as GroundTruthFile;
   } catch (error) {
-    throw new ScenarioError(
-      `no lab ground truth in ${dataDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-      'run `dhtscope lab run` or `dhtscope lab trace` into this data directory first',
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'is missing'
+        : `cannot be read (${(error as Error).message})`;
+    throw new StoreError(
+      `no lab run in ${dataDir}: lab/ground-truth.json ${why}`,
+      'run `dhtscope lab trace` (or `lab run`) into this data directory first',
     );
   }
 }

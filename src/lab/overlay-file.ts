@@ -5,7 +5,7 @@ import type { OverlayEntry } from '../enrich/index.ts';
 import { OVERLAY_COLUMNS } from '../enrich/index.ts';
 import { csvText } from '../store/journal-format.ts';
 
-/** Where a live lab run leaves its overlay in the data directory. */
+/** Where a lab run or trace leaves its overlay in the data directory. */
 export function labOverlayPath(dataDir: string): string {
   return join(dataDir, 'lab', 'overlay.csv');
 }

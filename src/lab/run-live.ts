@@ -12,6 +12,7 @@ import { openDataDir } from '../store/layout.ts';
 import { writeGroundTruth } from './ground-truth.ts';
 import { LiveLab, type LiveProgress, type LiveResult } from './live.ts';
 import { writeOverlayCsv } from './overlay-file.ts';
+import { refuseEarlierRun } from './run-dir.ts';
 import { sensorIdSeed } from './sensor-plan.ts';
 import { LAB_SENSOR_ADDRESS, type World } from './world.ts';
 
@@ -42,6 +43,7 @@ export async function runLive(
   options: LiveRunOptions = {},
 ): Promise<LiveRunResult> {
   const layout = openDataDir(dataDir, { create: true });
+  refuseEarlierRun(dataDir);
   const overlayPath = writeOverlayCsv(layout.root, world.overlay);
   const origin = Date.now();
   options.onStage?.('network', `${world.dhtNodes.length} DHT nodes`);

@@ -22,6 +22,7 @@ import { Directory } from './directory.ts';
 import { writeGroundTruth } from './ground-truth.ts';
 import { writeOverlayCsv } from './overlay-file.ts';
 import { Rng } from './rng.ts';
+import { refuseEarlierRun } from './run-dir.ts';
 import { labNodeIds, plannedSensorNodes } from './sensor-plan.ts';
 import { timeline } from './timeline.ts';
 import { DHT_NODE_LABEL, type LabActor, type World } from './world.ts';
@@ -49,6 +50,7 @@ export async function writeTrace(
 ): Promise<TraceResult> {
   const { scenario } = world;
   const layout = openDataDir(dataDir, { create: true });
+  refuseEarlierRun(dataDir);
   // As a live run does: the overlay beside the events places lab addresses (map, ipinfo).
   writeOverlayCsv(layout.root, world.overlay);
   const sensors = plannedSensorNodes(scenario);

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { type Evaluation, evaluate } from '../../lab/evaluate.ts';
-import { buildWorld } from '../../lab/world.ts';
 import { renderFindings, renderGroups, renderScores } from '../../report/lab-summary.ts';
 import { usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { storeErrors } from '../store-errors.ts';
-import { loadScenarioFlag, runLiveWithProgress, traceWithProgress } from './lab.ts';
+import { loadWorldFlag, runLiveWithProgress, traceWithProgress } from './lab.ts';
 
 interface EvalFlags {
   scenario?: string;
@@ -54,7 +53,7 @@ export function registerLabEval(lab: Command, io: CliIo): void {
         const dataDir = flags.dataDir ?? temporary!;
         try {
           if (flags.existing !== true) {
-            const world = buildWorld(loadScenarioFlag(flags.scenario!));
+            const { world } = loadWorldFlag(flags.scenario!);
             if (flags.mode === 'live') await runLiveWithProgress(world, dataDir, io);
             else await traceWithProgress(world, dataDir, io);
           }

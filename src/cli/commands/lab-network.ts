@@ -67,19 +67,21 @@ export function registerLabNetwork(lab: Command, io: CliIo): void {
             `--address ${flags.address} is not in 127.0.0.0/8`,
             'the lab uses loopback only',
           );
+        // Parsed before the try: a bad number is a usage error, not a network that failed to start.
+        const options = {
+          nodes,
+          swarms: wholeFlag('--swarms', flags.swarms, 0, 10_000),
+          peersPerSwarm: wholeFlag('--peers', flags.peers, 1, 200),
+          stored: wholeFlag('--stored', flags.stored, 0, 100_000),
+          firstAddress: flags.address,
+          port: wholeFlag('--port', flags.port, 0, 65_535),
+          sampleIntervalSeconds: wholeFlag('--sample-interval', flags.sampleInterval, 0, 21_600),
+          seed: wholeFlag('--seed', flags.seed, 0, 2 ** 32 - 1),
+          ipv6: flags.ipv6 === true,
+        };
         let network: LabNetwork;
         try {
-          network = await LabNetwork.start({
-            nodes,
-            swarms: wholeFlag('--swarms', flags.swarms, 0, 10_000),
-            peersPerSwarm: wholeFlag('--peers', flags.peers, 1, 200),
-            stored: wholeFlag('--stored', flags.stored, 0, 100_000),
-            firstAddress: flags.address,
-            port: wholeFlag('--port', flags.port, 0, 65_535),
-            sampleIntervalSeconds: wholeFlag('--sample-interval', flags.sampleInterval, 0, 21_600),
-            seed: wholeFlag('--seed', flags.seed, 0, 2 ** 32 - 1),
-            ipv6: flags.ipv6 === true,
-          });
+          network = await LabNetwork.start(options);
         } catch (error) {
           throw new CliError(`the lab network could not start: ${(error as Error).message}`, {
             hint: 'another lab network may hold these addresses: try --address 127.43.0.1 or --port 0',

@@ -4,7 +4,7 @@ import { formatDuration } from '../../lab/duration.ts';
 import { type LiveRunResult, runLive } from '../../lab/run-live.ts';
 import { type Scenario, ScenarioError } from '../../lab/scenario.ts';
 import { type TraceResult, writeTrace } from '../../lab/trace.ts';
-import { buildWorld } from '../../lab/world.ts';
+import { buildWorld, type World } from '../../lab/world.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
@@ -45,7 +45,7 @@ export function registerLab(program: Command, io: CliIo): void {
         'a built-in scenario or a .yaml/.json file, required',
       ),
   ).action(async (flags: { scenario: string; dataDir: string }) => {
-    const world = buildWorld(loadScenarioFlag(flags.scenario));
+    const { world } = loadWorldFlag(flags.scenario);
     const result = await runLiveWithProgress(world, flags.dataDir, io);
     io.out(describeLive(result, world.scenario, flags.dataDir));
   });
@@ -59,7 +59,7 @@ export function registerLab(program: Command, io: CliIo): void {
         'a built-in scenario or a .yaml/.json file, required',
       ),
   ).action(async (flags: { scenario: string; dataDir: string }) => {
-    const world = buildWorld(loadScenarioFlag(flags.scenario));
+    const { world } = loadWorldFlag(flags.scenario);
     const result = await traceWithProgress(world, flags.dataDir, io);
     io.out(describeTrace(result, flags.dataDir));
   });
@@ -68,9 +68,22 @@ export function registerLab(program: Command, io: CliIo): void {
   registerLabNetwork(lab, io);
 }
 
-export function loadScenarioFlag(nameOrPath: string): Scenario {
+/**
+ * The scenario and the world it builds. Building checks what parsing cannot
+ * (behaviors, their parameters, address blocks), so a bad scenario is refused
+ * before anything is written.
+ */
+export function loadWorldFlag(nameOrPath: string): { world: World; path: string } {
+  return scenarioErrors(() => {
+    const { scenario, path } = resolveScenario(nameOrPath);
+    return { world: buildWorld(scenario), path };
+  });
+}
+
+/** A scenario's mistakes are the command line's: usage errors, with the scenario's hint. */
+function scenarioErrors<T>(work: () => T): T {
   try {
-    return resolveScenario(nameOrPath).scenario;
+    return work();
   } catch (error) {
     if (error instanceof ScenarioError) throw usageError(error.message, error.hint);
     throw error;
@@ -78,7 +91,7 @@ export function loadScenarioFlag(nameOrPath: string): Scenario {
 }
 
 export async function runLiveWithProgress(
-  world: ReturnType<typeof buildWorld>,
+  world: World,
   dataDir: string,
   io: CliIo,
 ): Promise<LiveRunResult> {
@@ -111,7 +124,7 @@ export async function runLiveWithProgress(
 }
 
 export async function traceWithProgress(
-  world: ReturnType<typeof buildWorld>,
+  world: World,
   dataDir: string,
   io: CliIo,
 ): Promise<TraceResult> {

@@ -143,7 +143,7 @@ function positive(flag: string, text: string, min: number, max: number): number 
 }
 
 function openEnricher(flags: MapFlags, dataDir: string): Enricher {
-  // A live lab run leaves its overlay in the data directory: its addresses are placed by it.
+  // A lab run or trace leaves its overlay in the data directory: its addresses are placed by it.
   const labOverlay = labOverlayPath(dataDir);
   const overlay = flags.overlay ?? (existsSync(labOverlay) ? labOverlay : undefined);
   return enricherFromFlags({ ...flags, overlay });
