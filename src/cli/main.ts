@@ -47,6 +47,9 @@ export async function buildProgram(io: CliIo, only?: string): Promise<Command> {
 /** Runs the CLI and resolves to the process exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   if (io === processIo) endQuietlyOnClosedPipe();
+  // `help nosuch` would print the program's help as if asked for it: say what is unknown.
+  if (argv[0] === 'help' && argv[1] !== undefined && !COMMANDS.some((c) => c.name === argv[1]))
+    argv = argv.slice(1, 2);
   // Help, a misspelt command (which gets suggestions) and --version need them all.
   const named = COMMANDS.find((c) => c.name === argv[0])?.name;
   const program = await buildProgram(io, named);

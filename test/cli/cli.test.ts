@@ -35,11 +35,17 @@ describe('dhtscope (in-process)', () => {
     assert.equal(stdout.trim(), VERSION);
   });
 
-  it('an unknown command exits 2 and suggests the closest one', async () => {
-    const { code, stderr } = await runCli(['decod']);
-    assert.equal(code, 2);
-    assert.match(stderr, /unknown command 'decod'/);
-    assert.match(stderr, /Did you mean decode\?/);
+  it('an unknown command exits 2 and suggests the closest one, after help too', async () => {
+    for (const argv of [['decod'], ['help', 'decod']]) {
+      const { code, stdout, stderr } = await runCli(argv);
+      assert.equal(code, 2, argv.join(' '));
+      assert.match(stderr, /unknown command 'decod'/);
+      assert.match(stderr, /Did you mean decode\?/);
+      assert.doesNotMatch(stdout, /Usage: dhtscope/);
+    }
+    const known = await runCli(['help', 'decode']);
+    assert.equal(known.code, 0);
+    assert.match(known.stdout, /Usage: dhtscope decode/);
   });
 
   it('decode <hex> pretty-prints a datagram', async () => {
