@@ -90,6 +90,10 @@ describe('dhtscope pcap', () => {
     );
     assert.equal(tiny.config.window, 10_000);
     assert.ok(tiny.alarms.plain < 7);
+    const day = JSON.parse(
+      (await runCli(['pcap', 'analyze', pcap, '--window', '1d', '--json'])).stdout,
+    );
+    assert.equal(day.config.window, 86_400_000_000);
     const bad = await runCli(['pcap', 'analyze', pcap, '--window', 'soon']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--window "soon" is not a duration/);

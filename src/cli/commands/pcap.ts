@@ -91,7 +91,7 @@ export function registerPcap(program: Command, io: CliIo): void {
     )
     .option(
       '--window <duration>',
-      "how long a failed attempt counts, e.g. 15m, 300s, 1h (default: the preset's)",
+      "how long a failed attempt counts, e.g. 15m, 300s, 1h, 1d (default: the preset's)",
     )
     .option('--json', 'print the whole analysis as JSON')
     .option('--csv', 'print one CSV row per host')
@@ -278,13 +278,12 @@ function configFrom(flags: AnalyzeFlags): ScanConfig {
   return config;
 }
 
-/** `90`, `90s`, `15m`, `1h` → µs. */
+/** `90`, `90s`, `15m`, `1h`, `1d` (the units of --since elsewhere) → µs. */
 export function parseWindow(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(text.trim());
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 };
   const seconds =
-    match === null
-      ? Number.NaN
-      : Number(match[1]) * { s: 1, m: 60, h: 3600 }[(match[2] as 's' | 'm' | 'h') ?? 's'];
+    match === null ? Number.NaN : Number(match[1]) * unit[(match[2] as keyof typeof unit) ?? 's'];
   if (!(seconds > 0))
     throw usageError(`--window "${text}" is not a duration`, 'e.g. --window 15m, 300s or 1h');
   return Math.round(seconds * 1_000_000);
