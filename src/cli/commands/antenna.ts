@@ -8,6 +8,7 @@ import {
   ConfigError,
   heapFlags,
   heapLimitMb,
+  RANGE,
   readConfigFile,
   resolveConfig,
 } from '../../sensor/config.ts';
@@ -19,8 +20,9 @@ import type { AlertRow, EventRecord } from '../../store/schema.ts';
 import { type AlertSink, openAlertSink } from '../alert-sink.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
-import { bootstrapOption } from '../flags.ts';
+import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
+import { MAX_DURATION_SECONDS, portsFlag, startError } from '../sensor-flags.ts';
 import { storeErrors } from '../store-errors.ts';
 import { untilStopped } from '../wait.ts';
 
@@ -125,42 +127,13 @@ export function registerAntenna(program: Command, io: CliIo): void {
       '\nPassive: it answers queries like a well-behaved node and sends only bootstrap pings and\nfind_node for its own ids; never get_peers or announce_peer, never TCP. Logs are JSON lines\non standard error. SIGINT or SIGTERM flushes everything and stops.\n\nExample:\n  dhtscope antenna --ports 6881,51413 --ids-per-port 8 --metrics-port 9464',
     );
   addDataDirOption(command).action(async (flags: AntennaFlags) => {
-    const fromFlags: AntennaConfigInput = {};
-    const source = (name: string) => command.getOptionValueSource(name);
-    if (source('dataDir') === 'cli' || source('dataDir') === 'env')
-      fromFlags.dataDir = flags.dataDir!;
-    if (flags.bind !== undefined) fromFlags.bind = flags.bind;
-    if (flags.ports !== undefined)
-      fromFlags.ports = flags.ports.split(',').map((p) => numberFlag('--ports', p.trim()));
-    if (flags.idsPerPort !== undefined)
-      fromFlags.idsPerPort = numberFlag('--ids-per-port', flags.idsPerPort);
-    if (flags.bootstrap !== undefined && flags.bootstrap.length > 0)
-      fromFlags.bootstrap = flags.bootstrap;
-    if (flags.bep42Ids === true) fromFlags.bep42Ids = true;
-    if (flags.externalIp !== undefined) fromFlags.externalIp = flags.externalIp;
-    if (flags.writerId !== undefined) fromFlags.writerId = flags.writerId;
-    if (flags.metricsPort !== undefined)
-      fromFlags.metricsPort = numberFlag('--metrics-port', flags.metricsPort);
-    if (flags.timeScale !== undefined)
-      fromFlags.timeScale = numberFlag('--time-scale', flags.timeScale);
-    if (flags.timeOrigin !== undefined) fromFlags.timeOrigin = flags.timeOrigin;
-    if (flags.alerts !== undefined) fromFlags.alerts = flags.alerts;
-    if (flags.webhook !== undefined) fromFlags.webhook = flags.webhook;
-    if (flags.idSeed !== undefined) fromFlags.idSeed = numberFlag('--id-seed', flags.idSeed);
-    if (flags.debug === true) fromFlags.logLevel = 'debug';
-    else if (flags.logLevel !== undefined) fromFlags.logLevel = flags.logLevel as 'info';
-    const enrichment: NonNullable<AntennaConfigInput['enrichment']> = {};
-    if (flags.overlay !== undefined) enrichment.overlay = flags.overlay;
-    if (flags.maxmindAsn !== undefined) enrichment.maxmindAsn = flags.maxmindAsn;
-    if (flags.maxmindCity !== undefined) enrichment.maxmindCity = flags.maxmindCity;
-    if (Object.keys(enrichment).length > 0) fromFlags.enrichment = enrichment;
-    const duration =
-      flags.duration === undefined ? undefined : numberFlag('--duration', flags.duration);
-
+    const fromFlags = configFromFlags(flags, command);
+    const duration = flags.duration === undefined ? undefined : durationFlag(flags.duration);
     let config: ReturnType<typeof resolveConfig>;
     try {
       const file = flags.config === undefined ? {} : readConfigFile(flags.config);
-      config = resolveConfig(file, fromFlags, flags.config ?? 'command line');
+      const source = flags.config === undefined ? 'command line' : `config file ${flags.config}`;
+      config = resolveConfig(file, fromFlags, source);
     } catch (error) {
       if (error instanceof ConfigError) throw usageError(error.message, error.hint);
       throw error;
@@ -175,13 +148,10 @@ export function registerAntenna(program: Command, io: CliIo): void {
       Antenna.start(config, { log, ...clock, onEvent: live.onEvent }).catch(
         async (error: unknown) => {
           await live.close();
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-            throw new CliError(`cannot bind: ${(error as Error).message}`, {
-              hint: "another program uses that port, or the address is not this host's; choose others with --ports / --bind",
-            });
-          }
-          throw error;
+          throw startError(
+            error,
+            "another program uses that port, or the address is not this host's; choose others with --ports / --bind",
+          );
         },
       ),
     );
@@ -295,9 +265,58 @@ function sensorClock(config: AntennaConfig): { clock?: Clock } {
   return { clock: scaledClock(config.timeScale, systemClock, origin) };
 }
 
-function numberFlag(flag: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n))
-    throw usageError(`${flag} "${text}" is not a number`);
-  return n;
+/**
+ * The config layer of the flags given (the data directory's environment
+ * variable counts as a flag). Numbers are parsed here, in the words every
+ * command uses for them; everything else the schema checks in resolveConfig.
+ */
+function configFromFlags(flags: AntennaFlags, command: Command): AntennaConfigInput {
+  const fromFlags: AntennaConfigInput = {};
+  const source = command.getOptionValueSource('dataDir');
+  if (source === 'cli' || source === 'env') fromFlags.dataDir = flags.dataDir!;
+  if (flags.bind !== undefined) fromFlags.bind = flags.bind;
+  if (flags.ports !== undefined) fromFlags.ports = portsFlag(flags.ports);
+  if (flags.idsPerPort !== undefined)
+    fromFlags.idsPerPort = wholeFlag('--ids-per-port', flags.idsPerPort, ...RANGE.idsPerPort);
+  if (flags.bootstrap !== undefined && flags.bootstrap.length > 0)
+    fromFlags.bootstrap = flags.bootstrap;
+  if (flags.bep42Ids === true) fromFlags.bep42Ids = true;
+  if (flags.externalIp !== undefined) fromFlags.externalIp = flags.externalIp;
+  if (flags.writerId !== undefined) fromFlags.writerId = flags.writerId;
+  if (flags.metricsPort !== undefined)
+    fromFlags.metricsPort = wholeFlag('--metrics-port', flags.metricsPort, ...RANGE.metricsPort);
+  if (flags.timeScale !== undefined)
+    fromFlags.timeScale = decimalFlag('--time-scale', flags.timeScale, ...RANGE.timeScale);
+  if (flags.timeOrigin !== undefined) fromFlags.timeOrigin = flags.timeOrigin;
+  if (flags.alerts !== undefined) fromFlags.alerts = flags.alerts;
+  if (flags.webhook !== undefined) fromFlags.webhook = flags.webhook;
+  if (flags.idSeed !== undefined)
+    fromFlags.idSeed = wholeFlag('--id-seed', flags.idSeed, ...RANGE.idSeed);
+  if (flags.debug === true) fromFlags.logLevel = 'debug';
+  else if (flags.logLevel !== undefined) fromFlags.logLevel = flags.logLevel as 'info';
+  const enrichment: NonNullable<AntennaConfigInput['enrichment']> = {};
+  if (flags.overlay !== undefined) enrichment.overlay = flags.overlay;
+  if (flags.maxmindAsn !== undefined) enrichment.maxmindAsn = flags.maxmindAsn;
+  if (flags.maxmindCity !== undefined) enrichment.maxmindCity = flags.maxmindCity;
+  if (Object.keys(enrichment).length > 0) fromFlags.enrichment = enrichment;
+  return fromFlags;
+}
+
+/** Seconds above 0 (fractions allowed: tests stop a sensor after 0.2 s). */
+function durationFlag(text: string): number {
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > MAX_DURATION_SECONDS)
+    throw usageError(
+      `--duration ${text} is not a number of seconds above 0 and at most ${MAX_DURATION_SECONDS}`,
+      'leave --duration out to run until Ctrl-C or SIGTERM',
+    );
+  return seconds;
+}
+
+/** A decimal number from `min` to `max`, written in digits and at most one point. */
+function decimalFlag(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max)
+    throw usageError(`${flag} ${text} is not a number from ${min} to ${max}`);
+  return value;
 }

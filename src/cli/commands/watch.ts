@@ -3,12 +3,13 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 import { InfohashWatch, type WatchedInfohash } from '../../active/watch.ts';
 import { Antenna } from '../../sensor/antenna.ts';
-import { type AntennaConfigInput, ConfigError, resolveConfig } from '../../sensor/config.ts';
+import { type AntennaConfigInput, ConfigError, RANGE, resolveConfig } from '../../sensor/config.ts';
 import { createLogger } from '../../sensor/log.ts';
 import { addDataDirOption } from '../data-dir.ts';
-import { CliError, usageError } from '../errors.ts';
+import { usageError } from '../errors.ts';
 import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
+import { MAX_DURATION_SECONDS, portsFlag, startError } from '../sensor-flags.ts';
 import { storeErrors } from '../store-errors.ts';
 import { untilStopped } from '../wait.ts';
 
@@ -49,21 +50,20 @@ export function registerWatch(program: Command, io: CliIo): void {
       const duration =
         flags.duration === undefined
           ? undefined
-          : wholeFlag('--duration', flags.duration, 1, 31_536_000);
+          : wholeFlag('--duration', flags.duration, 1, MAX_DURATION_SECONDS);
       const input: AntennaConfigInput = {
         dataDir: flags.dataDir,
         writerId: 'watch',
         logLevel: 'warn',
       };
       if (flags.bind !== undefined) input.bind = flags.bind;
-      if (flags.ports !== undefined)
-        input.ports = flags.ports.split(',').map((p) => wholeFlag('--ports', p.trim(), 1, 65_535));
+      if (flags.ports !== undefined) input.ports = portsFlag(flags.ports);
       if (flags.idsPerPort !== undefined)
-        input.idsPerPort = wholeFlag('--ids-per-port', flags.idsPerPort, 1, 64);
+        input.idsPerPort = wholeFlag('--ids-per-port', flags.idsPerPort, ...RANGE.idsPerPort);
       if (flags.bootstrap.length > 0) input.bootstrap = flags.bootstrap;
       let config: ReturnType<typeof resolveConfig>;
       try {
-        config = resolveConfig({}, input, 'command line');
+        config = resolveConfig({}, input, 'command line', 'watch');
       } catch (error) {
         if (error instanceof ConfigError) throw usageError(error.message, error.hint);
         throw error;
@@ -89,12 +89,7 @@ export function registerWatch(program: Command, io: CliIo): void {
             );
           },
         }).catch((error: unknown) => {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
-            throw new CliError(`cannot bind: ${(error as Error).message}`, {
-              hint: 'choose other ports with --ports, or --bind',
-            });
-          throw error;
+          throw startError(error, 'choose other ports with --ports, or --bind');
         }),
       );
       const refresh = interactive

@@ -1,0 +1,29 @@
+/** Flags and start-up errors the two commands that run sensor identities (antenna, watch) share. */
+import { DhtTransportError } from '../dht/errors.ts';
+import { EnrichmentConfigError } from '../enrich/index.ts';
+import { RANGE } from '../sensor/config.ts';
+import { CliError } from './errors.ts';
+import { wholeFlag } from './flags.ts';
+
+/** `--ports 6881,51413`; a port listed twice is refused by the schema, naming it. */
+export function portsFlag(text: string): number[] {
+  return text.split(',').map((p) => wholeFlag('--ports', p.trim(), ...RANGE.port));
+}
+
+/**
+ * The longest --duration: the timer that ends the run cannot wait longer than
+ * 2^31-1 ms, and Node fires a longer one at once (after a warning).
+ */
+export const MAX_DURATION_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * Why a sensor could not start, as a CLI error when the user can fix it: a
+ * port or address the system refuses, an enrichment file it cannot use (exit
+ * 1, as `map` and `ipinfo` give for the same file). Anything else is a bug.
+ */
+export function startError(error: unknown, bindHint: string): unknown {
+  // Its message already ends with how to fix it.
+  if (error instanceof EnrichmentConfigError) return new CliError(error.message);
+  if (error instanceof DhtTransportError) return new CliError(error.message, { hint: bindHint });
+  return error;
+}
