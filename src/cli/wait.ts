@@ -6,6 +6,7 @@
  */
 export function untilStopped(durationSeconds?: number): Promise<void> {
   return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -14,7 +15,17 @@ export function untilStopped(durationSeconds?: number): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    const timer =
-      durationSeconds === undefined ? undefined : setTimeout(stop, durationSeconds * 1000);
+    if (durationSeconds === undefined) return;
+    // A timer waits at most 2^31-1 ms (Node fires a longer one at once): a long
+    // duration is waited out in steps of at most that.
+    const end = Date.now() + durationSeconds * 1000;
+    const step = (): void => {
+      const left = end - Date.now();
+      if (left <= 0) stop();
+      else timer = setTimeout(step, Math.min(left, MAX_TIMER_MS));
+    };
+    step();
   });
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
