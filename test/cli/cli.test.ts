@@ -201,6 +201,8 @@ describe('dhtscope (in-process)', () => {
     const a = await runCli(['tour', '--seed', '1']);
     const b = await runCli(['tour', '--seed', '2']);
     assert.notEqual(a.stdout, b.stdout);
+    const empty = await runCli(['tour', '--seed', '']);
+    assert.equal(empty.code, 2, 'an empty seed is not seed 0');
   });
 });
 

@@ -74,6 +74,15 @@ describe('dhtscope sql', () => {
     } finally {
       delete process.env.DHTSCOPE_DATA_DIR;
     }
+    // Set but empty (DHTSCOPE_DATA_DIR= in a script) would otherwise mean the working directory.
+    process.env.DHTSCOPE_DATA_DIR = '';
+    try {
+      const empty = await runCli(['report']);
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /DHTSCOPE_DATA_DIR' is invalid\. it is empty/);
+    } finally {
+      delete process.env.DHTSCOPE_DATA_DIR;
+    }
   });
 
   it('explains a bad query, a missing data directory and conflicting flags', async () => {

@@ -100,6 +100,10 @@ describe('dhtscope map', () => {
     const liveOnly = await runCli(['map', '--data-dir', data, '--port', '8080', '--host', '::1']);
     assert.equal(liveOnly.code, 2);
     assert.match(liveOnly.stderr, /--port and --host go with --live/);
+    // 192.0.2.0/24 is documentation space, never an address of this machine: bind fails locally.
+    const notHere = await runCli(['map', '--data-dir', data, '--live', '--host', '192.0.2.55']);
+    assert.equal(notHere.code, 1);
+    assert.match(notHere.stderr, /hint: give --host an address of this machine/);
     const both = await runCli(['map', '--data-dir', data, '--live', '--out', 'x.html']);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /choose one/);

@@ -166,8 +166,13 @@ async function serve(
       onError: (error) => io.err(pc.red(`reading the store failed: ${(error as Error).message}`)),
     });
   } catch (error) {
+    // In use or forbidden is the port's fault; an address not found or not here, the host's.
+    const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(`cannot listen on ${flags.host}:${port}: ${(error as Error).message}`, {
-      hint: 'choose another --port, or leave it out for any free one',
+      hint:
+        code === 'EADDRINUSE' || code === 'EACCES'
+          ? 'choose another --port, or leave it out for any free one'
+          : 'give --host an address of this machine, e.g. 127.0.0.1 or ::1',
     });
   }
   io.err(

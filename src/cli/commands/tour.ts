@@ -14,7 +14,7 @@ export function registerTour(program: Command, io: CliIo): void {
     .option('--seed <n>', 'seed for the ids and addresses in the tour', String(TOUR_DEFAULTS.seed))
     .action((flags: TourFlags) => {
       const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      if (flags.seed.trim() === '' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
         throw usageError(`--seed "${flags.seed}" is not an integer in 0..4294967295`);
       }
       io.out(protocolTour({ ...TOUR_DEFAULTS, seed }).join('\n\n'));
