@@ -40,3 +40,14 @@ export function outputFileFlag(flag: string, path: string): string {
   if (!stats.isDirectory()) throw usageError(`${flag} "${path}": ${folder} is not a folder`);
   return full;
 }
+
+/** One output format: a command refuses --json with --csv rather than pick one silently. */
+export function oneOutputFormat(flags: { json?: boolean; csv?: boolean }): void {
+  if (flags.json === true && flags.csv === true)
+    throw usageError('--json and --csv cannot be combined', 'choose one output format');
+}
+
+/** The flag an option attribute comes from: `maxRows` → `--max-rows`. */
+export function flagName(attribute: string): string {
+  return `--${attribute.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}

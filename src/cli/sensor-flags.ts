@@ -1,7 +1,9 @@
 /** Flags and start-up errors the two commands that run sensor identities (antenna, watch) share. */
+
+import type { Command } from 'commander';
 import { DhtTransportError } from '../dht/errors.ts';
 import { EnrichmentConfigError } from '../enrich/index.ts';
-import { RANGE } from '../sensor/config.ts';
+import { type FlagNaming, RANGE } from '../sensor/config.ts';
 import { CliError } from './errors.ts';
 import { wholeFlag } from './flags.ts';
 
@@ -9,9 +11,6 @@ import { wholeFlag } from './flags.ts';
 export function portsFlag(text: string): number[] {
   return text.split(',').map((p) => wholeFlag('--ports', p.trim(), ...RANGE.port));
 }
-
-/** The longest --duration, a year, as `lab network` takes. */
-export const MAX_DURATION_SECONDS = 31_536_000;
 
 /**
  * Why a sensor could not start, as a CLI error when the user can fix it: a
@@ -23,4 +22,17 @@ export function startError(error: unknown, bindHint: string): unknown {
   if (error instanceof EnrichmentConfigError) return new CliError(error.message);
   if (error instanceof DhtTransportError) return new CliError(error.message, { hint: bindHint });
   return error;
+}
+
+/**
+ * The flags of `command` by the config keys they set: a key's last part is
+ * the option's attribute (`idsPerPort` → --ids-per-port, `enrichment.overlay`
+ * → --overlay); a key the command has no option for was set by its own code.
+ */
+export function flagNaming(command: Command): FlagNaming {
+  return {
+    command: command.name(),
+    flagOf: (key) =>
+      command.options.find((o) => o.attributeName() === key.slice(key.lastIndexOf('.') + 1))?.long,
+  };
 }

@@ -202,16 +202,29 @@ function jsonKind(value: unknown): string {
 }
 
 /**
+ * How a command line names the keys it sets, so that its errors speak of the
+ * flags the user typed; the CLI derives it from the command's options.
+ */
+export interface FlagNaming {
+  /** The command whose --help the hint points to. */
+  command: string;
+  /** The flag that sets `key` (`ports`, `enrichment.overlay`), or undefined when none does. */
+  flagOf(key: string): string | undefined;
+}
+
+const NO_FLAGS: FlagNaming = { command: 'antenna', flagOf: () => undefined };
+
+/**
  * Validates defaults ← file ← flags. Each layer is checked on its own first,
  * so a bad value in the file is refused even when a flag overrides its key;
  * a problem in the file names `source` and the key, one on the command line
- * the flag and its value, with `command`'s help as the hint.
+ * the flag and its value, with the command's help as the hint.
  */
 export function resolveConfig(
   file: AntennaConfigInput,
   flags: AntennaConfigInput,
   source: string,
-  command = 'antenna',
+  naming: FlagNaming = NO_FLAGS,
 ): AntennaConfig {
   const inFile = antennaConfigSchema.safeParse(file);
   if (!inFile.success)
@@ -222,8 +235,8 @@ export function resolveConfig(
   const inFlags = antennaConfigSchema.safeParse(flags);
   if (!inFlags.success)
     throw new ConfigError(
-      flagIssueText(inFlags.error, flags),
-      `dhtscope ${command} --help lists every option`,
+      flagIssueText(inFlags.error, flags, naming),
+      `dhtscope ${naming.command} --help lists every option`,
     );
   const merged = {
     ...file,
@@ -235,7 +248,7 @@ export function resolveConfig(
   if (config.bep42Ids && config.externalIp === undefined) {
     throw new ConfigError(
       flags.bep42Ids === true
-        ? '--bep42-ids needs --external-ip'
+        ? `${naming.flagOf('bep42Ids') ?? 'bep42Ids'} needs ${naming.flagOf('externalIp') ?? 'externalIp'}`
         : `${source}: bep42Ids needs externalIp`,
       'give --external-ip with the address other nodes see',
     );
@@ -243,33 +256,11 @@ export function resolveConfig(
   return config;
 }
 
-/** The flag of each key that has one (docs/sensor.md's table), to name a value as the user typed it. */
-const FLAG_OF_KEY: Readonly<Record<string, string>> = {
-  dataDir: '--data-dir',
-  bind: '--bind',
-  ports: '--ports',
-  idsPerPort: '--ids-per-port',
-  bootstrap: '--bootstrap',
-  bep42Ids: '--bep42-ids',
-  externalIp: '--external-ip',
-  writerId: '--writer-id',
-  metricsPort: '--metrics-port',
-  alerts: '--alerts',
-  webhook: '--webhook',
-  idSeed: '--id-seed',
-  timeScale: '--time-scale',
-  timeOrigin: '--time-origin',
-  logLevel: '--log-level',
-  'enrichment.overlay': '--overlay',
-  'enrichment.maxmindAsn': '--maxmind-asn',
-  'enrichment.maxmindCity': '--maxmind-city',
-};
-
 /** `--bind notanip: expected an IP address, e.g. …`: the flag, the value given, what it takes. */
-function flagIssueText(error: z.ZodError, flags: AntennaConfigInput): string {
+function flagIssueText(error: z.ZodError, flags: AntennaConfigInput, naming: FlagNaming): string {
   const issue = error.issues[0]!;
   const key = issue.path.filter((p) => typeof p === 'string').join('.');
-  const flag = FLAG_OF_KEY[key];
+  const flag = naming.flagOf(key);
   // A key no flag sets came from the command's own code, not from the user.
   if (flag === undefined) return `command line: ${firstIssueText(error)}`;
   let value: unknown = flags;

@@ -22,9 +22,9 @@ import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
 import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
-import { MAX_DURATION_SECONDS, portsFlag, startError } from '../sensor-flags.ts';
+import { flagNaming, portsFlag, startError } from '../sensor-flags.ts';
 import { storeErrors } from '../store-errors.ts';
-import { untilStopped } from '../wait.ts';
+import { MAX_DURATION_SECONDS, untilStopped } from '../wait.ts';
 
 interface AntennaFlags {
   config?: string;
@@ -133,7 +133,7 @@ export function registerAntenna(program: Command, io: CliIo): void {
     try {
       const file = flags.config === undefined ? {} : readConfigFile(flags.config);
       const source = flags.config === undefined ? 'command line' : `config file ${flags.config}`;
-      config = resolveConfig(file, fromFlags, source);
+      config = resolveConfig(file, fromFlags, source, flagNaming(command));
     } catch (error) {
       if (error instanceof ConfigError) throw usageError(error.message, error.hint);
       throw error;

@@ -8,7 +8,7 @@ import { nodeIdToHex } from '../../protocol/kademlia/index.ts';
 import { CliError, usageError } from '../errors.ts';
 import { wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
-import { untilStopped } from '../wait.ts';
+import { MAX_DURATION_SECONDS, untilStopped } from '../wait.ts';
 
 interface NetworkFlags {
   nodes: string;
@@ -61,7 +61,7 @@ export function registerLabNetwork(lab: Command, io: CliIo): void {
         const duration =
           flags.duration === undefined
             ? undefined
-            : wholeFlag('--duration', flags.duration, 1, 31_536_000);
+            : wholeFlag('--duration', flags.duration, 1, MAX_DURATION_SECONDS);
         if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(flags.address))
           throw usageError(
             `--address ${flags.address} is not in 127.0.0.0/8`,

@@ -17,7 +17,7 @@ import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { enricherFromFlags } from '../enrichment.ts';
 import { CliError, usageError } from '../errors.ts';
-import { outputFileFlag, wholeFlag } from '../flags.ts';
+import { flagName, outputFileFlag, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { untilStopped } from '../wait.ts';
@@ -188,7 +188,7 @@ function checkLiveFlags(command: Command, live: boolean): void {
   if (!live) {
     const liveOnly = ['refreshSec', 'port', 'host'].filter(given);
     if (liveOnly.length > 0) {
-      const names = liveOnly.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      const names = liveOnly.map(flagName);
       throw usageError(`${names.join(' and ')} go${names.length === 1 ? 'es' : ''} with --live`);
     }
   } else if (given('out')) {

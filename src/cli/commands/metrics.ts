@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resultAsCsv, resultAsJson, resultAsTable } from '../../report/query-result.ts';
 import { StoreReader } from '../../store/index.ts';
 import { addDataDirOption } from '../data-dir.ts';
-import { usageError } from '../errors.ts';
+import { oneOutputFormat } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { parseTimeArgument } from '../time.ts';
@@ -22,8 +22,7 @@ export function registerMetrics(program: Command, io: CliIo): void {
     .option('--json', 'print the rows as JSON')
     .option('--csv', 'print the rows as CSV');
   addDataDirOption(command).action(async (flags: MetricsFlags) => {
-    if (flags.json === true && flags.csv === true)
-      throw usageError('--json and --csv cannot be combined', 'choose one output format');
+    oneOutputFormat(flags);
     const since = parseTimeArgument('--since', flags.since, Date.now());
     const reader = await storeErrors(() => StoreReader.open(flags.dataDir));
     try {

@@ -35,7 +35,7 @@ import {
 } from '../../report/pcap-report.ts';
 import { renderRocPng, renderRocSvg } from '../../report/pcap-roc-plot.ts';
 import { CliError, EXIT, usageError } from '../errors.ts';
-import { outputFileFlag } from '../flags.ts';
+import { oneOutputFormat, outputFileFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 
@@ -101,7 +101,7 @@ export function registerPcap(program: Command, io: CliIo): void {
       '\nExamples:\n  dhtscope pcap analyze border.pcap.gz\n  dhtscope pcap analyze lab.pcapng --labels lab.labels.json --roc-out roc.svg\n  tcpdump -i eth0 -w - | dhtscope pcap analyze - --preset zeek\n\nExit status is 1 when a capture is truncated or corrupt (what was read before is still reported).',
     )
     .action(async (files: string[], flags: AnalyzeFlags) => {
-      checkOneFormat(flags);
+      oneOutputFormat(flags);
       const config = configFrom(flags);
       const labels = flags.labels === undefined ? undefined : readLabels(flags.labels);
       if (flags.rocOut !== undefined) checkRocOut(flags.rocOut, labels);
@@ -132,7 +132,7 @@ export function registerPcap(program: Command, io: CliIo): void {
     .option('--json', 'print the predictions as a JSON array')
     .option('--csv', 'print the predictions as CSV with a header line')
     .action(async (files: string[], flags: PeersFlags) => {
-      checkOneFormat(flags);
+      oneOutputFormat(flags);
       const analyzer = new CaptureAnalyzer({
         createExtractor: (onPrediction) => new BitTorrentExtractor(onPrediction),
         keepPredictions: true,
@@ -161,7 +161,7 @@ export function registerPcap(program: Command, io: CliIo): void {
       '\nExamples:\n  dhtscope pcap conns client.pcap\n  dhtscope pcap conns border.pcap.gz --state S0,REJ --csv > failed.csv\n\nConnections are printed as they end (idle ones after a timeout, the rest when the capture ends), so the order is not by start time.',
     )
     .action(async (files: string[], flags: ConnsFlags) => {
-      checkOneFormat(flags);
+      oneOutputFormat(flags);
       const keep = connectionFilter(flags);
       const format =
         flags.json === true
@@ -207,12 +207,6 @@ export function registerPcap(program: Command, io: CliIo): void {
       if (listed === 0 && flags.json !== true && flags.csv !== true) io.out('(no connections)');
       failOnBadFile(results);
     });
-}
-
-/** One output format: every pcap command refuses two rather than pick one silently. */
-function checkOneFormat(flags: { json?: boolean; csv?: boolean }): void {
-  if (flags.json === true && flags.csv === true)
-    throw usageError('--json and --csv cannot be combined', 'choose one output format');
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 import { StoreReader } from '../../store/reader.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
-import { outputFileFlag, wholeFlag } from '../flags.ts';
+import { flagName, oneOutputFormat, outputFileFlag, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 import { parseTimeArgument } from '../time.ts';
@@ -94,8 +94,7 @@ export function registerReport(program: Command, io: CliIo): void {
     const chosen = SELECTORS.filter((key) => flags[key] !== undefined && flags[key] !== false);
     if (chosen.length > 1)
       throw usageError(`choose one report, not ${chosen.map(flagName).join(' and ')}`);
-    if (flags.json === true && flags.csv === true)
-      throw usageError('--json and --csv cannot be combined');
+    oneOutputFormat(flags);
     if (flags.out !== undefined && chosen[0] !== 'heatmap')
       throw usageError('--out goes with --heatmap');
     if (flags.out !== undefined) {
@@ -156,10 +155,6 @@ export function registerReport(program: Command, io: CliIo): void {
       reader.close();
     }
   });
-}
-
-function flagName(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 function asnArgument(text: string): string {

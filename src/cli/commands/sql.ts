@@ -3,6 +3,7 @@ import { resultAsCsv, resultAsJson, resultAsTable } from '../../report/query-res
 import { StoreReader, viewNamesText } from '../../store/index.ts';
 import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
+import { oneOutputFormat } from '../flags.ts';
 import type { CliIo } from '../io.ts';
 import { storeErrors } from '../store-errors.ts';
 
@@ -26,8 +27,7 @@ export function registerSql(program: Command, io: CliIo): void {
       `\nViews: ${viewNamesText()}.\nSee docs/data-directory.md for every column.\n\nExample:\n  dhtscope sql "SELECT remote_ip, count(*) AS n FROM events WHERE kind = 'get_peers' GROUP BY 1 ORDER BY n DESC LIMIT 10"`,
     );
   addDataDirOption(command).action(async (query: string, flags: SqlFlags) => {
-    if (flags.json === true && flags.csv === true)
-      throw usageError('--json and --csv cannot be combined');
+    oneOutputFormat(flags);
     const maxRows = Number(flags.maxRows);
     if (!Number.isInteger(maxRows) || maxRows < 1)
       throw usageError(`--max-rows "${flags.maxRows}" is not a positive integer`);

@@ -9,9 +9,9 @@ import { addDataDirOption } from '../data-dir.ts';
 import { usageError } from '../errors.ts';
 import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
-import { MAX_DURATION_SECONDS, portsFlag, startError } from '../sensor-flags.ts';
+import { flagNaming, portsFlag, startError } from '../sensor-flags.ts';
 import { storeErrors } from '../store-errors.ts';
-import { untilStopped } from '../wait.ts';
+import { MAX_DURATION_SECONDS, untilStopped } from '../wait.ts';
 
 interface WatchFlags {
   dataDir: string;
@@ -63,7 +63,7 @@ export function registerWatch(program: Command, io: CliIo): void {
       if (flags.bootstrap.length > 0) input.bootstrap = flags.bootstrap;
       let config: ReturnType<typeof resolveConfig>;
       try {
-        config = resolveConfig({}, input, 'command line', 'watch');
+        config = resolveConfig({}, input, 'command line', flagNaming(command));
       } catch (error) {
         if (error instanceof ConfigError) throw usageError(error.message, error.hint);
         throw error;
