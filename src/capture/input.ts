@@ -2,14 +2,21 @@
  * Where capture bytes come from: a file or standard input (`-`), gzip-compressed
  * or not (told by the magic bytes, not the name), read in large chunks.
  */
-import { statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import { copyBytes, joinBytes } from './bytes.ts';
 
-/** Large reads: the per-chunk cost (a DataView, a stitched record) then vanishes. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Large reads, so the per-chunk cost (a DataView, a stitched record) vanishes,
+ * yet small enough that much of a chunk is still in the CPU's cache when the
+ * reader walks it (`npm run bench`, bench/README.md).
+ */
+export const CHUNK_BYTES = 2 * 1024 * 1024;
+
+/** How long the reading may keep the event loop waiting (progress, signals, timers). */
+const YIELD_EVERY_MS = 50;
 
 export interface CaptureSource {
   /** The file name, or `-`. */
@@ -30,9 +37,13 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
   let read = 0;
   let gzip = false;
   /**
-   * Raw bytes. A file is read into two reused buffers (no 4 MiB allocation per
-   * chunk): the reader copies what it keeps. Gunzip keeps its input for a
-   * while, so once the input is known to be gzip every chunk is a fresh copy.
+   * Raw bytes. A file is read synchronously into one reused buffer (no
+   * allocation per chunk): the reader copies what it keeps, and the bytes
+   * arrive in this core's cache, where a read on libuv's thread pool leaves
+   * them in another's and costs a thread hand-off per chunk. The kernel's
+   * read-ahead still overlaps a disk with the analysis. Gunzip keeps its
+   * input for a while, so once the input is known to be gzip every chunk is
+   * a fresh copy.
    */
   async function* rawChunks(): AsyncGenerator<Uint8Array> {
     if (name === '-') {
@@ -43,27 +54,25 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
       }
       return;
     }
-    const file = await open(name, 'r');
-    // Two buffers: the next chunk is read (on libuv's thread pool) while this one is
-    // analyzed, so a disk's time and the analysis overlap instead of adding up.
-    let current = Buffer.allocUnsafe(CHUNK_BYTES);
-    let next = Buffer.allocUnsafe(CHUNK_BYTES);
-    let reading = file.read(current, 0, CHUNK_BYTES, null);
+    const file = openSync(name, 'r');
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let turn = performance.now();
     try {
       for (;;) {
-        const { bytesRead } = await reading;
+        const bytesRead = readSync(file, buffer, 0, CHUNK_BYTES, null);
         if (bytesRead === 0) return;
         read += bytesRead;
-        reading = file.read(next, 0, CHUNK_BYTES, null);
         // A plain Uint8Array, not a Buffer: its `slice` copies, as consumers expect.
-        const view = new Uint8Array(current.buffer, current.byteOffset, bytesRead);
+        const view = new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
         yield gzip ? copyBytes(view) : view;
-        [current, next] = [next, current];
+        // Reads that never wait would starve the event loop: let it turn now and then.
+        if (performance.now() - turn >= YIELD_EVERY_MS) {
+          await nextTurn();
+          turn = performance.now();
+        }
       }
     } finally {
-      // A read may still be under way (the consumer stopped early): let it end before closing.
-      await reading.catch(() => undefined);
-      await file.close();
+      closeSync(file);
     }
   }
   async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -71,6 +80,8 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
     let first = await source.next();
     // Gather at least two bytes to look at the magic.
     while (!first.done && first.value.length < 2) {
+      // The next read reuses the buffer `first` points into.
+      first = { done: false, value: copyBytes(first.value) };
       const more = await source.next();
       if (more.done) break;
       first = { done: false, value: joinBytes(first.value, more.value) };

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { AddressTable } from '../../src/capture/addresses.ts';
 import { PacketDecoder, PROTO_TCP } from '../../src/capture/decode.ts';
 import { CaptureFormatError } from '../../src/capture/errors.ts';
@@ -333,6 +335,49 @@ describe('capture input', () => {
         assert.equal(chunk.length, CHUNK_BYTES);
         break;
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a named pipe (a shell's <(…)) that delivers a gzip capture in dribs comes through whole", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dhtscope-input-'));
+    try {
+      const fifo = join(dir, 'capture.fifo');
+      execFileSync('mkfifo', [fifo]);
+      // A tiny first piece (one byte: the magic is not yet readable), then the rest in pieces.
+      const payload = new TextEncoder().encode('d1:y1:qe');
+      const data = frame(
+        1,
+        udpPacket({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 6881, dstPort: 6881, payload }),
+      );
+      const capture = pcapFile([{ ts: 1_700_000_000_000_000, data }]);
+      const gz = gzipSync(capture);
+      const writer = spawn(process.execPath, [
+        '-e',
+        `const fs = require('node:fs');
+         const bytes = Buffer.from(process.argv[2], 'hex');
+         const fd = fs.openSync(process.argv[1], 'w');
+         let at = 0;
+         const step = () => {
+           if (at >= bytes.length) return fs.closeSync(fd);
+           const n = at === 0 ? 1 : 7;
+           fs.writeSync(fd, bytes.subarray(at, at + n));
+           at += n;
+           setTimeout(step, 2);
+         };
+         step();`,
+        fifo,
+        Buffer.from(gz).toString('hex'),
+      ]);
+      const closed = new Promise((resolve) => writer.once('close', resolve));
+      const source = openCapture(fifo);
+      const pieces: Uint8Array[] = [];
+      for await (const chunk of source.chunks) pieces.push(chunk.slice());
+      assert.deepEqual(Buffer.concat(pieces), Buffer.from(capture));
+      assert.equal(source.compressed(), true);
+      assert.equal(source.rawBytesRead(), gz.length);
+      assert.equal(await closed, 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
