@@ -15,8 +15,13 @@ import { copyBytes, joinBytes } from './bytes.ts';
  */
 export const CHUNK_BYTES = 2 * 1024 * 1024;
 
-/** How long the reading may keep the event loop waiting (progress, signals, timers). */
-const YIELD_EVERY_MS = 50;
+/** How long reading may keep the event loop waiting (progress, signals, timers), by default. */
+export const TURN_EVERY_MS = 50;
+
+export interface OpenCaptureOptions {
+  /** Milliseconds of reading after which the event loop gets a turn (default TURN_EVERY_MS). */
+  turnEveryMs?: number;
+}
 
 export interface CaptureSource {
   /** The file name, or `-`. */
@@ -31,7 +36,12 @@ export interface CaptureSource {
   compressed(): boolean;
 }
 
-export function openCapture(name: string, stdin: Readable = process.stdin): CaptureSource {
+export function openCapture(
+  name: string,
+  stdin: Readable = process.stdin,
+  options: OpenCaptureOptions = {},
+): CaptureSource {
+  const turnEveryMs = options.turnEveryMs ?? TURN_EVERY_MS;
   // Stat first: a missing file or a directory then throws here, before anything is opened.
   const size = name === '-' ? undefined : fileSize(name);
   let read = 0;
@@ -66,7 +76,7 @@ export function openCapture(name: string, stdin: Readable = process.stdin): Capt
         const view = new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
         yield gzip ? copyBytes(view) : view;
         // Reads that never wait would starve the event loop: let it turn now and then.
-        if (performance.now() - turn >= YIELD_EVERY_MS) {
+        if (performance.now() - turn >= turnEveryMs) {
           await nextTurn();
           turn = performance.now();
         }

@@ -340,6 +340,40 @@ describe('capture input', () => {
     }
   });
 
+  it('reading gives the event loop a turn between chunks once the turn is due', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dhtscope-input-'));
+    let immediate: NodeJS.Immediate | undefined;
+    try {
+      const path = join(dir, 'big.bin');
+      writeFileSync(path, new Uint8Array(CHUNK_BYTES * 3));
+      // Counts the event loop's turns: reads that never wait would leave it at 0.
+      let turns = 0;
+      const tick = () => {
+        turns++;
+        immediate = setImmediate(tick);
+      };
+      immediate = setImmediate(tick);
+      const seen = async (turnEveryMs: number) => {
+        const counts: number[] = [];
+        for await (const _ of openCapture(path, process.stdin, { turnEveryMs }).chunks) {
+          counts.push(turns);
+        }
+        return counts;
+      };
+      const everyChunk = await seen(0);
+      assert.equal(everyChunk.length, 3);
+      assert.ok(
+        everyChunk[0]! < everyChunk[1]! && everyChunk[1]! < everyChunk[2]!,
+        `turns seen at each chunk: ${everyChunk}`,
+      );
+      const never = await seen(60_000);
+      assert.equal(new Set(never).size, 1, `turns seen at each chunk: ${never}`);
+    } finally {
+      clearImmediate(immediate);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a named pipe (a shell's <(…)) that delivers a gzip capture in dribs comes through whole", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dhtscope-input-'));
     try {
