@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
-import { damagedFileError } from '../store/index.ts';
+import { damagedFileError } from '../store/errors.ts';
 import { COMMANDS } from './commands/registry.ts';
 import { CliError, EXIT } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
