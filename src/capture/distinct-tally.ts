@@ -14,10 +14,11 @@ export class DistinctTally {
   /** Distinct destinations and ports with at least one attempt in the tally. */
   hosts = 0;
   ports = 0;
-  /** Attempts per destination id, per port. */
-  private readonly perHost: Int32Array;
-  private readonly perPort = new Int32Array(PORTS);
-  /** Distinct ports tried on each destination, distinct destinations tried on each port. */
+  /**
+   * Distinct ports tried on each destination, distinct destinations tried on
+   * each port: a destination (a port) is in the tally exactly while its count
+   * is above 0, so these also give `hosts` and `ports`.
+   */
   private readonly portsOfHost: Int32Array;
   private readonly hostsOfPort = new Int32Array(PORTS);
   /**
@@ -35,7 +36,6 @@ export class DistinctTally {
 
   /** `hostIds`: one more than the largest destination id that will be added. */
   constructor(hostIds: number) {
-    this.perHost = new Int32Array(hostIds);
     this.portsOfHost = new Int32Array(hostIds);
   }
 
@@ -51,30 +51,22 @@ export class DistinctTally {
    * `hosts`, `ports`, `hostsOnPort` and `portsOnHost` after.
    */
   change(host: number, port: number, by: 1 | -1): void {
-    const perHost = this.perHost;
-    const hostBefore = perHost[host]!;
-    if (hostBefore === 0 && by > 0) {
-      this.hosts++;
-      this.touchedHosts.push(host);
-    } else if (hostBefore === 1 && by < 0) this.hosts--;
-    perHost[host] = hostBefore + by;
-    const perPort = this.perPort;
-    const portBefore = perPort[port]!;
-    if (portBefore === 0 && by > 0) {
-      this.ports++;
-      this.touchedPorts.push(port);
-    } else if (portBefore === 1 && by < 0) this.ports--;
-    perPort[port] = portBefore + by;
     const slot = this.pairSlot(host, port);
     const pairs = this.pairs;
     const pairBefore = pairs[slot + 2]!;
     pairs[slot + 2] = pairBefore + by;
     if (pairBefore === 0 && by > 0) {
-      this.portsOfHost[host]!++;
-      this.hostsOfPort[port]!++;
+      if (this.portsOfHost[host]!++ === 0) {
+        this.hosts++;
+        this.touchedHosts.push(host);
+      }
+      if (this.hostsOfPort[port]!++ === 0) {
+        this.ports++;
+        this.touchedPorts.push(port);
+      }
     } else if (pairBefore === 1 && by < 0) {
-      this.portsOfHost[host]!--;
-      this.hostsOfPort[port]!--;
+      if (--this.portsOfHost[host]! === 0) this.hosts--;
+      if (--this.hostsOfPort[port]! === 0) this.ports--;
     }
   }
 
@@ -90,14 +82,8 @@ export class DistinctTally {
 
   /** Empties the tally (in time proportional to what it held). */
   clear(): void {
-    for (const host of this.touchedHosts) {
-      this.perHost[host] = 0;
-      this.portsOfHost[host] = 0;
-    }
-    for (const port of this.touchedPorts) {
-      this.perPort[port] = 0;
-      this.hostsOfPort[port] = 0;
-    }
+    for (const host of this.touchedHosts) this.portsOfHost[host] = 0;
+    for (const port of this.touchedPorts) this.hostsOfPort[port] = 0;
     this.touchedHosts.length = 0;
     this.touchedPorts.length = 0;
     const pairs = this.pairs;

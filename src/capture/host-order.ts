@@ -8,6 +8,7 @@
  * order as its first 14 characters do, and only texts that agree on those are
  * compared as strings.
  */
+import { ipv4Number } from '../protocol/net/ip.ts';
 
 interface Sortable {
   readonly host: string;
@@ -107,29 +108,15 @@ const OCTET_TEXT_RANK: Uint8Array = (() => {
 
 /** The four octet ranks of a canonical dotted quad as one unsigned 32-bit number, or -1. */
 export function dottedQuadTextKey(text: string): number {
-  let key = 0;
-  let octets = 0;
-  let at = 0;
-  while (octets < 4) {
-    const start = at;
-    let value = 0;
-    while (at < text.length && at - start < 3) {
-      const c = text.charCodeAt(at);
-      if (c < 48 || c > 57) break;
-      value = value * 10 + (c - 48);
-      at++;
-    }
-    const digits = at - start;
-    // No digits, a leading zero, or above 255: not how an address is written.
-    if (digits === 0 || (digits > 1 && text.charCodeAt(start) === 48) || value > 255) return -1;
-    key = key * 256 + OCTET_TEXT_RANK[value]!;
-    octets++;
-    if (octets < 4) {
-      if (text.charCodeAt(at) !== 46) return -1;
-      at++;
-    }
-  }
-  return at === text.length ? key : -1;
+  const address = ipv4Number(text);
+  if (address < 0) return -1;
+  const rank = OCTET_TEXT_RANK;
+  return (
+    ((rank[address >>> 24]! * 256 + rank[(address >>> 16) & 255]!) * 256 +
+      rank[(address >>> 8) & 255]!) *
+      256 +
+    rank[address & 255]!
+  );
 }
 
 /**

@@ -31,7 +31,7 @@ export class TcpFlow implements TcpStreamRef {
   historyHigh = 0;
   origPackets = 0;
   respPackets = 0;
-  /** Payload bytes each side sent (kept up to date while open). */
+  /** Payload bytes each side sent (written when the connection ends, as the rest of its counts). */
   origBytes = 0;
   respBytes = 0;
   /** Some payload went to the extractor, so it must hear of the end. */
@@ -68,10 +68,6 @@ export class TcpFlow implements TcpStreamRef {
     this.ignored |= fromOriginator ? 1 : 2;
     if (fromOriginator) this.origStream = undefined;
     else this.respStream = undefined;
-  }
-
-  ignores(fromOriginator: boolean): boolean {
-    return (this.ignored & (fromOriginator ? 1 : 2)) !== 0;
   }
 
   /**
