@@ -3,13 +3,46 @@
 import type { Command } from 'commander';
 import { DhtTransportError } from '../dht/errors.ts';
 import { EnrichmentConfigError } from '../enrich/index.ts';
-import { type FlagNaming, RANGE } from '../sensor/config.ts';
-import { CliError } from './errors.ts';
+import {
+  type AntennaConfig,
+  type AntennaConfigInput,
+  ConfigError,
+  type FlagNaming,
+  RANGE,
+  readConfigFile,
+  resolveConfig,
+} from '../sensor/config.ts';
+import { CliError, usageError } from './errors.ts';
 import { wholeFlag } from './flags.ts';
 
 /** `--ports 6881,51413`; a port listed twice is refused by the schema, naming it. */
 export function portsFlag(text: string): number[] {
   return text.split(',').map((p) => wholeFlag('--ports', p.trim(), ...RANGE.port));
+}
+
+/** `--ids-per-port 8`. */
+export function idsPerPortFlag(text: string): number {
+  return wholeFlag('--ids-per-port', text, ...RANGE.idsPerPort);
+}
+
+/**
+ * The sensor's settings from the config file at `configPath` (if any) and the
+ * flags (the flags win), a bad file or setting refused as a usage error that
+ * names the flag of `command`.
+ */
+export function sensorConfig(
+  configPath: string | undefined,
+  flags: AntennaConfigInput,
+  command: Command,
+): AntennaConfig {
+  try {
+    const file = configPath === undefined ? {} : readConfigFile(configPath);
+    const source = configPath === undefined ? 'command line' : `config file ${configPath}`;
+    return resolveConfig(file, flags, source, flagNaming(command));
+  } catch (error) {
+    if (error instanceof ConfigError) throw usageError(error.message, error.hint);
+    throw error;
+  }
 }
 
 /**

@@ -5,12 +5,9 @@ import { Antenna, type AntennaStatus } from '../../sensor/antenna.ts';
 import {
   type AntennaConfig,
   type AntennaConfigInput,
-  ConfigError,
   heapFlags,
   heapLimitMb,
   RANGE,
-  readConfigFile,
-  resolveConfig,
 } from '../../sensor/config.ts';
 import { createLogger } from '../../sensor/log.ts';
 import { ALERTS } from '../../store/datasets.ts';
@@ -22,7 +19,7 @@ import { addDataDirOption } from '../data-dir.ts';
 import { CliError, usageError } from '../errors.ts';
 import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
-import { flagNaming, portsFlag, startError } from '../sensor-flags.ts';
+import { idsPerPortFlag, portsFlag, sensorConfig, startError } from '../sensor-flags.ts';
 import { storeErrors } from '../store-errors.ts';
 import { MAX_DURATION_SECONDS, untilStopped } from '../wait.ts';
 
@@ -129,15 +126,7 @@ export function registerAntenna(program: Command, io: CliIo): void {
   addDataDirOption(command).action(async (flags: AntennaFlags) => {
     const fromFlags = configFromFlags(flags, command);
     const duration = flags.duration === undefined ? undefined : durationFlag(flags.duration);
-    let config: ReturnType<typeof resolveConfig>;
-    try {
-      const file = flags.config === undefined ? {} : readConfigFile(flags.config);
-      const source = flags.config === undefined ? 'command line' : `config file ${flags.config}`;
-      config = resolveConfig(file, fromFlags, source, flagNaming(command));
-    } catch (error) {
-      if (error instanceof ConfigError) throw usageError(error.message, error.hint);
-      throw error;
-    }
+    const config = sensorConfig(flags.config, fromFlags, command);
     if (io.mayReplaceProcess === true) replaceWithHeapLimit(heapLimitMb(config));
     const log = createLogger(config.logLevel);
     const clock = sensorClock(config);
@@ -276,8 +265,7 @@ function configFromFlags(flags: AntennaFlags, command: Command): AntennaConfigIn
   if (source === 'cli' || source === 'env') fromFlags.dataDir = flags.dataDir!;
   if (flags.bind !== undefined) fromFlags.bind = flags.bind;
   if (flags.ports !== undefined) fromFlags.ports = portsFlag(flags.ports);
-  if (flags.idsPerPort !== undefined)
-    fromFlags.idsPerPort = wholeFlag('--ids-per-port', flags.idsPerPort, ...RANGE.idsPerPort);
+  if (flags.idsPerPort !== undefined) fromFlags.idsPerPort = idsPerPortFlag(flags.idsPerPort);
   if (flags.bootstrap !== undefined && flags.bootstrap.length > 0)
     fromFlags.bootstrap = flags.bootstrap;
   if (flags.bep42Ids === true) fromFlags.bep42Ids = true;

@@ -290,16 +290,16 @@ function readLabels(path: string): HostLabels {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new CliError(`cannot read labels from ${path}: ${(error as Error).message}`, {
-      exitCode: EXIT.usage,
-      hint: 'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []}',
-    });
+    throw usageError(
+      `cannot read labels from ${path}: ${(error as Error).message}`,
+      'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []}',
+    );
   }
   const bad = (problem: string) =>
-    new CliError(`labels in ${path}: ${problem}`, {
-      exitCode: EXIT.usage,
-      hint: 'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []} ("other" may be left out)',
-    });
+    usageError(
+      `labels in ${path}: ${problem}`,
+      'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []} ("other" may be left out)',
+    );
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw bad('the file must hold one JSON object');
   const obj = parsed as Record<string, unknown>;

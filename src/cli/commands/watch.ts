@@ -3,13 +3,12 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 import { InfohashWatch, type WatchedInfohash } from '../../active/watch.ts';
 import { Antenna } from '../../sensor/antenna.ts';
-import { type AntennaConfigInput, ConfigError, RANGE, resolveConfig } from '../../sensor/config.ts';
+import type { AntennaConfigInput } from '../../sensor/config.ts';
 import { createLogger } from '../../sensor/log.ts';
 import { addDataDirOption } from '../data-dir.ts';
-import { usageError } from '../errors.ts';
 import { bootstrapOption, wholeFlag } from '../flags.ts';
 import type { CliIo } from '../io.ts';
-import { flagNaming, portsFlag, startError } from '../sensor-flags.ts';
+import { idsPerPortFlag, portsFlag, sensorConfig, startError } from '../sensor-flags.ts';
 import { storeErrors } from '../store-errors.ts';
 import { MAX_DURATION_SECONDS, untilStopped } from '../wait.ts';
 
@@ -58,16 +57,9 @@ export function registerWatch(program: Command, io: CliIo): void {
       };
       if (flags.bind !== undefined) input.bind = flags.bind;
       if (flags.ports !== undefined) input.ports = portsFlag(flags.ports);
-      if (flags.idsPerPort !== undefined)
-        input.idsPerPort = wholeFlag('--ids-per-port', flags.idsPerPort, ...RANGE.idsPerPort);
+      if (flags.idsPerPort !== undefined) input.idsPerPort = idsPerPortFlag(flags.idsPerPort);
       if (flags.bootstrap.length > 0) input.bootstrap = flags.bootstrap;
-      let config: ReturnType<typeof resolveConfig>;
-      try {
-        config = resolveConfig({}, input, 'command line', flagNaming(command));
-      } catch (error) {
-        if (error instanceof ConfigError) throw usageError(error.message, error.hint);
-        throw error;
-      }
+      const config = sensorConfig(undefined, input, command);
       const interactive =
         io.mayReplaceProcess === true && process.stdout.isTTY === true && flags.json !== true;
       const watch = new InfohashWatch();
