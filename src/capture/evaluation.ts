@@ -5,6 +5,7 @@
  * (the paper's figure) is reported on its own.
  */
 import type { FailedAttempts } from './attempts.ts';
+import { DistinctTally } from './distinct-tally.ts';
 import { SCAN_MODES, type ScanConfig, type ScanMode } from './scan-config.ts';
 import { detectScans } from './scan-detector.ts';
 import type { HostLabels } from './types.ts';
@@ -78,9 +79,10 @@ export function alarmedHosts(
   config: ScanConfig,
   mode: ScanMode,
   text: (id: number) => string,
+  tally?: DistinctTally,
 ): Set<string> {
   const out = new Set<string>();
-  for (const o of detectScans(attempts, order, config, mode)) {
+  for (const o of detectScans(attempts, order, config, mode, tally)) {
     if (o.alarm !== undefined) out.add(text(o.src));
   }
   return out;
@@ -95,10 +97,11 @@ export function rocCurve(
   text: (id: number) => string,
 ): RocPoint[] {
   const points: RocPoint[] = [];
+  const tally = DistinctTally.forDestinations(attempts.dst, attempts.length);
   for (const threshold of thresholds) {
     const at = atThreshold(config, threshold);
     for (const mode of SCAN_MODES) {
-      const c = confusion(alarmedHosts(attempts, order, at, mode, text), labels);
+      const c = confusion(alarmedHosts(attempts, order, at, mode, text, tally), labels);
       points.push({
         threshold,
         mode,

@@ -84,10 +84,12 @@ export function summarize(
   const order = attempts.orderBySourceAndTime();
   // Outcomes and spreads by address id (ids are dense): a lookup per host, no Map to build.
   const ids = analyzer.addresses.size;
+  // One tally for every pass below: each clears it source by source.
+  const tally = new DistinctTally(ids);
   const outcomes = new Map<ScanMode, (ScanOutcome | undefined)[]>();
   for (const mode of SCAN_MODES) {
     const bySource = new Array<ScanOutcome | undefined>(ids);
-    for (const o of detectScans(attempts, order, config, mode)) bySource[o.src] = o;
+    for (const o of detectScans(attempts, order, config, mode, tally)) bySource[o.src] = o;
     outcomes.set(mode, bySource);
   }
   // Per-source distinct failed hosts/ports and prediction sources over the whole capture,
@@ -96,7 +98,6 @@ export function summarize(
     | { hosts: number; ports: number; sources: number[]; hostsOnPort: number; portsOnHost: number }
     | undefined
   >(ids);
-  const tally = new DistinctTally(ids);
   for (let k = 0; k < order.length; ) {
     const s = attempts.src[order[k]!]!;
     tally.clear();

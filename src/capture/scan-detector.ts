@@ -60,17 +60,18 @@ export function classifyScan(distinctHosts: number, distinctPorts: number): Scan
 
 /**
  * Runs the detector over every source. `order` is `attempts.orderBySourceAndTime()`
- * (computed once, reused across modes and thresholds).
+ * and `tally` one with room for every destination (both made once, reused
+ * across modes and thresholds: the tally is cleared source by source).
  */
 export function detectScans(
   attempts: FailedAttempts,
   order: Uint32Array,
   config: ScanConfig,
   mode: ScanMode,
+  tally: DistinctTally = DistinctTally.forDestinations(attempts.dst, attempts.length),
 ): ScanOutcome[] {
   const outcomes: ScanOutcome[] = [];
   const { src, dst, port, ts, predicted } = attempts;
-  const tally = DistinctTally.forDestinations(dst, attempts.length);
   const queue: number[] = [];
   let i = 0;
   while (i < order.length) {
