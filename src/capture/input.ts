@@ -65,15 +65,15 @@ export function openCapture(
       return;
     }
     const file = openSync(name, 'r');
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    // A plain Uint8Array, not a Buffer: its `subarray` and `slice` are views and copies, as consumers expect.
+    const buffer = new Uint8Array(CHUNK_BYTES);
     let turn = performance.now();
     try {
       for (;;) {
         const bytesRead = readSync(file, buffer, 0, CHUNK_BYTES, null);
         if (bytesRead === 0) return;
         read += bytesRead;
-        // A plain Uint8Array, not a Buffer: its `slice` copies, as consumers expect.
-        const view = new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
+        const view = buffer.subarray(0, bytesRead);
         yield gzip ? copyBytes(view) : view;
         // Reads that never wait would starve the event loop: let it turn now and then.
         if (performance.now() - turn >= turnEveryMs) {
