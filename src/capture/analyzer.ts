@@ -89,6 +89,12 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   readonly predictions: PredictionStore;
   readonly attempts = new FailedAttempts();
   readonly hosts = new Map<number, HostStats>();
+  /**
+   * The same hosts by address id (ids are dense): one per UDP datagram and
+   * per ended connection is looked up, and an array index costs less than a
+   * Map's hashing and chains.
+   */
+  private readonly hostById: (HostStats | undefined)[] = [];
   readonly states = new Map<ConnState, number>(CONN_STATES.map((s) => [s, 0]));
   /** Every prediction, in arrival order, when `keepPredictions` is set. */
   readonly predictionList: PeerPrediction[] = [];
@@ -373,10 +379,12 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   }
 
   host(id: number): HostStats {
-    let stats = this.hosts.get(id);
+    let stats = this.hostById[id];
     if (stats === undefined) {
       stats = new HostStats(id, this.addresses.text(id));
       this.hosts.set(id, stats);
+      while (this.hostById.length < id) this.hostById.push(undefined);
+      this.hostById[id] = stats;
     }
     return stats;
   }

@@ -5,11 +5,10 @@
  * same peer extends the span instead of piling up entries.
  *
  * A capture of a busy link teaches hosts millions of (peer, port) pairs, so
- * the entries live in one open-addressing hash table over one typed buffer
- * (linear probing): a 32-byte slot holds the key and the latest span, so a
- * lookup touches one cache line, where a key array beside a span array cost
- * two misses, and a Map of Maps with an object and an array per entry cost
- * about 150 bytes and kept the collector busy. Two to four slots an entry.
+ * the entries live in one open-addressing hash table over typed arrays
+ * (linear probing): 28 bytes a slot, two to four slots an entry, where a Map
+ * of Maps with an object and an array per entry cost about 150 bytes and kept
+ * the collector busy.
  */
 import { hashTriple } from './int-hash.ts';
 import type { PredictionSource } from './types.ts';
@@ -35,7 +34,7 @@ export const DEFAULT_PREDICTION_TTL = 3_600_000_000;
 /** Spans kept per entry: the current one and up to this many less one earlier ones. */
 const MAX_SPANS = 64;
 
-/** (host, peer, port) entries kept before expired ones are pruned: 64 to 128 bytes each. */
+/** (host, peer, port) entries kept before expired ones are pruned: 56 to 112 bytes each. */
 export const DEFAULT_MAX_PREDICTIONS = 2_000_000;
 /**
  * How long after it expired an entry is kept: attempts are matched when their
@@ -50,17 +49,6 @@ const PORT_MASK = 0xffff;
 const SOURCES_SHIFT = 16;
 const HAS_OLDER = 1 << 24;
 
-// A slot: 8 int32s, the last four also read as two float64s.
-const SLOT_INTS = 8;
-const SLOT_SHIFT = 3;
-/** Int32 offsets: host id + 1 (0: empty), peer id, port | sources | HAS_OLDER. */
-const HOST = 0;
-const PEER = 1;
-const WORD = 2;
-/** Float64 offsets from the slot's float64 index: the latest span, [from, to] in µs. */
-const FROM = 2;
-const TO = 3;
-
 export class PredictionStore {
   readonly ttl: number;
   /** Predictions recorded (before merging). */
@@ -72,10 +60,10 @@ export class PredictionStore {
   private readonly maxEntries: number;
   private nextPrune: number;
   private capacity = 1 << 12;
-  /** The slots, as int32s (the key) … */
-  private keys = new Int32Array(this.capacity * SLOT_INTS);
-  /** … and over the same bytes as float64s (the latest span). */
-  private spans = new Float64Array(this.keys.buffer);
+  /** Per slot: host id + 1 (0: empty), peer id, port | sources | HAS_OLDER. */
+  private keys = new Int32Array(this.capacity * 3);
+  /** Per slot: the latest span, [from, to] in µs. */
+  private spans = new Float64Array(this.capacity * 2);
   /** Earlier spans, oldest first, of the entries flagged HAS_OLDER. */
   private readonly older = new Map<string, number[]>();
   /** Entries held per host id. */
@@ -89,27 +77,27 @@ export class PredictionStore {
 
   add(host: number, peer: number, port: number, ts: number, source: number): void {
     this.recorded++;
-    const k = this.slotOf(host, peer, port);
+    const i = this.slotOf(host, peer, port);
     const keys = this.keys;
     const spans = this.spans;
-    const f = k >> 1;
-    if (keys[k + HOST] === 0) {
-      keys[k + HOST] = host + 1;
-      keys[k + PEER] = peer;
-      keys[k + WORD] = port | (source << SOURCES_SHIFT);
-      spans[f + FROM] = ts;
-      spans[f + TO] = ts + this.ttl;
+    const k = i * 3;
+    if (keys[k] === 0) {
+      keys[k] = host + 1;
+      keys[k + 1] = peer;
+      keys[k + 2] = port | (source << SOURCES_SHIFT);
+      spans[i * 2] = ts;
+      spans[i * 2 + 1] = ts + this.ttl;
       if (host >= this.learned.length) this.learned = grown(this.learned, host);
       this.learned[host]!++;
       if (++this.size * 2 > this.capacity) this.rebuild(this.capacity * 2, -Infinity);
       if (this.size > this.nextPrune) this.prune(ts - PRUNE_GRACE);
       return;
     }
-    keys[k + WORD]! |= source << SOURCES_SHIFT;
-    const from = spans[f + FROM]!;
-    const to = spans[f + TO]!;
+    keys[k + 2]! |= source << SOURCES_SHIFT;
+    const from = spans[i * 2]!;
+    const to = spans[i * 2 + 1]!;
     if (ts >= from && ts <= to) {
-      if (ts + this.ttl > to) spans[f + TO] = ts + this.ttl;
+      if (ts + this.ttl > to) spans[i * 2 + 1] = ts + this.ttl;
       return;
     }
     // Learned again outside its current span: that span becomes an earlier one.
@@ -118,12 +106,12 @@ export class PredictionStore {
     if (earlier === undefined) {
       earlier = [];
       this.older.set(name, earlier);
-      keys[k + WORD]! |= HAS_OLDER;
+      keys[k + 2]! |= HAS_OLDER;
     }
     earlier.push(from, to);
     if (earlier.length > (MAX_SPANS - 1) * 2) earlier.splice(0, 2);
-    spans[f + FROM] = ts;
-    spans[f + TO] = ts + this.ttl;
+    spans[i * 2] = ts;
+    spans[i * 2 + 1] = ts + this.ttl;
   }
 
   /**
@@ -141,12 +129,11 @@ export class PredictionStore {
 
   /** Source bits of a prediction covering an attempt at `ts`, or 0 if none does. */
   covering(host: number, peer: number, port: number, ts: number): number {
-    const k = this.slotOf(host, peer, port);
-    if (this.keys[k + HOST] === 0) return 0;
-    const word = this.keys[k + WORD]!;
+    const i = this.slotOf(host, peer, port);
+    const word = this.keys[i * 3 + 2]!;
+    if (this.keys[i * 3] === 0) return 0;
     const sources = (word >>> SOURCES_SHIFT) & 0xff;
-    const f = k >> 1;
-    if (ts >= this.spans[f + FROM]! && ts <= this.spans[f + TO]!) return sources;
+    if (ts >= this.spans[i * 2]! && ts <= this.spans[i * 2 + 1]!) return sources;
     if ((word & HAS_OLDER) === 0) return 0;
     const earlier = this.older.get(olderKey(host, peer, port))!;
     for (let j = 0; j < earlier.length; j += 2) {
@@ -160,20 +147,17 @@ export class PredictionStore {
     return host < this.learned.length ? this.learned[host]! : 0;
   }
 
-  /** The int32 offset of the slot holding (host, peer, port), or of the empty slot where it would go. */
+  /** The slot holding (host, peer, port), or the empty slot where it would go. */
   private slotOf(host: number, peer: number, port: number): number {
     const keys = this.keys;
     const mask = this.capacity - 1;
     const tag = host + 1;
     let i = hashTriple(host, peer, port) & mask;
     for (;;) {
-      const k = i << SLOT_SHIFT;
-      const h = keys[k + HOST]!;
-      if (
-        h === 0 ||
-        (h === tag && keys[k + PEER] === peer && (keys[k + WORD]! & PORT_MASK) === port)
-      ) {
-        return k;
+      const k = i * 3;
+      const h = keys[k]!;
+      if (h === 0 || (h === tag && keys[k + 1] === peer && (keys[k + 2]! & PORT_MASK) === port)) {
+        return i;
       }
       i = (i + 1) & mask;
     }
@@ -189,28 +173,28 @@ export class PredictionStore {
   private rebuild(capacity: number, before: number): void {
     const oldKeys = this.keys;
     const oldSpans = this.spans;
+    const oldCapacity = this.capacity;
     this.capacity = capacity;
-    this.keys = new Int32Array(capacity * SLOT_INTS);
-    this.spans = new Float64Array(this.keys.buffer);
-    for (let j = 0; j < oldKeys.length; j += SLOT_INTS) {
-      const tag = oldKeys[j + HOST]!;
+    this.keys = new Int32Array(capacity * 3);
+    this.spans = new Float64Array(capacity * 2);
+    for (let j = 0; j < oldCapacity; j++) {
+      const tag = oldKeys[j * 3]!;
       if (tag === 0) continue;
-      const peer = oldKeys[j + PEER]!;
-      const word = oldKeys[j + WORD]!;
-      const g = j >> 1;
-      if (oldSpans[g + TO]! < before) {
+      const peer = oldKeys[j * 3 + 1]!;
+      const word = oldKeys[j * 3 + 2]!;
+      if (oldSpans[j * 2 + 1]! < before) {
         this.size--;
         this.pruned++;
         this.learned[tag - 1]!--;
         if (word & HAS_OLDER) this.older.delete(olderKey(tag - 1, peer, word & PORT_MASK));
         continue;
       }
-      const k = this.slotOf(tag - 1, peer, word & PORT_MASK);
-      this.keys[k + HOST] = tag;
-      this.keys[k + PEER] = peer;
-      this.keys[k + WORD] = word;
-      this.spans[(k >> 1) + FROM] = oldSpans[g + FROM]!;
-      this.spans[(k >> 1) + TO] = oldSpans[g + TO]!;
+      const i = this.slotOf(tag - 1, peer, word & PORT_MASK);
+      this.keys[i * 3] = tag;
+      this.keys[i * 3 + 1] = peer;
+      this.keys[i * 3 + 2] = word;
+      this.spans[i * 2] = oldSpans[j * 2]!;
+      this.spans[i * 2 + 1] = oldSpans[j * 2 + 1]!;
     }
   }
 }
