@@ -18,6 +18,7 @@ import {
 } from './connections.ts';
 import { PacketDecoder, PROTO_TCP, PROTO_UDP } from './decode.ts';
 import { type FlowListener, FlowTable, type FlowTableOptions } from './flow-table.ts';
+import { type HostStats, HostTally } from './host-tally.ts';
 import { PredictionQueue } from './prediction-queue.ts';
 import { PredictionStore, sourceBit } from './predictions.ts';
 import type { FrameSink } from './reader.ts';
@@ -61,24 +62,6 @@ export interface AnalyzerOptions {
 
 const DEFAULT_PREDICTION_BATCH = 1 << 17;
 
-export class HostStats {
-  readonly id: number;
-  readonly address: string;
-  /** TCP connections this host opened. */
-  connections = 0;
-  failed = 0;
-  /** Failed attempts covered by a prediction (complete once the analyzer has finished). */
-  predictedFailed = 0;
-  udpDatagrams = 0;
-  /** Bits of UDP_KINDS seen from this host. */
-  btUdpKinds = 0;
-
-  constructor(id: number, address: string) {
-    this.id = id;
-    this.address = address;
-  }
-}
-
 const BT_UDP = sourceBit('bt_udp');
 const RECENT_SLOTS = 4096;
 
@@ -88,13 +71,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   /** What hosts learned; complete once the analyzer has finished (predictions are stored in batches). */
   readonly predictions: PredictionStore;
   readonly attempts = new FailedAttempts();
-  readonly hosts = new Map<number, HostStats>();
-  /**
-   * The same hosts by address id (ids are dense): one per UDP datagram and
-   * per ended connection is looked up, and an array index costs less than a
-   * Map's hashing and chains.
-   */
-  private readonly hostById: (HostStats | undefined)[] = [];
+  /** Per-host counts, by address id. */
+  private readonly tally = new HostTally();
   readonly states = new Map<ConnState, number>(CONN_STATES.map((s) => [s, 0]));
   /** Every prediction, in arrival order, when `keepPredictions` is set. */
   readonly predictionList: PeerPrediction[] = [];
@@ -190,8 +168,9 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     offset: number,
     length: number,
   ): void {
-    const host = this.host(src);
-    host.udpDatagrams++;
+    const tally = this.tally;
+    tally.add(src);
+    tally.udpDatagrams[src]!++;
     this.udpFlows?.datagram(ts, src, dst, srcPort, dstPort, length);
     const extractor = this.extractor;
     if (extractor === undefined || length === 0) return;
@@ -206,7 +185,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     d.payload = bytes.subarray(offset, offset + length);
     const kind = extractor.classifyUdp(d);
     if (kind !== undefined) {
-      host.btUdpKinds |= 1 << UDP_KINDS.indexOf(kind);
+      tally.btUdpKinds[src]! |= 1 << UDP_KINDS.indexOf(kind);
       // A uTP connection (or other peer-to-peer BitTorrent UDP) between two
       // hosts predicts TCP between them: clients try both, on the port they
       // listen on. DHT and tracker datagrams go to nodes and trackers, which
@@ -254,10 +233,11 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     const state = flow.state();
     this.states.set(state, this.states.get(state)! + 1);
     if (state === 'OTH' && flow.orig === 0) return;
-    const host = this.host(flow.origId);
-    host.connections++;
+    const tally = this.tally;
+    tally.add(flow.origId);
+    tally.connections[flow.origId]!++;
     if (isFailedAttempt(state, flow.orig, flow.resp)) {
-      host.failed++;
+      tally.failed[flow.origId]!++;
       this.unsettled.push(this.attempts.length, this.queued.length);
       this.attempts.push(
         flow.origId,
@@ -310,7 +290,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
       );
       if (bits === 0) continue;
       attempts.predicted[i] = bits;
-      this.host(attempts.src[i]!).predictedFailed++;
+      this.tally.predictedFailed[attempts.src[i]!]!++;
     }
     storeUpTo(queued.length);
     queued.clear();
@@ -378,15 +358,12 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     return id;
   }
 
-  host(id: number): HostStats {
-    let stats = this.hostById[id];
-    if (stats === undefined) {
-      stats = new HostStats(id, this.addresses.text(id));
-      this.hosts.set(id, stats);
-      while (this.hostById.length < id) this.hostById.push(undefined);
-      this.hostById[id] = stats;
-    }
-    return stats;
+  /**
+   * Every host (a source of UDP or an opener of a TCP connection) with its
+   * counts, in the order first seen; complete once the analyzer has finished.
+   */
+  get hosts(): Map<number, HostStats> {
+    return this.tally.stats(this.addresses);
   }
 
   /**
