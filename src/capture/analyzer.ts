@@ -71,8 +71,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   /** What hosts learned; complete once the analyzer has finished (predictions are stored in batches). */
   readonly predictions: PredictionStore;
   readonly attempts = new FailedAttempts();
-  /** Per-host counts, by address id. */
-  private readonly tally = new HostTally();
+  /** Per-host counts, by address id (complete once the analyzer has finished). */
+  readonly tally = new HostTally();
   readonly states = new Map<ConnState, number>(CONN_STATES.map((s) => [s, 0]));
   /** Every prediction, in arrival order, when `keepPredictions` is set. */
   readonly predictionList: PeerPrediction[] = [];

@@ -48,6 +48,11 @@ export class HostTally {
     this.order[this.hosts++] = id;
   }
 
+  /** The hosts' ids, in the order first counted. */
+  ids(): Int32Array {
+    return this.order.subarray(0, this.hosts);
+  }
+
   /** Every host's counts as an object, in the order first counted. */
   stats(addresses: AddressTable): Map<number, HostStats> {
     const map = new Map<number, HostStats>();

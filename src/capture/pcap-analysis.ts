@@ -126,31 +126,37 @@ export function summarize(
   const suppressedOutcomes = outcomes.get('suppressed')!;
   const pprOutcomes = outcomes.get('ppr')!;
   const alarms: Record<ScanMode, number> = { plain: 0, suppressed: 0, ppr: 0 };
-  for (const stats of analyzer.hosts.values()) {
-    const s = spread[stats.id];
+  const counts = analyzer.tally;
+  for (const id of counts.ids()) {
+    const s = spread[id];
+    const address = text(id);
+    const failed = counts.failed[id]!;
+    const predicted = counts.predictedFailed[id]!;
     const summary: HostSummary = {
-      host: stats.address,
-      label: labels === undefined ? undefined : labelOf.get(stats.address),
-      connections: stats.connections,
-      failed: stats.failed,
+      host: address,
+      label: labels === undefined ? undefined : labelOf.get(address),
+      connections: counts.connections[id]!,
+      failed,
       distinctFailedHosts: s?.hosts ?? 0,
       distinctFailedPorts: s?.ports ?? 0,
       maxHostsOnOnePort: s?.hostsOnPort ?? 0,
       maxPortsOnOneHost: s?.portsOnHost ?? 0,
       ppr: s === undefined ? 0 : s.ports / s.hosts,
-      predicted: stats.predictedFailed,
-      predictedFraction: stats.failed === 0 ? 0 : stats.predictedFailed / stats.failed,
+      predicted,
+      predictedFraction: failed === 0 ? 0 : predicted / failed,
       sources: s === undefined ? NO_SOURCES : sourceCounts(s.sources),
-      learnedPeers: analyzer.predictions.learnedBy(stats.id),
-      udpDatagrams: stats.udpDatagrams,
-      btUdpKinds: udpKindNames(stats.btUdpKinds),
+      learnedPeers: analyzer.predictions.learnedBy(id),
+      udpDatagrams: counts.udpDatagrams[id]!,
+      btUdpKinds: udpKindNames(counts.btUdpKinds[id]!),
       verdicts: NO_FAILURES_IN_ANY_MODE,
     };
     // Most hosts never failed a connection: no mode has an outcome for them.
     if (s !== undefined) {
-      const plain = explain('plain', plainOutcomes[stats.id], summary, config, text);
-      const suppressed = explain('suppressed', suppressedOutcomes[stats.id], summary, config, text);
-      const ppr = explain('ppr', pprOutcomes[stats.id], summary, config, text);
+      // The same note on predictions serves every mode's explanation.
+      const note = predictedNote(summary);
+      const plain = explain('plain', plainOutcomes[id], note, config, text);
+      const suppressed = explain('suppressed', suppressedOutcomes[id], note, config, text);
+      const ppr = explain('ppr', pprOutcomes[id], note, config, text);
       summary.verdicts = { plain, suppressed, ppr };
       if (plain.alarm) alarms.plain++;
       if (suppressed.alarm) alarms.suppressed++;
@@ -243,16 +249,20 @@ const NO_FAILURES_IN_ANY_MODE: Record<ScanMode, ModeVerdict> = Object.freeze({
   ppr: NO_FAILURES,
 });
 
+/** How many of a host's failed attempts went to learned peers, and what taught it them. */
+function predictedNote(host: HostSummary): string {
+  return `${host.predicted} of ${count(host.failed, 'failed attempt')} (${percent(host.predictedFraction)}) went to learned peers (${describeSources(host.sources)})`;
+}
+
 function explain(
   mode: ScanMode,
   outcome: ScanOutcome | undefined,
-  host: HostSummary,
+  predictedNote: string,
   config: ScanConfig,
   text: (id: number) => string,
 ): ModeVerdict {
   if (outcome === undefined) return NO_FAILURES;
   const minutes = `${Math.round(config.window / MINUTE)} min`;
-  const predictedNote = `${host.predicted} of ${count(host.failed, 'failed attempt')} (${percent(host.predictedFraction)}) went to learned peers (${describeSources(host.sources)})`;
   const toWindow = (w: WindowCounts): ModeVerdict['window'] => {
     const { on, ...rest } = w;
     return w.trigger === 'ports-on-host'
