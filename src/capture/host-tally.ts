@@ -6,6 +6,7 @@
  * for the summary (`stats`).
  */
 import type { AddressTable } from './addresses.ts';
+import { extend } from './columns.ts';
 
 /** One host's counts, as the summary reads them. */
 export class HostStats {
@@ -44,7 +45,9 @@ export class HostTally {
     if (id >= this.capacity) this.grow(id);
     if (this.seen[id] === 1) return;
     this.seen[id] = 1;
-    if (this.hosts === this.order.length) this.order = bigger(this.order, this.hosts);
+    if (this.hosts === this.order.length) {
+      this.order = extend(this.order, new Int32Array(this.hosts * 2));
+    }
     this.order[this.hosts++] = id;
   }
 
@@ -72,20 +75,12 @@ export class HostTally {
   private grow(id: number): void {
     let capacity = this.capacity * 2;
     while (capacity <= id) capacity *= 2;
-    this.seen = bigger(this.seen, capacity);
-    this.connections = bigger(this.connections, capacity);
-    this.failed = bigger(this.failed, capacity);
-    this.predictedFailed = bigger(this.predictedFailed, capacity);
-    this.udpDatagrams = bigger(this.udpDatagrams, capacity);
-    this.btUdpKinds = bigger(this.btUdpKinds, capacity);
+    this.seen = extend(this.seen, new Uint8Array(capacity));
+    this.connections = extend(this.connections, new Int32Array(capacity));
+    this.failed = extend(this.failed, new Int32Array(capacity));
+    this.predictedFailed = extend(this.predictedFailed, new Int32Array(capacity));
+    this.udpDatagrams = extend(this.udpDatagrams, new Int32Array(capacity));
+    this.btUdpKinds = extend(this.btUdpKinds, new Uint8Array(capacity));
     this.capacity = capacity;
   }
-}
-
-function bigger<T extends Int32Array | Uint8Array>(column: T, length: number): T {
-  const grown = new (column.constructor as new (n: number) => T)(
-    Math.max(length, column.length * 2),
-  );
-  grown.set(column as never);
-  return grown;
 }
