@@ -100,10 +100,13 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   private readonly queued = new PredictionQueue();
   private readonly predictionBatch: number;
   /**
-   * Failed attempts not yet matched against the predictions, as pairs: the
-   * attempt's index, and how many queued predictions came before it ended.
+   * For each failed attempt not yet matched against the predictions (those
+   * from `settledAttempts` on, in order), how many queued predictions came
+   * before it ended.
    */
   private readonly unsettled: number[] = [];
+  /** Failed attempts matched so far: the unsettled ones follow. */
+  private settledAttempts = 0;
   private lastHostText: string | undefined;
   private lastHostId: number | undefined;
   private readonly recent = {
@@ -238,7 +241,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     tally.connections[flow.origId]!++;
     if (isFailedAttempt(state, flow.orig, flow.resp)) {
       tally.failed[flow.origId]!++;
-      this.unsettled.push(this.attempts.length, this.queued.length);
+      this.unsettled.push(this.queued.length);
       this.attempts.push(
         flow.origId,
         flow.respId,
@@ -279,9 +282,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
         );
       }
     };
-    for (let k = 0; k < unsettled.length; k += 2) {
-      const i = unsettled[k]!;
-      storeUpTo(unsettled[k + 1]!);
+    for (let k = 0, i = this.settledAttempts; k < unsettled.length; k++, i++) {
+      storeUpTo(unsettled[k]!);
       const bits = store.covering(
         attempts.src[i]!,
         attempts.dst[i]!,
@@ -295,6 +297,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     storeUpTo(queued.length);
     queued.clear();
     unsettled.length = 0;
+    this.settledAttempts = attempts.length;
   }
 
   private predicted(p: PeerPrediction): void {

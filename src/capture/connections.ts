@@ -123,7 +123,8 @@ export class UdpFlowTable {
     let flow = this.flows.get(low)?.get(high);
     if (flow !== undefined && ts - flow.last > this.options.idleTimeout) {
       // Idle past its timeout since the last sweep: that flow is over, this datagram begins another.
-      this.remove(flow);
+      this.flows.get(low)!.delete(high);
+      this.size--;
       this.onEnd(this.record(flow));
       flow = undefined;
     }
@@ -192,15 +193,6 @@ export class UdpFlowTable {
       this.sweep(now, scale);
     }
     this.evicted += before - this.size;
-  }
-
-  private remove(flow: UdpFlow): void {
-    const from = flow.orig * 65536 + flow.origPort;
-    const to = flow.resp * 65536 + flow.respPort;
-    const low = Math.min(from, to);
-    const inner = this.flows.get(low);
-    if (inner?.delete(Math.max(from, to)) === true) this.size--;
-    if (inner !== undefined && inner.size === 0) this.flows.delete(low);
   }
 
   private record(flow: UdpFlow): ConnectionRecord {

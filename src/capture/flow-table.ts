@@ -15,6 +15,7 @@
  */
 
 import type { AddressTable } from './addresses.ts';
+import { extend } from './columns.ts';
 import {
   HISTORY_CODES_PER_WORD,
   historyCode,
@@ -92,7 +93,6 @@ const SENT_MASK = 0x7f;
 const ORIG_ISN_SEEN = 1 << 16;
 const RESP_ISN_SEEN = 1 << 17;
 const FIRST_RST_BY_ORIG = 1 << 18;
-const CLOSED = 1 << 19;
 /** The originator is the key's lower side (KEY_A, the high port half). */
 const ORIG_IS_A = 1 << 20;
 /** Payload of that direction is not wanted (see FlowListener.data). */
@@ -177,7 +177,7 @@ export class FlowTable {
     const ports = swap ? (dstPort << 16) | srcPort : (srcPort << 16) | dstPort;
     const syn = (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     let r = this.find(a, b, ports);
-    if (r >= 0 && syn && (this.rows[r + STATE]! & CLOSED) !== 0) {
+    if (r >= 0 && syn && closed(this.rows[r + STATE]!)) {
       // A new connection reusing the pair of a closed one.
       this.end([r]);
       r = -1;
@@ -224,12 +224,6 @@ export class FlowTable {
     const fresh = bits & ~(state >> shift) & SENT_MASK & ~SENT_ANY;
     if (fresh !== 0) this.appendHistory(rows[r + RECORD]! - 1, letterCount(state), fresh, fromOrig);
     state |= bits << shift;
-    if (
-      (state & CLOSED) === 0 &&
-      (bits & SENT_RST || (state & (state >> RESP_SHIFT) & SENT_FIN) !== 0)
-    ) {
-      state |= CLOSED;
-    }
     rows[r + STATE] = state;
   }
 
@@ -286,12 +280,11 @@ export class FlowTable {
     for (let r = 0; r < rows.length; r += ROW) {
       if (rows[r + RECORD] === EMPTY) continue;
       const state = rows[r + STATE]!;
-      const limit =
-        state & CLOSED
-          ? closedLinger
-          : ((state >> RESP_SHIFT) & SENT_MASK & ~SENT_ANY) === 0 && (state & SENT_DATA) === 0
-            ? attemptTimeout
-            : idleTimeout;
+      const limit = closed(state)
+        ? closedLinger
+        : ((state >> RESP_SHIFT) & SENT_MASK & ~SENT_ANY) === 0 && (state & SENT_DATA) === 0
+          ? attemptTimeout
+          : idleTimeout;
       if (now - times[(r >> 1) + LAST]! > limit * scale) idle.push(r);
     }
     if (idle.length > 0) this.end(idle);
@@ -415,10 +408,8 @@ export class FlowTable {
     const free = this.freeRecords.pop();
     if (free !== undefined) return free;
     if ((this.recordCount + 1) * RECORD_INTS > this.records.length) {
-      const grown = new Int32Array(this.records.length * 2);
-      grown.set(this.records);
-      this.records = grown;
-      this.recordTimes = new Float64Array(grown.buffer);
+      this.records = extend(this.records, new Int32Array(this.records.length * 2));
+      this.recordTimes = new Float64Array(this.records.buffer);
     }
     return this.recordCount++;
   }
@@ -468,6 +459,14 @@ export class FlowTable {
       p++;
     }
   }
+}
+
+/** Whether a side reset the connection or both closed it (sent bits are never cleared). */
+function closed(state: number): boolean {
+  return (
+    (state & ((SENT_RST << RESP_SHIFT) | SENT_RST)) !== 0 ||
+    (state & (state >> RESP_SHIFT) & SENT_FIN) !== 0
+  );
 }
 
 /** History letters so far (the row's state holds both sides' SENT_* bits). */

@@ -31,7 +31,6 @@ export class HostTally {
   /** Ids of the hosts, in the order first counted. */
   private order = new Int32Array(1024);
   private hosts = 0;
-  private capacity = 1024;
   /** 1 for an id counted as a host. */
   private seen = new Uint8Array(1024);
   connections = new Int32Array(1024);
@@ -42,7 +41,7 @@ export class HostTally {
 
   /** Makes `id` a host (the columns then reach it). */
   add(id: number): void {
-    if (id >= this.capacity) this.grow(id);
+    if (id >= this.seen.length) this.grow(id);
     if (this.seen[id] === 1) return;
     this.seen[id] = 1;
     if (this.hosts === this.order.length) {
@@ -73,7 +72,7 @@ export class HostTally {
   }
 
   private grow(id: number): void {
-    let capacity = this.capacity * 2;
+    let capacity = this.seen.length * 2;
     while (capacity <= id) capacity *= 2;
     this.seen = extend(this.seen, new Uint8Array(capacity));
     this.connections = extend(this.connections, new Int32Array(capacity));
@@ -81,6 +80,5 @@ export class HostTally {
     this.predictedFailed = extend(this.predictedFailed, new Int32Array(capacity));
     this.udpDatagrams = extend(this.udpDatagrams, new Int32Array(capacity));
     this.btUdpKinds = extend(this.btUdpKinds, new Uint8Array(capacity));
-    this.capacity = capacity;
   }
 }

@@ -5,7 +5,7 @@ import { Option } from 'commander';
 import { usageError } from './errors.ts';
 
 /** Repeatable option values. */
-export function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 

@@ -62,7 +62,7 @@ export function startError(error: unknown, bindHint: string): unknown {
  * the option's attribute (`idsPerPort` → --ids-per-port, `enrichment.overlay`
  * → --overlay); a key the command has no option for was set by its own code.
  */
-export function flagNaming(command: Command): FlagNaming {
+function flagNaming(command: Command): FlagNaming {
   return {
     command: command.name(),
     flagOf: (key) =>

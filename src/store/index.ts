@@ -1,6 +1,6 @@
 export { ALERTS, DATASETS, type Dataset, EVENTS, SYSTEM_METRICS } from './datasets.ts';
 export { Duck } from './duck.ts';
-export { damagedFileError, StoreError } from './errors.ts';
+export { StoreError } from './errors.ts';
 export { type ExportFormat, type ExportOptions, exportEvents } from './export.ts';
 export { JOURNAL_DEFAULTS, Journal, type JournalOptions, type JournalStats } from './journal.ts';
 export { DATA_FORMAT_VERSION, DataLayout, openDataDir } from './layout.ts';

@@ -4,8 +4,8 @@
  * the table is bounded: past `maxEntries` the oldest entry goes, and an entry
  * older than `ttlUs` no longer matches.
  */
-export class BoundedTable<V, K extends string | number = string> {
-  private readonly entries = new Map<K, { ts: number; value: V }>();
+export class BoundedTable<V> {
+  private readonly entries = new Map<string, { ts: number; value: V }>();
   private readonly maxEntries: number;
   private readonly ttlUs: number;
 
@@ -18,18 +18,18 @@ export class BoundedTable<V, K extends string | number = string> {
     return this.entries.size;
   }
 
-  set(key: K, ts: number, value: V): void {
+  set(key: string, ts: number, value: V): void {
     // Re-inserting moves the key to the young end of the Map's order.
     this.entries.delete(key);
     this.entries.set(key, { ts, value });
     if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as K;
+      const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
   }
 
   /** The value stored under `key` if it is still fresh at `ts`; the entry is removed either way. */
-  take(key: K, ts: number): V | undefined {
+  take(key: string, ts: number): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     this.entries.delete(key);
@@ -37,7 +37,7 @@ export class BoundedTable<V, K extends string | number = string> {
   }
 
   /** Whether `key` is present and fresh at `ts`, without removing it. */
-  has(key: K, ts: number): boolean {
+  has(key: string, ts: number): boolean {
     const entry = this.entries.get(key);
     return entry !== undefined && ts - entry.ts <= this.ttlUs;
   }

@@ -20,6 +20,7 @@
  * collision can lose a match, never make one.
  */
 import { latin1 } from '../../protocol/bencode/index.ts';
+import { extend } from '../columns.ts';
 import { fmix32 } from '../int-hash.ts';
 
 /** Transaction ids up to this long are kept as numbers (with their length, below 2^51). */
@@ -242,15 +243,9 @@ export class PendingQueries {
     if (reused !== undefined) return reused;
     if (this.entries === this.times.length) {
       const length = this.times.length * 2;
-      const ints = new Int32Array(length * ENTRY_INTS);
-      ints.set(this.ints);
-      this.ints = ints;
-      const times = new Float64Array(length);
-      times.set(this.times);
-      this.times = times;
-      const tids = new Float64Array(length);
-      tids.set(this.tids);
-      this.tids = tids;
+      this.ints = extend(this.ints, new Int32Array(length * ENTRY_INTS));
+      this.times = extend(this.times, new Float64Array(length));
+      this.tids = extend(this.tids, new Float64Array(length));
     }
     return this.entries++;
   }

@@ -74,17 +74,11 @@ export function registerLab(program: Command, io: CliIo): void {
  * before anything is written.
  */
 export function loadWorldFlag(nameOrPath: string): { world: World; path: string } {
-  return scenarioErrors(() => {
+  try {
     const { scenario, path } = resolveScenario(nameOrPath);
     return { world: buildWorld(scenario), path };
-  });
-}
-
-/** A scenario's mistakes are the command line's: usage errors, with the scenario's hint. */
-function scenarioErrors<T>(work: () => T): T {
-  try {
-    return work();
   } catch (error) {
+    // A scenario's mistakes are the command line's: usage errors, with the scenario's hint.
     if (error instanceof ScenarioError) throw usageError(error.message, error.hint);
     throw error;
   }

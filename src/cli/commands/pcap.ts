@@ -163,6 +163,7 @@ export function registerPcap(program: Command, io: CliIo): void {
     .action(async (files: string[], flags: ConnsFlags) => {
       oneOutputFormat(flags);
       const keep = connectionFilter(flags);
+      const asText = flags.json !== true && flags.csv !== true;
       const format =
         flags.json === true
           ? (c: ConnectionRecord) => JSON.stringify(c)
@@ -178,8 +179,7 @@ export function registerPcap(program: Command, io: CliIo): void {
         lines.length = 0;
       };
       const emit = (c: ConnectionRecord) => {
-        if (listed++ === 0 && flags.json !== true && flags.csv !== true)
-          lines.push(CONNECTION_TEXT_HEADER);
+        if (listed++ === 0 && asText) lines.push(CONNECTION_TEXT_HEADER);
         lines.push(format(c));
         if (lines.length >= CONNS_BATCH) flush();
       };
@@ -204,7 +204,7 @@ export function registerPcap(program: Command, io: CliIo): void {
       analyzer.finish();
       for (const c of atEnd.sort((a, b) => a.start - b.start)) emit(c);
       flush();
-      if (listed === 0 && flags.json !== true && flags.csv !== true) io.out('(no connections)');
+      if (listed === 0 && asText) io.out('(no connections)');
       failOnBadFile(results);
     });
 }

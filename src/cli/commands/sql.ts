@@ -40,7 +40,7 @@ export function registerSql(program: Command, io: CliIo): void {
         });
       };
       // Only the last statement's rows would be shown: ask for one, rather than drop the rest.
-      const statements = query.trim() === '' ? 0 : await reader.statementCount(query).catch(failed);
+      const statements = await reader.statementCount(query).catch(failed);
       if (statements === 0)
         throw usageError('the query is empty', 'e.g. dhtscope sql "SELECT count(*) FROM events"');
       if (statements > 1)
