@@ -71,7 +71,10 @@ export class CaptureReader {
     let data = chunk;
     if (this.tail !== undefined) {
       const tail = this.tail;
-      let take = Math.min(chunk.length, 64 * 1024);
+      // Join only what completes the record that spans the chunks (most are
+      // under 4 KiB), not a large slice of the next chunk: that copy, made at
+      // every chunk boundary, would cost more than the records it frames.
+      let take = Math.min(chunk.length, 4 * 1024);
       for (;;) {
         const joined = new Uint8Array(tail.length + take);
         joined.set(tail, 0);
