@@ -44,14 +44,18 @@ export async function buildProgram(io: CliIo, only?: string): Promise<Command> {
   return program;
 }
 
+/** A name no command has: `buildProgram` then loads none. */
+const NO_COMMAND = '';
+
 /** Runs the CLI and resolves to the process exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   if (io === processIo) endQuietlyOnClosedPipe();
   // `help nosuch` would print the program's help as if asked for it: say what is unknown.
   if (argv[0] === 'help' && argv[1] !== undefined && !COMMANDS.some((c) => c.name === argv[1]))
     argv = argv.slice(1, 2);
-  // Help, a misspelt command (which gets suggestions) and --version need them all.
-  const named = COMMANDS.find((c) => c.name === argv[0])?.name;
+  // Help and a misspelt command (which gets suggestions) need every command; the version, none.
+  const versionOnly = argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
+  const named = versionOnly ? NO_COMMAND : COMMANDS.find((c) => c.name === argv[0])?.name;
   const program = await buildProgram(io, named);
   try {
     if (argv.length === 0) {

@@ -29,10 +29,12 @@ describe('dhtscope (in-process)', () => {
     assert.ok(stdout.includes('Usage: dhtscope'));
   });
 
-  it('--version prints the package version', async () => {
-    const { code, stdout } = await runCli(['--version']);
-    assert.equal(code, 0);
-    assert.equal(stdout.trim(), VERSION);
+  it('--version and -V print the package version', async () => {
+    for (const flag of ['--version', '-V']) {
+      const { code, stdout } = await runCli([flag]);
+      assert.equal(code, 0, flag);
+      assert.equal(stdout.trim(), VERSION, flag);
+    }
   });
 
   it('an unknown command exits 2 and suggests the closest one, after help too', async () => {
