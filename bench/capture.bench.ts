@@ -90,13 +90,14 @@ function commandAndTshark(path: string, runs: number, tshark: boolean) {
   const command: Timing[] = [];
   for (let r = 0; r < runs; r++) command.push(timeChild(process.execPath, [...CLI, path]));
   return {
-    command: { cpu: cpu(command), seconds: wall(command) },
+    command: medians(command),
     tshark: tshark ? timeChild('tshark', ['-r', path, '-q', '-z', 'conv,tcp']) : undefined,
   };
 }
 
 const wall = (ts: Timing[]) => median(ts.map((t) => t.seconds));
 const cpu = (ts: Timing[]) => median(ts.map((t) => t.cpu));
+const medians = (ts: Timing[]) => ({ cpu: cpu(ts), seconds: wall(ts) });
 
 export async function run(): Promise<BenchResult> {
   const megabytes = Number(process.env.DHTSCOPE_CAPTURE_BENCH_MB ?? 600);
@@ -106,7 +107,8 @@ export async function run(): Promise<BenchResult> {
   const lines: string[] = [];
   try {
     const gen = await timeIt(async () => writeSyntheticCapture(path, megabytes * 1e6).packets);
-    const { bytes, packets } = { bytes: megabytes * 1e6, packets: gen.check };
+    const bytes = megabytes * 1e6;
+    const packets = gen.check;
     lines.push(
       `capture: ${(bytes / 1e6).toFixed(0)} MB, ${packets.toLocaleString('en-US')} packets, written in ${gen.seconds.toFixed(1)} s`,
     );
@@ -149,10 +151,9 @@ export async function run(): Promise<BenchResult> {
       const t = await endToEnd();
       full.push(t);
     }
-    const mbps = (megabytes: number, s: number) => megabytes / s;
+    const mbps = (mb: number, s: number) => mb / s;
     const both = (mb: number, t: { cpu: number; seconds: number }) =>
       `${mbps(mb, t.cpu).toFixed(0)} MB/s per CPU second, ${mbps(mb, t.seconds).toFixed(0)} MB/s wall`;
-    const medians = (ts: Timing[]) => ({ cpu: cpu(ts), seconds: wall(ts) });
     const mb = bytes / 1e6;
     lines.push(`analysis result: ${summary}`);
     lines.push('inside one process, warm (medians of 3):');
