@@ -270,7 +270,6 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     const attempts = this.attempts;
     const unsettled = this.unsettled;
     let next = 0;
-    store.reserve(queued.length);
     const storeUpTo = (end: number) => {
       for (; next < end; next++) {
         store.add(

@@ -114,19 +114,6 @@ export class PredictionStore {
     spans[i * 2 + 1] = ts + this.ttl;
   }
 
-  /**
-   * Room for `more` new entries without growing step by step: the analyzer
-   * stores its predictions in batches and knows each batch's size, and one
-   * rebuild to the final size moves each entry once instead of once a doubling.
-   */
-  reserve(more: number): void {
-    // Past `nextPrune` the store prunes instead of growing: reserve no further.
-    const entries = Math.min(this.size + more, this.nextPrune);
-    let capacity = this.capacity;
-    while (entries * 2 > capacity) capacity *= 2;
-    if (capacity > this.capacity) this.rebuild(capacity, -Infinity);
-  }
-
   /** Source bits of a prediction covering an attempt at `ts`, or 0 if none does. */
   covering(host: number, peer: number, port: number, ts: number): number {
     const i = this.slotOf(host, peer, port);

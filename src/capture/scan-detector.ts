@@ -71,62 +71,79 @@ export function detectScans(
   tally: DistinctTally = DistinctTally.forDestinations(attempts.dst, attempts.length),
 ): ScanOutcome[] {
   const outcomes: ScanOutcome[] = [];
-  const { src, dst, port, ts, predicted } = attempts;
   const queue: number[] = [];
-  let i = 0;
-  while (i < order.length) {
-    const source = src[order[i]!]!;
-    const outcome: ScanOutcome = {
-      src: source,
-      alarm: undefined,
-      pprSuppressions: 0,
-      firstPprSuppression: undefined,
-      excluded: 0,
-      peakHosts: 0,
-    };
-    queue.length = 0;
-    tally.clear();
-    let head = 0;
-    for (; i < order.length && src[order[i]!] === source; i++) {
-      const k = order[i]!;
-      if (mode !== 'plain' && predicted[k] !== 0) {
-        outcome.excluded++;
-        continue;
-      }
-      if (outcome.alarm !== undefined) continue;
-      const now = ts[k]!;
-      while (head < queue.length && ts[queue[head]!]! < now - config.window) {
-        const old = queue[head++]!;
-        tally.change(dst[old]!, port[old]!, -1);
-      }
-      queue.push(k);
-      tally.change(dst[k]!, port[k]!, 1);
-      const hostCount = config.hostsPerPort ? tally.hostsOnPort(port[k]!) : tally.hosts;
-      const portCount = tally.portsOnHost(dst[k]!);
-      if (hostCount > outcome.peakHosts) outcome.peakHosts = hostCount;
-      let trigger: ScanTrigger | undefined;
-      if (hostCount >= config.hostThreshold)
-        trigger = config.hostsPerPort ? 'hosts-on-port' : 'hosts';
-      else if (portCount >= config.portThreshold) trigger = 'ports-on-host';
-      if (trigger === undefined) continue;
-      const counts: WindowCounts = {
-        ts: now,
-        trigger,
-        distinctHosts: tally.hosts,
-        distinctPorts: tally.ports,
-        ppr: tally.ports / tally.hosts,
-        attempts: queue.length - head,
-        kind: classifyScan(tally.hosts, tally.ports),
-        on: trigger === 'ports-on-host' ? dst[k]! : port[k]!,
-      };
-      if (mode === 'ppr' && counts.ppr >= config.pprLow && counts.ppr <= config.pprHigh) {
-        outcome.pprSuppressions++;
-        outcome.firstPprSuppression ??= counts;
-        continue;
-      }
-      outcome.alarm = counts;
-    }
-    outcomes.push(outcome);
-  }
+  // One call per source, not an inner loop: V8 compiles a hot inner loop on its own
+  // (on-stack replacement) and falls back to the interpreter every time it exits,
+  // which it did once per source, thousands of times a pass.
+  for (let i = 0; i < order.length; )
+    i = scanSource(attempts, order, i, config, mode, tally, queue, outcomes);
   return outcomes;
+}
+
+/** Runs the detector over one source's attempts from `order[start]` on; returns where the next source starts. */
+function scanSource(
+  attempts: FailedAttempts,
+  order: Uint32Array,
+  start: number,
+  config: ScanConfig,
+  mode: ScanMode,
+  tally: DistinctTally,
+  queue: number[],
+  outcomes: ScanOutcome[],
+): number {
+  const { src, dst, port, ts, predicted } = attempts;
+  const source = src[order[start]!]!;
+  const outcome: ScanOutcome = {
+    src: source,
+    alarm: undefined,
+    pprSuppressions: 0,
+    firstPprSuppression: undefined,
+    excluded: 0,
+    peakHosts: 0,
+  };
+  queue.length = 0;
+  tally.clear();
+  let head = 0;
+  let i = start;
+  for (; i < order.length && src[order[i]!] === source; i++) {
+    const k = order[i]!;
+    if (mode !== 'plain' && predicted[k] !== 0) {
+      outcome.excluded++;
+      continue;
+    }
+    if (outcome.alarm !== undefined) continue;
+    const now = ts[k]!;
+    while (head < queue.length && ts[queue[head]!]! < now - config.window) {
+      const old = queue[head++]!;
+      tally.change(dst[old]!, port[old]!, -1);
+    }
+    queue.push(k);
+    tally.change(dst[k]!, port[k]!, 1);
+    const hostCount = config.hostsPerPort ? tally.hostsOnPort(port[k]!) : tally.hosts;
+    const portCount = tally.portsOnHost(dst[k]!);
+    if (hostCount > outcome.peakHosts) outcome.peakHosts = hostCount;
+    let trigger: ScanTrigger | undefined;
+    if (hostCount >= config.hostThreshold)
+      trigger = config.hostsPerPort ? 'hosts-on-port' : 'hosts';
+    else if (portCount >= config.portThreshold) trigger = 'ports-on-host';
+    if (trigger === undefined) continue;
+    const counts: WindowCounts = {
+      ts: now,
+      trigger,
+      distinctHosts: tally.hosts,
+      distinctPorts: tally.ports,
+      ppr: tally.ports / tally.hosts,
+      attempts: queue.length - head,
+      kind: classifyScan(tally.hosts, tally.ports),
+      on: trigger === 'ports-on-host' ? dst[k]! : port[k]!,
+    };
+    if (mode === 'ppr' && counts.ppr >= config.pprLow && counts.ppr <= config.pprHigh) {
+      outcome.pprSuppressions++;
+      outcome.firstPprSuppression ??= counts;
+      continue;
+    }
+    outcome.alarm = counts;
+  }
+  outcomes.push(outcome);
+  return i;
 }
