@@ -3,7 +3,9 @@
  * first time it is seen, and its text form is made once, then: the hot path
  * compares and hashes numbers, never builds a string per packet.
  */
+
 import { formatIpv6, ipv4Number, parseIp } from '../protocol/net/ip.ts';
+import { writtenThrough } from './columns.ts';
 
 export class AddressTable {
   /**
@@ -53,7 +55,7 @@ export class AddressTable {
   private growV4(): void {
     const old = this.v4;
     const mask = this.v4Mask * 2 + 1;
-    const table = new Int32Array(2 * (mask + 1));
+    const table = writtenThrough(new Int32Array(2 * (mask + 1)));
     for (let j = 0; j < old.length; j += 2) {
       if (old[j + 1] === 0) continue;
       let i = hashV4(old[j]!) & mask;

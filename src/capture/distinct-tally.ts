@@ -6,6 +6,7 @@
  * writes, where Maps of Maps cost a hash lookup and often an allocation each.
  * One tally serves source after source: `clear` undoes only what was touched.
  */
+import { writtenThrough } from './columns.ts';
 import { hashTriple } from './int-hash.ts';
 
 const PORTS = 65536;
@@ -124,7 +125,7 @@ export class DistinctTally {
     const old = this.pairs;
     const oldUsed = this.used;
     this.pairMask = this.pairMask * 2 + 1;
-    this.pairs = new Int32Array(3 * (this.pairMask + 1));
+    this.pairs = writtenThrough(new Int32Array(3 * (this.pairMask + 1)));
     this.used = [];
     for (const at of oldUsed) {
       let i = hashTriple(old[at]!, old[at + 1]!, 0) & this.pairMask;

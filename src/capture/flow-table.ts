@@ -15,7 +15,7 @@
  */
 
 import type { AddressTable } from './addresses.ts';
-import { extend } from './columns.ts';
+import { extend, writtenThrough } from './columns.ts';
 import {
   HISTORY_CODES_PER_WORD,
   historyCode,
@@ -151,7 +151,7 @@ export class FlowTable {
       throw new RangeError(`initialRows must be a power of two, at least 2 (got ${rows})`);
     }
     this.capacity = rows;
-    this.rows = new Int32Array(rows * ROW);
+    this.rows = writtenThrough(new Int32Array(rows * ROW));
     this.rowTimes = new Float64Array(this.rows.buffer);
   }
 
@@ -417,7 +417,7 @@ export class FlowTable {
   private grow(): void {
     const old = this.rows;
     this.capacity *= 2;
-    this.rows = new Int32Array(this.capacity * ROW);
+    this.rows = writtenThrough(new Int32Array(this.capacity * ROW));
     this.rowTimes = new Float64Array(this.rows.buffer);
     const rows = this.rows;
     const mask = this.capacity - 1;

@@ -10,6 +10,7 @@
  * of Maps with an object and an array per entry cost about 150 bytes and kept
  * the collector busy.
  */
+import { writtenThrough } from './columns.ts';
 import { hashTriple } from './int-hash.ts';
 import type { PredictionSource } from './types.ts';
 
@@ -162,8 +163,8 @@ export class PredictionStore {
     const oldSpans = this.spans;
     const oldCapacity = this.capacity;
     this.capacity = capacity;
-    this.keys = new Int32Array(capacity * 3);
-    this.spans = new Float64Array(capacity * 2);
+    this.keys = writtenThrough(new Int32Array(capacity * 3));
+    this.spans = writtenThrough(new Float64Array(capacity * 2));
     for (let j = 0; j < oldCapacity; j++) {
       const tag = oldKeys[j * 3]!;
       if (tag === 0) continue;

@@ -20,7 +20,7 @@
  * collision can lose a match, never make one.
  */
 import { latin1 } from '../../protocol/bencode/index.ts';
-import { extend } from '../columns.ts';
+import { extend, writtenThrough } from '../columns.ts';
 import { fmix32 } from '../int-hash.ts';
 
 /** Transaction ids up to this long are kept as numbers (with their length, below 2^51). */
@@ -228,7 +228,7 @@ export class PendingQueries {
   private growIndex(): void {
     const old = this.index;
     this.slots *= 2;
-    this.index = new Int32Array(this.slots * SLOT);
+    this.index = writtenThrough(new Int32Array(this.slots * SLOT));
     for (let at = 0; at < old.length; at += SLOT) {
       if (old[at + ENTRY] === 0) continue;
       const s = this.find(old[at + KEY_HIGH]!, old[at + KEY_LOW]!);
