@@ -3,7 +3,6 @@
  * first time it is seen, and its text form is made once, then: the hot path
  * compares and hashes numbers, never builds a string per packet.
  */
-
 import { formatIpv6, ipv4Number, parseIp } from '../protocol/net/ip.ts';
 import { writtenThrough } from './columns.ts';
 

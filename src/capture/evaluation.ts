@@ -95,9 +95,9 @@ export function rocCurve(
   labels: HostLabels,
   thresholds: readonly number[],
   text: (id: number) => string,
+  tally: DistinctTally = DistinctTally.forDestinations(attempts.dst, attempts.length),
 ): RocPoint[] {
   const points: RocPoint[] = [];
-  const tally = DistinctTally.forDestinations(attempts.dst, attempts.length);
   for (const threshold of thresholds) {
     const at = atThreshold(config, threshold);
     for (const mode of SCAN_MODES) {

@@ -84,7 +84,7 @@ export function summarize(
   const order = attempts.orderBySourceAndTime();
   // Outcomes and spreads by address id (ids are dense): a lookup per host, no Map to build.
   const ids = analyzer.addresses.size;
-  // One tally for every pass below: each clears it source by source.
+  // One tally for every pass below and the ROC: each clears it source by source.
   const tally = new DistinctTally(ids);
   const outcomes = new Map<ScanMode, (ScanOutcome | undefined)[]>();
   for (const mode of SCAN_MODES) {
@@ -193,7 +193,7 @@ export function summarize(
       suppressed: confusion(alarmedIn('suppressed'), labels, plain),
       ppr: confusion(alarmedIn('ppr'), labels, plain),
     };
-    result.roc = rocCurve(attempts, order, config, labels, rocThresholds, text);
+    result.roc = rocCurve(attempts, order, config, labels, rocThresholds, text, tally);
   }
   return result;
 }

@@ -164,7 +164,8 @@ export class PredictionStore {
     const oldCapacity = this.capacity;
     this.capacity = capacity;
     this.keys = writtenThrough(new Int32Array(capacity * 3));
-    this.spans = writtenThrough(new Float64Array(capacity * 2));
+    // Spans are read only in taken slots, so every page is written before it is read: no fill.
+    this.spans = new Float64Array(capacity * 2);
     for (let j = 0; j < oldCapacity; j++) {
       const tag = oldKeys[j * 3]!;
       if (tag === 0) continue;

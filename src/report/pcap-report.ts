@@ -9,6 +9,7 @@ import type { HostSummary, PcapAnalysis } from '../capture/pcap-analysis.ts';
 import { SCAN_MODES, type ScanMode } from '../capture/scan-config.ts';
 import type { PeerPrediction } from '../capture/types.ts';
 import { formatEndpoint } from '../dht/address.ts';
+import { renderLongTable } from './long-table.ts';
 import { csvCell, TABLE_STYLE } from './query-result.ts';
 
 /** Hosts and alarms listed in the terminal; --json and --csv carry all. */
@@ -238,13 +239,12 @@ export function renderPeers(predictions: readonly ListedPrediction[], csv: boole
       ),
     ].join('\n');
   }
-  const t = new Table({
-    head: ['time', 'host', 'peer', 'port', 'source', 'contact'],
-    style: TABLE_STYLE,
-  });
-  for (const p of predictions)
-    t.push([iso(p.ts), p.host, p.peer, p.port, p.source, p.contact ?? '']);
-  return predictions.length === 0 ? '(no peer predictions)' : t.toString();
+  if (predictions.length === 0) return '(no peer predictions)';
+  // A capture teaches thousands of peers: one cli-table3 table of them took minutes.
+  return renderLongTable(
+    { head: ['time', 'host', 'peer', 'port', 'source', 'contact'], style: TABLE_STYLE },
+    predictions.map((p) => [iso(p.ts), p.host, p.peer, String(p.port), p.source, p.contact ?? '']),
+  );
 }
 
 /** `dhtscope pcap conns` columns: width, and whether the text goes right. */
