@@ -1,12 +1,12 @@
+/** The longest --duration any command takes: a year. */
+export const MAX_DURATION_SECONDS = 31_536_000;
+
 /**
  * How a long-running command waits for its end: Ctrl-C (SIGINT), SIGTERM, or
  * the end of its `--duration`, whichever comes first. Nothing is left behind
  * once it resolves: no signal listener (a second Ctrl-C stops the process as
  * usual) and no timer (so the process need not wait out the duration).
  */
-/** The longest --duration any command takes: a year. */
-export const MAX_DURATION_SECONDS = 31_536_000;
-
 export function untilStopped(durationSeconds?: number): Promise<void> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
