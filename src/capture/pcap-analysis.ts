@@ -5,6 +5,7 @@
  */
 import type { CaptureAnalyzer } from './analyzer.ts';
 import { UDP_KINDS } from './analyzer.ts';
+import type { FailedAttempts } from './attempts.ts';
 import type { ConnState } from './conn-state.ts';
 import type { DecodeCounters } from './decode.ts';
 import { DistinctTally } from './distinct-tally.ts';
@@ -71,6 +72,43 @@ export interface PcapAnalysis {
 
 const MINUTE = 60_000_000;
 
+interface SourceSpread {
+  hosts: number;
+  ports: number;
+  sources: number[];
+  hostsOnPort: number;
+  portsOnHost: number;
+}
+
+/** The spread of the source whose attempts start at `order[from]`; returns where the next source starts. */
+function spreadOfSource(
+  attempts: FailedAttempts,
+  order: Uint32Array,
+  from: number,
+  tally: DistinctTally,
+  spread: (SourceSpread | undefined)[],
+): number {
+  const s = attempts.src[order[from]!]!;
+  tally.clear();
+  let hostsOnPort = 0;
+  let portsOnHost = 0;
+  const sources = new Array<number>(SOURCES.length).fill(0);
+  let k = from;
+  for (; k < order.length && attempts.src[order[k]!] === s; k++) {
+    const i = order[k]!;
+    const dst = attempts.dst[i]!;
+    const port = attempts.port[i]!;
+    tally.change(dst, port, 1);
+    hostsOnPort = Math.max(hostsOnPort, tally.hostsOnPort(port));
+    portsOnHost = Math.max(portsOnHost, tally.portsOnHost(dst));
+    const mask = attempts.predicted[i]!;
+    if (mask === 0) continue;
+    for (let b = 0; b < SOURCES.length; b++) if (mask & (1 << b)) sources[b]!++;
+  }
+  spread[s] = { hosts: tally.hosts, ports: tally.ports, sources, hostsOnPort, portsOnHost };
+  return k;
+}
+
 export function summarize(
   analyzer: CaptureAnalyzer,
   files: readonly FileResult[],
@@ -93,30 +131,11 @@ export function summarize(
     outcomes.set(mode, bySource);
   }
   // Per-source distinct failed hosts/ports and prediction sources over the whole capture,
-  // one source group at a time (the order is by source), in one tally.
-  const spread = new Array<
-    | { hosts: number; ports: number; sources: number[]; hostsOnPort: number; portsOnHost: number }
-    | undefined
-  >(ids);
-  for (let k = 0; k < order.length; ) {
-    const s = attempts.src[order[k]!]!;
-    tally.clear();
-    let hostsOnPort = 0;
-    let portsOnHost = 0;
-    const sources = new Array<number>(SOURCES.length).fill(0);
-    for (; k < order.length && attempts.src[order[k]!] === s; k++) {
-      const i = order[k]!;
-      const dst = attempts.dst[i]!;
-      const port = attempts.port[i]!;
-      tally.change(dst, port, 1);
-      hostsOnPort = Math.max(hostsOnPort, tally.hostsOnPort(port));
-      portsOnHost = Math.max(portsOnHost, tally.portsOnHost(dst));
-      const mask = attempts.predicted[i]!;
-      if (mask === 0) continue;
-      for (let b = 0; b < SOURCES.length; b++) if (mask & (1 << b)) sources[b]!++;
-    }
-    spread[s] = { hosts: tally.hosts, ports: tally.ports, sources, hostsOnPort, portsOnHost };
-  }
+  // one source group at a time (the order is by source), in one tally. One call per
+  // source, as in the detector: an inner loop here fell back to the interpreter at
+  // every source's end.
+  const spread = new Array<SourceSpread | undefined>(ids);
+  for (let k = 0; k < order.length; ) k = spreadOfSource(attempts, order, k, tally, spread);
   const labelOf = new Map<string, HostLabel>();
   for (const h of labels?.other ?? []) labelOf.set(h, 'other');
   for (const h of labels?.bittorrent ?? []) labelOf.set(h, 'bittorrent');
