@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { OLDEST_NODE, unsupportedNode } from '../../src/cli/node-version.ts';
 import { runCli } from '../helpers/cli.ts';
 import { matchSnapshot } from '../helpers/snapshot.ts';
 
@@ -222,5 +223,40 @@ describe('dhtscope (the installed bin, as a user runs it)', () => {
     });
     assert.equal(decode.status, 1);
     assert.match(decode.stderr, /error: not a valid KRPC message/);
+  });
+
+  it('on a Node.js older than the engines field, says so and how to fix it, before loading anything', () => {
+    // The version as an older Node reports it; the bin must not reach the CLI (or Node APIs it lacks).
+    const pretend =
+      'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.20.2"})';
+    const old = spawnSync(process.execPath, ['--import', pretend, bin, '--version'], {
+      encoding: 'utf8',
+      env,
+    });
+    assert.equal(old.status, 1);
+    assert.equal(old.stdout, '', 'the CLI did not run');
+    assert.match(
+      old.stderr,
+      /^error: dhtscope needs Node\.js 22\.12\.0 or newer; this is Node\.js 20\.20\.2\n/,
+    );
+    assert.match(old.stderr, /hint: .*npx dhtscope/);
+  });
+});
+
+describe('the Node.js version check', () => {
+  it('accepts the oldest supported version and anything newer, refuses anything older', () => {
+    for (const ok of ['22.12.0', '22.12.1', '22.13.0', '23.0.0', '24.11.1', 'v24.0.0'])
+      assert.equal(unsupportedNode(ok), undefined, ok);
+    for (const bad of ['22.11.9', '22.0.0', '20.20.2', '18.19.0', 'v20.1.0'])
+      assert.match(unsupportedNode(bad) ?? '', new RegExp(`this is Node\\.js ${bad}\\n`), bad);
+  });
+
+  it('matches package.json engines', () => {
+    const engines = (
+      JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as {
+        engines: { node: string };
+      }
+    ).engines.node;
+    assert.equal(`>=${OLDEST_NODE}`.replace(/\.0$/, ''), engines);
   });
 });
