@@ -97,7 +97,9 @@ function commandAndTshark(path: string, runs: number, tshark: boolean) {
 
 const wall = (ts: Timing[]) => median(ts.map((t) => t.seconds));
 const cpu = (ts: Timing[]) => median(ts.map((t) => t.cpu));
-const medians = (ts: Timing[]) => ({ cpu: cpu(ts), seconds: wall(ts) });
+/** CPU and wall seconds of one run, or medians of several. */
+type Cost = Pick<Timing, 'cpu' | 'seconds'>;
+const medians = (ts: Timing[]): Cost => ({ cpu: cpu(ts), seconds: wall(ts) });
 
 export async function run(): Promise<BenchResult> {
   const megabytes = Number(process.env.DHTSCOPE_CAPTURE_BENCH_MB ?? 600);
@@ -106,11 +108,11 @@ export async function run(): Promise<BenchResult> {
   const largePath = join(dir, 'synthetic-4x.pcap');
   const lines: string[] = [];
   try {
-    const gen = await timeIt(async () => writeSyntheticCapture(path, megabytes * 1e6).packets);
     const bytes = megabytes * 1e6;
+    const gen = await timeIt(async () => writeSyntheticCapture(path, bytes).packets);
     const packets = gen.check;
     lines.push(
-      `capture: ${(bytes / 1e6).toFixed(0)} MB, ${packets.toLocaleString('en-US')} packets, written in ${gen.seconds.toFixed(1)} s`,
+      `capture: ${megabytes.toFixed(0)} MB, ${packets.toLocaleString('en-US')} packets, written in ${gen.seconds.toFixed(1)} s`,
     );
 
     const readOnly: Timing[] = [];
@@ -151,17 +153,17 @@ export async function run(): Promise<BenchResult> {
       const t = await endToEnd();
       full.push(t);
     }
-    const mbps = (mb: number, s: number) => mb / s;
-    const both = (mb: number, t: { cpu: number; seconds: number }) =>
-      `${mbps(mb, t.cpu).toFixed(0)} MB/s per CPU second, ${mbps(mb, t.seconds).toFixed(0)} MB/s wall`;
-    const mb = bytes / 1e6;
+    const both = (size: number, t: Cost) =>
+      `${(size / t.cpu).toFixed(0)} MB/s per CPU second, ${(size / t.seconds).toFixed(0)} MB/s wall`;
     lines.push(`analysis result: ${summary}`);
-    lines.push('inside one process, warm (medians of 3):');
-    lines.push(`  read only (pcap records, no decoding): ${both(mb, medians(readOnly))}`);
-    lines.push(`  decode + flows + detector, no extractor: ${both(mb, medians(noExtractor))}`);
+    lines.push(`inside one process, warm (medians of ${RUNS}):`);
+    lines.push(`  read only (pcap records, no decoding): ${both(megabytes, medians(readOnly))}`);
     lines.push(
-      `  end to end: ${both(mb, medians(full))}, ${(packets / cpu(full) / 1e6).toFixed(2)} M packets per CPU second`,
-      `  end to end, its first pass (V8 still compiling): ${both(mb, cold)}`,
+      `  decode + flows + detector, no extractor: ${both(megabytes, medians(noExtractor))}`,
+    );
+    lines.push(
+      `  end to end: ${both(megabytes, medians(full))}, ${(packets / cpu(full) / 1e6).toFixed(2)} M packets per CPU second`,
+      `  end to end, its first pass (V8 still compiling): ${both(megabytes, cold)}`,
     );
 
     const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -173,53 +175,50 @@ export async function run(): Promise<BenchResult> {
     const small = commandAndTshark(path, RUNS, hasTshark);
     rmSync(path);
     const large = await timeIt(async () => writeSyntheticCapture(largePath, 4 * bytes).packets);
-    const largeMb = 4 * mb;
+    const largeMb = 4 * megabytes;
     lines.push(
       `larger capture: ${largeMb.toFixed(0)} MB, ${large.check.toLocaleString('en-US')} packets, written in ${large.seconds.toFixed(1)} s`,
     );
     const big = commandAndTshark(largePath, RUNS, hasTshark);
     // What each further byte costs: the difference between the two captures.
-    const further = (a: { cpu: number; seconds: number }, b: { cpu: number; seconds: number }) => ({
+    const further = (a: Cost, b: Cost): Cost => ({
       cpu: b.cpu - a.cpu,
       seconds: b.seconds - a.seconds,
     });
-    const ratio = (
-      ours: { cpu: number; seconds: number },
-      theirs: { cpu: number; seconds: number },
-    ) =>
+    const ratio = (ours: Cost, theirs: Cost) =>
       `${(theirs.cpu / ours.cpu).toFixed(1)}× in CPU time, ${(theirs.seconds / ours.seconds).toFixed(1)}× wall`;
-    lines.push('dhtscope pcap analyze FILE, a fresh process per run (medians of 3):');
-    lines.push(`  ${mb.toFixed(0)} MB: ${both(mb, small.command)}`);
+    lines.push(`dhtscope pcap analyze FILE, a fresh process per run (medians of ${RUNS}):`);
+    lines.push(`  ${megabytes.toFixed(0)} MB: ${both(megabytes, small.command)}`);
     lines.push(`  ${largeMb.toFixed(0)} MB: ${both(largeMb, big.command)}`);
     lines.push(
-      `  the ${(largeMb - mb).toFixed(0)} MB between: ${both(largeMb - mb, further(small.command, big.command))}`,
+      `  the ${(largeMb - megabytes).toFixed(0)} MB between: ${both(largeMb - megabytes, further(small.command, big.command))}`,
     );
     if (small.tshark !== undefined && big.tshark !== undefined) {
       lines.push('tshark -q -z conv,tcp (one run each):');
       lines.push(
-        `  ${mb.toFixed(0)} MB: ${both(mb, small.tshark)} (${small.tshark.seconds.toFixed(1)} s)`,
+        `  ${megabytes.toFixed(0)} MB: ${both(megabytes, small.tshark)} (${small.tshark.seconds.toFixed(1)} s)`,
       );
       lines.push(
         `  ${largeMb.toFixed(0)} MB: ${both(largeMb, big.tshark)} (${big.tshark.seconds.toFixed(1)} s)`,
       );
       lines.push(
-        `  the ${(largeMb - mb).toFixed(0)} MB between: ${both(largeMb - mb, further(small.tshark, big.tshark))}`,
+        `  the ${(largeMb - megabytes).toFixed(0)} MB between: ${both(largeMb - megabytes, further(small.tshark, big.tshark))}`,
       );
       lines.push('dhtscope ÷ tshark:');
-      lines.push(`  ${mb.toFixed(0)} MB: ${ratio(small.command, small.tshark)}`);
+      lines.push(`  ${megabytes.toFixed(0)} MB: ${ratio(small.command, small.tshark)}`);
       lines.push(`  ${largeMb.toFixed(0)} MB: ${ratio(big.command, big.tshark)}`);
       lines.push(
-        `  the ${(largeMb - mb).toFixed(0)} MB between: ${ratio(further(small.command, big.command), further(small.tshark, big.tshark))}`,
+        `  the ${(largeMb - megabytes).toFixed(0)} MB between: ${ratio(further(small.command, big.command), further(small.tshark, big.tshark))}`,
       );
       lines.push(
-        `  warm inside one process against tshark on ${mb.toFixed(0)} MB: ${ratio(medians(full), small.tshark)}`,
+        `  warm inside one process against tshark on ${megabytes.toFixed(0)} MB: ${ratio(medians(full), small.tshark)}`,
       );
       const times = big.tshark.cpu / big.command.cpu;
       lines.push(
         `goal ≥ 20× tshark (the command, ${largeMb.toFixed(0)} MB, CPU time): ${times >= 20 ? 'PASS' : 'MISS'} (${times.toFixed(1)}×)`,
       );
     } else lines.push('tshark not installed: no comparison');
-    const rate = mbps(largeMb, big.command.cpu);
+    const rate = largeMb / big.command.cpu;
     lines.push(
       `goal ≥ 500 MB/s on one core (the command, ${largeMb.toFixed(0)} MB): ${rate >= 500 ? 'PASS' : 'MISS'} (${rate.toFixed(0)} MB/s per CPU second)`,
     );

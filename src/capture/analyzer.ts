@@ -18,7 +18,7 @@ import {
 } from './connections.ts';
 import { PacketDecoder, PROTO_TCP, PROTO_UDP } from './decode.ts';
 import { type FlowListener, FlowTable, type FlowTableOptions } from './flow-table.ts';
-import { type HostStats, HostTally } from './host-tally.ts';
+import { HostTally } from './host-tally.ts';
 import { PredictionQueue } from './prediction-queue.ts';
 import { PredictionStore, sourceBit } from './predictions.ts';
 import type { FrameSink } from './reader.ts';
@@ -71,7 +71,10 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   /** What hosts learned; complete once the analyzer has finished (predictions are stored in batches). */
   readonly predictions: PredictionStore;
   readonly attempts = new FailedAttempts();
-  /** Per-host counts, by address id (complete once the analyzer has finished). */
+  /**
+   * Per-host counts by address id, for every source of UDP and opener of a TCP
+   * connection (complete once the analyzer has finished).
+   */
   readonly tally = new HostTally();
   readonly states = new Map<ConnState, number>(CONN_STATES.map((s) => [s, 0]));
   /** Every prediction, in arrival order, when `keepPredictions` is set. */
@@ -358,14 +361,6 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     this.lastHostText = text;
     this.lastHostId = id;
     return id;
-  }
-
-  /**
-   * Every host (a source of UDP or an opener of a TCP connection) with its
-   * counts, in the order first seen; complete once the analyzer has finished.
-   */
-  get hosts(): Map<number, HostStats> {
-    return this.tally.stats(this.addresses);
   }
 
   /**

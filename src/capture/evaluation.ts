@@ -79,7 +79,7 @@ export function alarmedHosts(
   config: ScanConfig,
   mode: ScanMode,
   text: (id: number) => string,
-  tally?: DistinctTally,
+  tally: DistinctTally,
 ): Set<string> {
   const out = new Set<string>();
   for (const o of detectScans(attempts, order, config, mode, tally)) {

@@ -18,7 +18,7 @@ import { copyBytes, joinBytes } from './bytes.ts';
 export const CHUNK_BYTES = 256 * 1024;
 
 /** How long reading may keep the event loop waiting (progress, signals, timers), by default. */
-export const TURN_EVERY_MS = 50;
+const TURN_EVERY_MS = 50;
 
 export interface OpenCaptureOptions {
   /** Milliseconds of reading after which the event loop gets a turn (default TURN_EVERY_MS). */

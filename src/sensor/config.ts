@@ -36,6 +36,12 @@ function whole([min, max]: readonly [number, number]) {
   return z.number(expected).int(expected).min(min, expected).max(max, expected);
 }
 
+/** A number in bounds, fractions allowed; out of them, its error gives the bounds. */
+function decimal([min, max]: readonly [number, number]) {
+  const expected = `expected a number from ${min} to ${max}`;
+  return z.number().min(min, expected).max(max, expected);
+}
+
 /** An IP literal: a host name would be resolved at bind time, and fail there as a DNS error. */
 function ipAddress(example: string) {
   return z.string().refine((text) => isIP(text) !== 0, `expected an IP address, e.g. ${example}`);
@@ -104,11 +110,7 @@ export const antennaConfigSchema = z
     /** Lab runs and tests only: node ids derived from this seed (reproducible, hence predictable). */
     idSeed: whole(RANGE.idSeed).optional(),
     /** Lab runs only: the sensor's clock runs this many times faster than the wall clock (docs/scenarios.md). */
-    timeScale: z
-      .number()
-      .min(RANGE.timeScale[0], `expected a number from ${RANGE.timeScale.join(' to ')}`)
-      .max(RANGE.timeScale[1], `expected a number from ${RANGE.timeScale.join(' to ')}`)
-      .default(1),
+    timeScale: decimal(RANGE.timeScale).default(1),
     /** With timeScale: the wall-clock instant (ISO 8601) the scaled clock starts from, shared with the lab. */
     timeOrigin: z.iso
       .datetime({ error: 'expected an ISO 8601 UTC time, e.g. 2025-01-01T00:00:00Z' })

@@ -479,11 +479,13 @@ describe('analyzer and extractor', () => {
       `udp ${A}:6881>203.0.113.7:7000 d1:ad`,
     ]);
     assert.equal(ended.length, 1);
-    const host = [...analyzer.hosts.values()].find((h) => h.address === A)!;
-    assert.equal(host.connections, 3);
-    assert.equal(host.failed, 2);
-    assert.equal(host.predictedFailed, 1);
-    assert.deepEqual(host.btUdpKinds, 1);
+    const host = analyzer.addresses.internText(A)!;
+    const counts = analyzer.tally;
+    assert.ok(counts.ids().includes(host));
+    assert.equal(counts.connections[host], 3);
+    assert.equal(counts.failed[host], 2);
+    assert.equal(counts.predictedFailed[host], 1);
+    assert.deepEqual(counts.btUdpKinds[host], 1);
     assert.equal(analyzer.states.get('S0'), 2);
     assert.equal(analyzer.states.get('S1'), 1);
   });

@@ -87,7 +87,11 @@ function run(
       HOSTS.indexOf(analyzer.addresses.text(a.src[i]!)),
       analyzer.addresses.text(a.dst[i]!),
     ]),
-    hosts: [...analyzer.hosts.values()].map((h) => [h.address, h.failed, h.predictedFailed]),
+    hosts: [...analyzer.tally.ids()].map((id) => [
+      analyzer.addresses.text(id),
+      analyzer.tally.failed[id],
+      analyzer.tally.predictedFailed[id],
+    ]),
     recorded: analyzer.predictions.recorded,
     learned: HOSTS.map((h) => analyzer.predictions.learnedBy(analyzer.addresses.internText(h)!)),
   };

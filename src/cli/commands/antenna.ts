@@ -290,10 +290,13 @@ function configFromFlags(flags: AntennaFlags, command: Command): AntennaConfigIn
   return fromFlags;
 }
 
+/** Digits, and at most one point between them. */
+const DECIMAL = /^\d+(\.\d+)?$/;
+
 /** Seconds above 0 (fractions allowed: tests stop a sensor after 0.2 s). */
 function durationFlag(text: string): number {
   const seconds = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > MAX_DURATION_SECONDS)
+  if (!DECIMAL.test(text) || seconds <= 0 || seconds > MAX_DURATION_SECONDS)
     throw usageError(
       `--duration ${text} is not a number of seconds above 0 and at most ${MAX_DURATION_SECONDS}`,
       'leave --duration out to run until Ctrl-C or SIGTERM',
@@ -304,7 +307,7 @@ function durationFlag(text: string): number {
 /** A decimal number from `min` to `max`, written in digits and at most one point. */
 function decimalFlag(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max)
+  if (!DECIMAL.test(text) || value < min || value > max)
     throw usageError(`${flag} ${text} is not a number from ${min} to ${max}`);
   return value;
 }

@@ -284,6 +284,8 @@ export function parseWindow(text: string): number {
 }
 
 const LABEL_KEYS = ['bittorrent', 'scanner', 'other'];
+const LABELS_EXAMPLE =
+  'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []}';
 
 function readLabels(path: string): HostLabels {
   let parsed: unknown;
@@ -292,14 +294,11 @@ function readLabels(path: string): HostLabels {
   } catch (error) {
     throw usageError(
       `cannot read labels from ${path}: ${(error as Error).message}`,
-      'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []}',
+      LABELS_EXAMPLE,
     );
   }
   const bad = (problem: string) =>
-    usageError(
-      `labels in ${path}: ${problem}`,
-      'the file is JSON: {"bittorrent": ["10.0.0.2"], "scanner": ["10.0.0.9"], "other": []} ("other" may be left out)',
-    );
+    usageError(`labels in ${path}: ${problem}`, `${LABELS_EXAMPLE} ("other" may be left out)`);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw bad('the file must hold one JSON object');
   const obj = parsed as Record<string, unknown>;
