@@ -66,6 +66,14 @@ export class AddressTable {
     this.v4Mask = mask;
   }
 
+  /**
+   * The id of an endpoint as the packet decoder gives it: an IPv6 address is
+   * an id already, an IPv4 address is the address itself (see DecodedPacket).
+   */
+  idOf(address: number, v6: boolean): number {
+    return v6 ? address : this.internV4(address);
+  }
+
   /** The id of the IPv6 address in the 16 bytes at `offset`. */
   internV6(bytes: Uint8Array, view: DataView, offset: number): number {
     const a = view.getUint32(offset);

@@ -149,6 +149,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     if (protocol === PROTO_TCP) {
       this.flows.segment(
         ts,
+        p.v6,
         p.src,
         p.dst,
         p.srcPort,
@@ -160,7 +161,10 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
         p.payloadLength,
       );
     } else if (protocol === PROTO_UDP) {
-      this.udp(ts, bytes, p.src, p.dst, p.srcPort, p.dstPort, p.payloadOffset, p.payloadLength);
+      const addresses = this.addresses;
+      const src = addresses.idOf(p.src, p.v6);
+      const dst = addresses.idOf(p.dst, p.v6);
+      this.udp(ts, bytes, src, dst, p.srcPort, p.dstPort, p.payloadOffset, p.payloadLength);
     }
   }
 

@@ -4,9 +4,11 @@
  * probing, deletion by backward shift). Each row holds the key and all a
  * packet updates — the time, what each side sent, packet and byte counts —
  * in one 64-byte cache line, so a packet costs one line where a key row, a
- * slot array and an object cost three. What is written once or rarely (start,
- * id, history) sits in a second, dense table, by a record index that does not
- * move when rows do. The many connections that never carry payload (scans,
+ * slot array and an object cost three. The key holds the addresses as the
+ * packet decoder gives them (IPv4 as numbers): a connection's addresses get
+ * their ids once, when it starts. What is written once or rarely (start, id,
+ * address ids, history) sits in a second, dense table, by a record index that
+ * does not move when rows do. The many connections that never carry payload (scans,
  * failed attempts) never become objects until they end.
  * Connections end when both sides close or one resets (after a short linger
  * for stray packets), after an idle timeout, when the table is full (the
@@ -73,7 +75,11 @@ const ROW_SHIFT = 4;
 const LAST = 0;
 const ORIG_BYTES = 1;
 const RESP_BYTES = 2;
-/** The key: lower address id, higher address id, both ports (the lower id's in the high half). */
+/**
+ * The key: lower address, higher address, both ports (the lower address's in
+ * the high half), and the IPV6 bit of STATE. An address is an IPv4 address
+ * as a signed 32-bit number, or an IPv6 address's id (DecodedPacket).
+ */
 const KEY_A = 6;
 const KEY_B = 7;
 const KEY_PORTS = 8;
@@ -99,6 +105,8 @@ const ORIG_IS_A = 1 << 20;
 const IGNORED_SHIFT = 21;
 const IGNORES_ORIG = 1 << IGNORED_SHIFT;
 const IGNORES_RESP = 2 << IGNORED_SHIFT;
+/** The key's addresses are IPv6 ids: part of the key, so no IPv4 number meets an id. */
+const IPV6 = 1 << 24;
 
 // A record: 8 int32s; the first two also read as one float64.
 const RECORD_INTS = 8;
@@ -108,6 +116,9 @@ const START = 0;
 const ID = 2;
 /** History letters in the order first seen, two ints packed as conn-state.ts says. */
 const HISTORY = 3;
+/** Address ids of the key's lower and higher address. */
+const ID_A = 5;
+const ID_B = 6;
 
 export class FlowTable {
   private readonly options: FlowTableOptions;
@@ -155,8 +166,10 @@ export class FlowTable {
     this.rowTimes = new Float64Array(this.rows.buffer);
   }
 
+  /** One segment; `src` and `dst` as DecodedPacket has them (IPv4 numbers unless `v6`). */
   segment(
     ts: number,
+    v6: boolean,
     src: number,
     dst: number,
     srcPort: number,
@@ -175,8 +188,9 @@ export class FlowTable {
     const a = swap ? dst : src;
     const b = swap ? src : dst;
     const ports = swap ? (dstPort << 16) | srcPort : (srcPort << 16) | dstPort;
+    const family = v6 ? IPV6 : 0;
     const syn = (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    let r = this.find(a, b, ports);
+    let r = this.find(a, b, ports, family);
     if (r >= 0 && syn && closed(this.rows[r + STATE]!)) {
       // A new connection reusing the pair of a closed one.
       this.end([r]);
@@ -187,7 +201,13 @@ export class FlowTable {
       const fromSrc = (flags & (TCP_SYN | TCP_ACK)) !== (TCP_SYN | TCP_ACK);
       // Both endpoints the same (a spoofed or looped packet): every packet is the originator's.
       const same = src === dst && srcPort === dstPort;
-      r = this.insert(ts, a, b, ports, same || fromSrc !== swap);
+      // Ids in the packet's order, as every earlier packet's addresses got theirs.
+      const srcId = this.addresses.idOf(src, v6);
+      const dstId = this.addresses.idOf(dst, v6);
+      r = this.insert(ts, a, b, ports, family, same || fromSrc !== swap);
+      const at = (this.rows[r + RECORD]! - 1) * RECORD_INTS;
+      this.records[at + ID_A] = swap ? dstId : srcId;
+      this.records[at + ID_B] = swap ? srcId : dstId;
     }
     const rows = this.rows;
     let state = rows[r + STATE]!;
@@ -257,14 +277,19 @@ export class FlowTable {
   }
 
   /** Row offset of a key, or -1. */
-  private find(a: number, b: number, ports: number): number {
+  private find(a: number, b: number, ports: number, family: number): number {
     const rows = this.rows;
     const mask = this.capacity - 1;
     let i = hashTriple(a, b, ports) & mask;
     for (;;) {
       const r = i << ROW_SHIFT;
       if (rows[r + RECORD] === EMPTY) return -1;
-      if (rows[r + KEY_A] === a && rows[r + KEY_B] === b && rows[r + KEY_PORTS] === ports) {
+      if (
+        rows[r + KEY_A] === a &&
+        rows[r + KEY_B] === b &&
+        rows[r + KEY_PORTS] === ports &&
+        (rows[r + STATE]! & IPV6) === family
+      ) {
         return r;
       }
       i = (i + 1) & mask;
@@ -298,14 +323,15 @@ export class FlowTable {
    */
   private end(rowOffsets: number[]): void {
     const rows = this.rows;
-    const keys = new Int32Array(rowOffsets.length * 3);
+    const keys = new Int32Array(rowOffsets.length * 4);
     rowOffsets.forEach((r, k) => {
-      keys[3 * k] = rows[r + KEY_A]!;
-      keys[3 * k + 1] = rows[r + KEY_B]!;
-      keys[3 * k + 2] = rows[r + KEY_PORTS]!;
+      keys[4 * k] = rows[r + KEY_A]!;
+      keys[4 * k + 1] = rows[r + KEY_B]!;
+      keys[4 * k + 2] = rows[r + KEY_PORTS]!;
+      keys[4 * k + 3] = rows[r + STATE]! & IPV6;
     });
-    for (let k = 0; k < keys.length; k += 3) {
-      const r = this.find(keys[k]!, keys[k + 1]!, keys[k + 2]!);
+    for (let k = 0; k < keys.length; k += 4) {
+      const r = this.find(keys[k]!, keys[k + 1]!, keys[k + 2]!, keys[k + 3]!);
       const flow = this.record(r);
       this.remove(r);
       this.size--;
@@ -355,12 +381,12 @@ export class FlowTable {
   private makeObject(r: number): TcpFlow {
     const rows = this.rows;
     const origIsA = (rows[r + STATE]! & ORIG_IS_A) !== 0;
-    const a = rows[r + KEY_A]!;
-    const b = rows[r + KEY_B]!;
     const ports = rows[r + KEY_PORTS]!;
+    const record = rows[r + RECORD]! - 1;
+    const a = this.records[record * RECORD_INTS + ID_A]!;
+    const b = this.records[record * RECORD_INTS + ID_B]!;
     const origId = origIsA ? a : b;
     const respId = origIsA ? b : a;
-    const record = rows[r + RECORD]! - 1;
     return new TcpFlow(
       this.records[record * RECORD_INTS + ID]!,
       origId,
@@ -373,8 +399,15 @@ export class FlowTable {
     );
   }
 
-  /** A fresh row (and record) for a new connection; returns the row's offset. */
-  private insert(ts: number, a: number, b: number, ports: number, origIsA: boolean): number {
+  /** A fresh row (and record, its address ids for the caller to fill) for a new connection; returns the row's offset. */
+  private insert(
+    ts: number,
+    a: number,
+    b: number,
+    ports: number,
+    family: number,
+    origIsA: boolean,
+  ): number {
     if (this.size >= this.options.maxFlows) {
       const before = this.size;
       for (let scale = 0.5; this.size > this.options.maxFlows * 0.9 && scale > 1e-6; scale /= 2) {
@@ -392,7 +425,7 @@ export class FlowTable {
     rows[r + KEY_A] = a;
     rows[r + KEY_B] = b;
     rows[r + KEY_PORTS] = ports;
-    rows[r + STATE] = origIsA ? ORIG_IS_A : 0;
+    rows[r + STATE] = (origIsA ? ORIG_IS_A : 0) | family;
     this.rowTimes[(r >> 1) + LAST] = ts;
     const record = this.newRecord();
     rows[r + RECORD] = record + 1;

@@ -16,9 +16,12 @@ import {
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../src/capture/decode.ts';
 import { FlowTable, type FlowTableOptions } from '../../src/capture/flow-table.ts';
 import { StreamReassembler } from '../../src/capture/reassembly.ts';
+import { ipv4Number } from '../../src/protocol/net/ip.ts';
 
 interface Packet {
   ts: number;
+  /** Whether src and dst are hosts of V6_HOSTS or of V4_HOSTS. */
+  v6: boolean;
   src: number;
   dst: number;
   srcPort: number;
@@ -49,6 +52,7 @@ interface Ended {
 
 interface ModelFlow {
   id: number;
+  v6: boolean;
   orig: number;
   origPort: number;
   resp: number;
@@ -79,12 +83,12 @@ class ModelTable {
   private nextId = 1;
   private nextSweep = 0;
   private readonly options: FlowTableOptions;
-  private readonly text: (id: number) => string;
+  private readonly text: (v6: boolean, host: number) => string;
   private readonly wants: (id: number, fromOrig: boolean, n: number) => boolean;
 
   constructor(
     options: FlowTableOptions,
-    text: (id: number) => string,
+    text: (v6: boolean, host: number) => string,
     wants: (id: number, fromOrig: boolean, n: number) => boolean,
   ) {
     this.options = options;
@@ -92,8 +96,10 @@ class ModelTable {
     this.wants = wants;
   }
 
-  private key(a: number, ap: number, b: number, bp: number): string {
-    return a < b || (a === b && ap <= bp) ? `${a}:${ap}-${b}:${bp}` : `${b}:${bp}-${a}:${ap}`;
+  private key(p: Packet): string {
+    const [a, ap, b, bp] = [p.src, p.srcPort, p.dst, p.dstPort];
+    const pair = a < b || (a === b && ap <= bp) ? `${a}:${ap}-${b}:${bp}` : `${b}:${bp}-${a}:${ap}`;
+    return `${p.v6 ? 6 : 4} ${pair}`;
   }
 
   segment(p: Packet, payload: Uint8Array): void {
@@ -101,7 +107,7 @@ class ModelTable {
       if (this.nextSweep !== 0) this.sweep(p.ts, 1);
       this.nextSweep = p.ts + 10_000_000;
     }
-    const key = this.key(p.src, p.srcPort, p.dst, p.dstPort);
+    const key = this.key(p);
     let flow = this.flows.get(key);
     if (flow?.closed && (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       this.end(key, flow);
@@ -118,6 +124,7 @@ class ModelTable {
       const fromSrc = (p.flags & (TCP_SYN | TCP_ACK)) !== (TCP_SYN | TCP_ACK);
       flow = {
         id: this.nextId++,
+        v6: p.v6,
         orig: fromSrc ? p.src : p.dst,
         origPort: fromSrc ? p.srcPort : p.dstPort,
         resp: fromSrc ? p.dst : p.src,
@@ -204,9 +211,9 @@ class ModelTable {
     this.flows.delete(key);
     this.ended.push({
       id: flow.id,
-      initiator: this.text(flow.orig),
+      initiator: this.text(flow.v6, flow.orig),
       initiatorPort: flow.origPort,
-      responder: this.text(flow.resp),
+      responder: this.text(flow.v6, flow.resp),
       responderPort: flow.respPort,
       start: flow.start,
       last: flow.last,
@@ -226,6 +233,8 @@ class ModelTable {
 }
 
 const SEC = 1_000_000;
+const V4_HOSTS = ['0.0.0.0', '0.0.0.1', '10.0.0.2', '192.0.2.7'];
+const V6_HOSTS = ['2001:db8::1', '2001:db8::2', '2001:db8::3', '2001:db8::5'];
 const FLAG_SETS = [
   TCP_SYN,
   TCP_SYN | TCP_ACK,
@@ -243,6 +252,7 @@ const packetArb = fc.record({
     { weight: 6, arbitrary: fc.integer({ min: 0, max: 2 * SEC }) },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 40 * SEC }) },
   ),
+  v6: fc.boolean(),
   src: fc.integer({ min: 0, max: 3 }),
   dst: fc.integer({ min: 0, max: 3 }),
   // 40000 and 65535 have the top bit of the 16-bit half set: the packed ports key goes negative.
@@ -272,10 +282,12 @@ type Step = Omit<Packet, 'ts'> & { step: number };
 /** Feeds the same packets to the flow table and to the model; returns what each reported. */
 function runBoth(steps: Step[], options: FlowTableOptions, pickiness: number) {
   const addresses = new AddressTable();
-  const ids = ['10.0.0.1', '10.0.0.2', '192.0.2.7', '2001:db8::5'].map(
-    (t) => addresses.internText(t)!,
-  );
-  const text = (id: number) => addresses.text(id);
+  // The IPv6 hosts get ids 0 to 3, the numbers of IPv4 hosts 0.0.0.0 and
+  // 0.0.0.1 in the flow table's key: the key must keep the families apart.
+  const v6Ids = V6_HOSTS.map((t) => addresses.internText(t)!);
+  const endpoint = (v6: boolean, host: number) =>
+    v6 ? v6Ids[host]! : ipv4Number(V4_HOSTS[host]!) | 0;
+  const text = (v6: boolean, host: number) => (v6 ? V6_HOSTS[host]! : V4_HOSTS[host]!);
   // Some listeners refuse a direction after a while, so reassembly stops mid-connection.
   const wants = (id: number, fromOrig: boolean, n: number) =>
     pickiness === 0 || (id + (fromOrig ? 1 : 0) + n) % (pickiness + 1) !== 0;
@@ -315,8 +327,9 @@ function runBoth(steps: Step[], options: FlowTableOptions, pickiness: number) {
     ts += s.step;
     const p: Packet = {
       ts,
-      src: ids[s.src]!,
-      dst: ids[s.dst]!,
+      v6: s.v6,
+      src: s.src,
+      dst: s.dst,
       srcPort: s.srcPort,
       dstPort: s.dstPort,
       flags: s.flags,
@@ -324,7 +337,19 @@ function runBoth(steps: Step[], options: FlowTableOptions, pickiness: number) {
       length: s.length,
     };
     const payload = new Uint8Array(s.length).fill(k & 255);
-    table.segment(ts, p.src, p.dst, p.srcPort, p.dstPort, p.flags, p.seq, payload, 0, p.length);
+    table.segment(
+      ts,
+      p.v6,
+      endpoint(p.v6, p.src),
+      endpoint(p.v6, p.dst),
+      p.srcPort,
+      p.dstPort,
+      p.flags,
+      p.seq,
+      payload,
+      0,
+      p.length,
+    );
     fed++;
     model.segment(p, payload);
   });
@@ -349,6 +374,7 @@ function say(from: 'o' | 'r', flags: number, seq: number, length = 0): Step {
   const o = from === 'o';
   return {
     step: SEC,
+    v6: false,
     src: o ? 0 : 2,
     dst: o ? 2 : 0,
     srcPort: o ? 6881 : 80,

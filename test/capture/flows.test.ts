@@ -8,7 +8,11 @@ import { FlowTable } from '../../src/capture/flow-table.ts';
 import { StreamReassembler } from '../../src/capture/reassembly.ts';
 import type { TcpFlow } from '../../src/capture/tcp-flow.ts';
 import type { PredictionExtractor, TcpStreamRef } from '../../src/capture/types.ts';
+import { ipv4Number } from '../../src/protocol/net/ip.ts';
 import { tcpPacket, udpPacket } from '../helpers/pcap-writer.ts';
+
+/** An IPv4 address as the flow table takes it (DecodedPacket). */
+const ipv4 = (text: string) => ipv4Number(text) | 0;
 
 const A = '192.0.2.1';
 const B = '198.51.100.9';
@@ -51,6 +55,7 @@ function run(steps: Step[], options = {}, want = (_fromOrig: boolean) => true) {
     const p = decoder.packet;
     table.segment(
       ts,
+      p.v6,
       p.src,
       p.dst,
       p.srcPort,
@@ -285,10 +290,10 @@ describe('flow table limits', () => {
       { data: () => true, end: (f) => ended.push(f.last) },
       { attemptTimeout: 5_000_000 },
     );
-    const a = addresses.internText('10.0.0.1')!;
+    const a = ipv4('10.0.0.1');
     for (let i = 0; i < 100; i++) {
-      const b = addresses.internText(`10.1.0.${i}`)!;
-      table.segment(i * 1_000_000, a, b, 5000, 22, 2, 0, new Uint8Array(0), 0, 0);
+      const b = ipv4(`10.1.0.${i}`);
+      table.segment(i * 1_000_000, false, a, b, 5000, 22, 2, 0, new Uint8Array(0), 0, 0);
     }
     assert.ok(ended.length > 50, `${ended.length} ended before the end`);
     assert.ok(table.size < 30);
@@ -304,12 +309,13 @@ describe('flow table limits', () => {
       { data: () => true, end: () => ended++ },
       { maxFlows: 1000 },
     );
-    const a = addresses.internText('10.0.0.1')!;
+    const a = ipv4('10.0.0.1');
     for (let i = 0; i < 5000; i++) {
       table.segment(
         i,
+        false,
         a,
-        addresses.internText(`10.2.${i >> 8}.${i & 255}`)!,
+        ipv4(`10.2.${i >> 8}.${i & 255}`),
         5000,
         22,
         2,
@@ -332,14 +338,12 @@ describe('flow table limits', () => {
       data: () => true,
       end: (f) => ended.set(f.id, f.origPackets),
     });
-    const ids = Array.from(
-      { length: 300 },
-      (_, i) => addresses.internText(`172.16.${i >> 8}.${i & 255}`)!,
-    );
+    const ids = Array.from({ length: 300 }, (_, i) => ipv4(`172.16.${i >> 8}.${i & 255}`));
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 300; i++)
         table.segment(
           round,
+          false,
           ids[i]!,
           ids[(i * 7) % 300]!,
           1000 + i,

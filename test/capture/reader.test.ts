@@ -43,8 +43,8 @@ function readAll(bytes: Uint8Array, chunk = bytes.length) {
       seen.push({
         ts,
         proto: proto === PROTO_TCP ? 'tcp' : 'udp',
-        src: addresses.text(p.src),
-        dst: addresses.text(p.dst),
+        src: addresses.text(addresses.idOf(p.src, p.v6)),
+        dst: addresses.text(addresses.idOf(p.dst, p.v6)),
         srcPort: p.srcPort,
         dstPort: p.dstPort,
         flags: proto === PROTO_TCP ? p.tcpFlags : 0,

@@ -48,7 +48,7 @@ function ours(bytes: Uint8Array): string[] {
       const proto = decoder.decode(linkType, buf, view, offset, caplen);
       const p = decoder.packet;
       rows.push(
-        `${ts} ${addresses.text(p.src)} ${addresses.text(p.dst)} ${proto === PROTO_TCP ? 'tcp' : 'udp'} ${p.srcPort} ${p.dstPort}`,
+        `${ts} ${addresses.text(addresses.idOf(p.src, p.v6))} ${addresses.text(addresses.idOf(p.dst, p.v6))} ${proto === PROTO_TCP ? 'tcp' : 'udp'} ${p.srcPort} ${p.dstPort}`,
       );
     },
   });
