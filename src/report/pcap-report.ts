@@ -10,6 +10,7 @@ import { SCAN_MODES, type ScanMode } from '../capture/scan-config.ts';
 import type { PeerPrediction } from '../capture/types.ts';
 import { formatEndpoint } from '../dht/address.ts';
 import { renderLongTable } from './long-table.ts';
+import { withThousands } from './numbers.ts';
 import { csvCell, TABLE_STYLE } from './query-result.ts';
 
 /** Hosts and alarms listed in the terminal; --json and --csv carry all. */
@@ -52,7 +53,7 @@ export function renderPcapAnalysis(a: PcapAnalysis): string {
   const lines: string[] = [];
   for (const f of a.files) {
     lines.push(
-      `${f.name}: ${f.format ?? 'unknown format'}${f.compressed ? ' (gzip)' : ''}, ${f.frames.toLocaleString('en-US')} frames, ${mb(f.bytes)}`,
+      `${f.name}: ${f.format ?? 'unknown format'}${f.compressed ? ' (gzip)' : ''}, ${withThousands(f.frames)} frames, ${mb(f.bytes)}`,
     );
     if (f.error !== undefined) lines.push(pc.yellow(`  stopped early: ${f.error.message}`));
   }

@@ -43,3 +43,29 @@ describe('progress on a pipe', () => {
     assert.equal(lines.at(-1), 'compute: 100% step 100');
   });
 });
+
+describe('progress on a terminal', () => {
+  it('loads the bar when first asked for one, and writes notes above it', () => {
+    const { io, lines } = capture();
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const progress = createProgress(io, 'pcap', true);
+      progress.update(10, 100, '10 frames');
+      progress.note('second file');
+      progress.update(100, 100, '100 frames');
+      progress.stop();
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepEqual(lines, [], 'a bar, not plain lines');
+    assert.ok(
+      written.some((w) => w.includes('second file\n')),
+      written.join('|'),
+    );
+  });
+});

@@ -24,6 +24,7 @@ import {
 import type { HostLabels } from '../../capture/types.ts';
 import { parseIp } from '../../protocol/net/ip.ts';
 import { toJson } from '../../report/json.ts';
+import { withThousands } from '../../report/numbers.ts';
 import {
   CONNECTION_CSV_HEADER,
   CONNECTION_TEXT_HEADER,
@@ -346,13 +347,13 @@ async function readAll(
       results.push(
         await readCapture(source, analyzer, (s, frames) => {
           const now = Date.now();
-          if (now - lastUpdate < 200) return;
+          if (progress === undefined || now - lastUpdate < 200) return;
           lastUpdate = now;
           const total = s.size ?? 0;
-          progress?.update(
+          progress.update(
             Math.min(s.rawBytesRead(), total),
             total,
-            `${name}: ${frames.toLocaleString('en-US')} frames`,
+            `${name}: ${withThousands(frames)} frames`,
           );
         }),
       );
