@@ -81,8 +81,6 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
   readonly predictionList: PeerPrediction[] = [];
   /** Predictions naming something that is not an address. */
   badPredictions = 0;
-  /** Predictions of DHT contacts, not used to suppress TCP failures. */
-  nodePredictions = 0;
   readonly flows: FlowTable;
   private readonly extractor: PredictionExtractor | undefined;
   private readonly keepPredictions: boolean;
@@ -130,6 +128,8 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     }
     const onPrediction = Object.assign((p: PeerPrediction) => this.predicted(p), {
       compact: this.compactPrediction.bind(this),
+      // DHT contacts suppress nothing (see `predicted`); only a listing wants them.
+      nodeContacts: this.keepPredictions,
     });
     this.extractor = options.createExtractor?.(onPrediction);
   }
@@ -310,10 +310,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     if (this.keepPredictions) this.predictionList.push({ ...p });
     // DHT contacts ('node') get UDP queries, not TCP connections: counting them
     // would let any host running a DHT node probe thousands of addresses unseen.
-    if (p.contact === 'node') {
-      this.nodePredictions++;
-      return;
-    }
+    if (p.contact === 'node') return;
     const host = this.addresses.internText(p.host);
     const peer = this.addresses.internText(p.peer);
     if (host === undefined || peer === undefined || !(p.port > 0 && p.port < 65536)) {
@@ -343,10 +340,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
       this.predicted({ ts, host, peer, port, source, contact });
       return;
     }
-    if (contact === 'node') {
-      this.nodePredictions++;
-      return;
-    }
+    if (contact === 'node') return;
     const hostId = this.hostId(host);
     if (hostId === undefined || !(port > 0 && port < 65536)) {
       this.badPredictions++;

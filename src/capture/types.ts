@@ -79,6 +79,11 @@ export type CompactPredictionLane = (
 export interface PredictionCallback {
   (prediction: PeerPrediction): void;
   readonly compact?: CompactPredictionLane;
+  /**
+   * False when the caller has no use for `node` contacts: an extractor may
+   * then count them without reporting them (a DHT answer carries eight).
+   */
+  readonly nodeContacts?: boolean;
 }
 
 /** BitTorrent UDP traffic recognised by its content. */

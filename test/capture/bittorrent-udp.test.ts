@@ -6,6 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BoundedTable } from '../../src/capture/bittorrent/bounded-table.ts';
+import {
+  BitTorrentExtractor,
+  type BitTorrentPrediction,
+} from '../../src/capture/bittorrent/index.ts';
 import { encodeKrpc } from '../../src/protocol/krpc/index.ts';
 import { ascii } from '../helpers/bytes.ts';
 import { compact, concat, datagram, harness, u16be, u32be } from './bittorrent-helpers.ts';
@@ -52,6 +56,36 @@ describe('Mainline DHT responses', () => {
     assert.equal(stats.counts.dht.unmatched_responses, undefined);
     assert.equal(stats.counts.dht.peers, 2);
     assert.equal(stats.counts.dht.nodes, 2);
+  });
+
+  it('counts node contacts without reporting them to a sink with no use for them', () => {
+    const withPortZero = encodeKrpc({
+      y: 'r',
+      t: ascii('ab'),
+      result: {
+        id: ID,
+        values: [{ address: '203.0.113.5', port: 6881 }],
+        nodes: [
+          { id: ID, address: '192.0.2.1', port: 6881 },
+          { id: ID, address: '192.0.2.2', port: 0 },
+          { id: ID, address: '192.0.2.3', port: 6883 },
+        ],
+      },
+    });
+    const run = (nodeContacts: boolean) => {
+      const seen: string[] = [];
+      const sink = Object.assign((p: BitTorrentPrediction) => seen.push(`${p.peer} ${p.contact}`), {
+        nodeContacts,
+      });
+      const extractor = new BitTorrentExtractor(sink);
+      extractor.udp(datagram(NODE, 4000, HOST, 6881, withPortZero));
+      return { seen, nodes: extractor.stats().counts.dht.nodes };
+    };
+    assert.deepEqual(run(true), {
+      seen: ['203.0.113.5 peer', '192.0.2.1 node', '192.0.2.3 node'],
+      nodes: 2,
+    });
+    assert.deepEqual(run(false), { seen: ['203.0.113.5 peer'], nodes: 2 });
   });
 
   it('still predicts from a response without its query, counted as unmatched', () => {

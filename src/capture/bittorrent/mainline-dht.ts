@@ -10,7 +10,7 @@ import { parseKrpc } from '../../protocol/krpc/index.ts';
 import { KrpcSkim, stringHeader, Y_QUERY } from '../../protocol/krpc/skim.ts';
 import type { PeerAddress } from '../../protocol/net/compact.ts';
 import type { UdpDatagram } from '../types.ts';
-import { type ContactKind, emitCompactEntry, type PredictionSink } from './peers.ts';
+import { type ContactKind, emitCompactEntry, hasPort, type PredictionSink } from './peers.ts';
 import { PendingQueries } from './pending-queries.ts';
 import type { Counters } from './stats.ts';
 
@@ -93,9 +93,14 @@ export class MainlineDhtExtractor {
 
   private emitNodes(d: UdpDatagram, start: number, end: number, size: number): void {
     let emitted = 0;
-    for (let at = start; at < end; at += size) {
-      if (emitCompactEntry(this.sink, d.payload, at + 20, size - 20, d.ts, d.dst, 'dht', 'node'))
-        emitted++;
+    const b = d.payload;
+    if (this.sink.nodeContacts === false) {
+      for (let at = start; at < end; at += size) if (hasPort(b, at + 20, size - 20)) emitted++;
+    } else {
+      for (let at = start; at < end; at += size) {
+        if (emitCompactEntry(this.sink, b, at + 20, size - 20, d.ts, d.dst, 'dht', 'node'))
+          emitted++;
+      }
     }
     this.counters.add('nodes', emitted);
   }

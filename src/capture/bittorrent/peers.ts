@@ -22,6 +22,8 @@ export interface BitTorrentPrediction extends PeerPrediction {
 export interface PredictionSink {
   (prediction: BitTorrentPrediction): void;
   readonly compact?: CompactPredictionLane;
+  /** False: `node` contacts are counted, not emitted (see PredictionCallback). */
+  readonly nodeContacts?: boolean;
 }
 
 /**
@@ -46,6 +48,11 @@ export function emitCompact(
     if (emitCompactEntry(sink, buf, at, stride, ts, host, source, contact)) emitted++;
   }
   return emitted;
+}
+
+/** Whether the compact entry of `length` bytes at `at` has a port (`emitCompactEntry` would emit it). */
+export function hasPort(buf: Uint8Array, at: number, length: number): boolean {
+  return (buf[at + length - 2]! | buf[at + length - 1]!) !== 0;
 }
 
 /**
