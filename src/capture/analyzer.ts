@@ -40,6 +40,12 @@ export const UDP_KINDS: readonly BitTorrentUdpKind[] = [
   'dht_like',
 ];
 
+/** Each kind's bit in the tally's btUdpKinds: 1 << its index in UDP_KINDS. */
+const UDP_KIND_BITS = Object.fromEntries(UDP_KINDS.map((kind, i) => [kind, 1 << i])) as Record<
+  BitTorrentUdpKind,
+  number
+>;
+
 export type ExtractorFactory = (onPrediction: PredictionCallback) => PredictionExtractor;
 
 export interface AnalyzerOptions {
@@ -195,7 +201,7 @@ export class CaptureAnalyzer implements FrameSink, FlowListener {
     d.payload = bytes.subarray(offset, offset + length);
     const kind = extractor.classifyUdp(d);
     if (kind !== undefined) {
-      tally.btUdpKinds[src]! |= 1 << UDP_KINDS.indexOf(kind);
+      tally.btUdpKinds[src]! |= UDP_KIND_BITS[kind];
       // A uTP connection (or other peer-to-peer BitTorrent UDP) between two
       // hosts predicts TCP between them: clients try both, on the port they
       // listen on. DHT and tracker datagrams go to nodes and trackers, which
