@@ -112,7 +112,7 @@ const IPV6 = 1 << 24;
 const RECORD_INTS = 8;
 /** The first packet's time: a float64 index, from the record's float64 index. */
 const START = 0;
-/** Int32 offsets in the record: the connection's id, then its history. */
+/** Int32 offsets in the record: the connection's id, its history, its address ids (one int spare). */
 const ID = 2;
 /** History letters in the order first seen, two ints packed as conn-state.ts says. */
 const HISTORY = 3;
