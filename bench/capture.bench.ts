@@ -25,6 +25,7 @@ import { summarize } from '../src/capture/pcap-analysis.ts';
 import { readCapture } from '../src/capture/read-captures.ts';
 import { CaptureReader } from '../src/capture/reader.ts';
 import { PRESETS } from '../src/capture/scan-config.ts';
+import { withThousands } from '../src/report/numbers.ts';
 import { writeSyntheticCapture } from './capture-generator.ts';
 import type { BenchResult } from './harness.ts';
 
@@ -112,7 +113,7 @@ export async function run(): Promise<BenchResult> {
     const gen = await timeIt(async () => writeSyntheticCapture(path, bytes).packets);
     const packets = gen.check;
     lines.push(
-      `capture: ${megabytes.toFixed(0)} MB, ${packets.toLocaleString('en-US')} packets, written in ${gen.seconds.toFixed(1)} s`,
+      `capture: ${megabytes.toFixed(0)} MB, ${withThousands(packets)} packets, written in ${gen.seconds.toFixed(1)} s`,
     );
 
     const readOnly: Timing[] = [];
@@ -177,7 +178,7 @@ export async function run(): Promise<BenchResult> {
     const large = await timeIt(async () => writeSyntheticCapture(largePath, 4 * bytes).packets);
     const largeMb = 4 * megabytes;
     lines.push(
-      `larger capture: ${largeMb.toFixed(0)} MB, ${large.check.toLocaleString('en-US')} packets, written in ${large.seconds.toFixed(1)} s`,
+      `larger capture: ${largeMb.toFixed(0)} MB, ${withThousands(large.check)} packets, written in ${large.seconds.toFixed(1)} s`,
     );
     const big = commandAndTshark(largePath, RUNS, hasTshark);
     // What each further byte costs: the difference between the two captures.

@@ -15,6 +15,7 @@
 import { createColors } from 'picocolors';
 import { PNG } from 'pngjs';
 import type { HeatmapRow, Zone } from '../analysis/keyspace/heatmap.ts';
+import { withThousands } from './numbers.ts';
 import { drawText, textWidth } from './pixel-font.ts';
 
 export type { HeatmapRow } from '../analysis/keyspace/heatmap.ts';
@@ -177,13 +178,13 @@ function heatmapLegend(grid: HeatmapGrid, color: boolean): string[] {
   const steps = [`${SHADES[1]} 1–${shadeBound(1, grid.maxEvents)}`];
   for (let s = 2; s < SHADES.length; s++) {
     const shade = color ? `\x1b[38;5;${RAMP_256[s]}m${SHADES[s]}\x1b[39m` : SHADES[s]!;
-    steps.push(`${shade} ≤${shadeBound(s, grid.maxEvents).toLocaleString('en-US')}`);
+    steps.push(`${shade} ≤${withThousands(shadeBound(s, grid.maxEvents))}`);
   }
   return [
     `Events per bin (log scale): '${SHADES[0]}' none  ${steps.join('  ')}`,
     `${c.bold(c.red(HOT_MARK))} hot zone (far above its expected share)  ${c.blue(COLD_MARK)} cold zone (far below)`,
     `Each bin: ${grid.cellsPerBin} 16-bit prefixes; rows start at the prefix on the left,`,
-    `columns add the offset on top. ${grid.totalEvents.toLocaleString('en-US')} events, busiest bin ${grid.maxEvents.toLocaleString('en-US')}.`,
+    `columns add the offset on top. ${withThousands(grid.totalEvents)} events, busiest bin ${withThousands(grid.maxEvents)}.`,
   ];
 }
 
@@ -274,7 +275,7 @@ function renderSvg(grid: HeatmapGrid): string {
   );
   out.push(`<rect width="${width}" height="${height}" fill="${css(BACKGROUND)}"/>`);
   out.push(
-    `<text x="${SVG_MARGIN.left}" y="14" font-size="12">DHT keyspace heatmap: ${grid.totalEvents.toLocaleString('en-US')} events, ${grid.cellsPerBin} 16-bit prefixes per cell</text>`,
+    `<text x="${SVG_MARGIN.left}" y="14" font-size="12">DHT keyspace heatmap: ${withThousands(grid.totalEvents)} events, ${grid.cellsPerBin} 16-bit prefixes per cell</text>`,
   );
   // Column offsets every 16 bins, row labels every 8 rows.
   for (let col = 0; col < grid.columns; col += 16) {
@@ -307,7 +308,7 @@ function renderSvg(grid: HeatmapGrid): string {
   out.push(
     `<rect class="legend" x="${lx}" y="${ly}" width="14" height="${lh}" fill="url(#scale)"/>`,
   );
-  out.push(`<text x="${lx + 20}" y="${ly + 8}">${grid.maxEvents.toLocaleString('en-US')}</text>`);
+  out.push(`<text x="${lx + 20}" y="${ly + 8}">${withThousands(grid.maxEvents)}</text>`);
   out.push(
     `<text x="${lx + 20}" y="${ly + lh / 2}">${Math.round(Math.expm1(Math.log1p(grid.maxEvents) / 2))}</text>`,
   );

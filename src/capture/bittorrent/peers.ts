@@ -4,7 +4,7 @@
  * all write them.
  */
 import { formatIpv4, formatIpv6 } from '../../protocol/net/ip.ts';
-import type { CompactPredictionLane, PeerPrediction, PredictionSource } from '../types.ts';
+import type { PeerPrediction, PredictionCallback, PredictionSource } from '../types.ts';
 
 /**
  * What the host will do with the address: connect to a `peer` over TCP (or
@@ -18,12 +18,9 @@ export interface BitTorrentPrediction extends PeerPrediction {
   contact: ContactKind;
 }
 
-/** Receives predictions; `compact`, when there, takes those read from compact entries. */
-export interface PredictionSink {
+/** Receives predictions; `compact` and `nodeContacts` as PredictionCallback says. */
+export interface PredictionSink extends Pick<PredictionCallback, 'compact' | 'nodeContacts'> {
   (prediction: BitTorrentPrediction): void;
-  readonly compact?: CompactPredictionLane;
-  /** False: `node` contacts are counted, not emitted (see PredictionCallback). */
-  readonly nodeContacts?: boolean;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 import { ESTIMATE_DEFAULTS, estimateSize } from '../../active/estimate.ts';
 import { activeNotice } from '../../active/notice.ts';
+import { withThousands } from '../../report/numbers.ts';
 import { openSetup } from '../active-setup.ts';
 import { CliError } from '../errors.ts';
 import { bootstrapOption, wholeFlag } from '../flags.ts';
@@ -56,7 +57,7 @@ export function registerEstimate(program: Command, io: CliIo): void {
               progress.update(
                 done,
                 total,
-                `${done} lookups · about ${Math.round(estimate).toLocaleString('en-US')} nodes`,
+                `${done} lookups · about ${withThousands(Math.round(estimate))} nodes`,
               ),
           });
         } finally {
@@ -85,7 +86,7 @@ export function registerEstimate(program: Command, io: CliIo): void {
             }),
           );
         } else {
-          const n = (x: number) => round(x).toLocaleString('en-US');
+          const n = (x: number) => withThousands(round(x));
           io.out(
             `about ${n(result.estimate)} nodes (95 % confidence ${n(result.low)} … ${n(result.high)}) from ${result.lookups} lookups, the ${result.k}th closest id each · ${result.queried} queries`,
           );
