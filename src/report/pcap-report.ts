@@ -59,15 +59,15 @@ export function renderPcapAnalysis(a: PcapAnalysis): string {
   }
   const p = a.packets;
   lines.push(
-    `packets: ${p.tcp} TCP, ${p.udp} UDP; skipped ${p.notIp} non-IP, ${p.otherTransport} other transport, ${p.laterFragments} later fragments, ${p.malformed} malformed, ${p.unknownLink} unknown link type`,
+    `packets: ${withThousands(p.tcp)} TCP, ${withThousands(p.udp)} UDP; skipped ${withThousands(p.notIp)} non-IP, ${withThousands(p.otherTransport)} other transport, ${withThousands(p.laterFragments)} later fragments, ${withThousands(p.malformed)} malformed, ${withThousands(p.unknownLink)} unknown link type`,
   );
   const states = Object.entries(a.connections)
     .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${s} ${n}`)
+    .map(([s, n]) => `${s} ${withThousands(n)}`)
     .join(', ');
   lines.push(`connections: ${states || 'none'}`);
   lines.push(
-    `predictions: ${a.predictions} (peer addresses learned from BitTorrent coordination traffic)`,
+    `predictions: ${withThousands(a.predictions)} (peer addresses learned from BitTorrent coordination traffic)`,
   );
   const c = a.config;
   lines.push(
