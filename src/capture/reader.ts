@@ -52,8 +52,12 @@ export class CaptureReader {
    * counts blocks (the section header is block 1).
    */
   records = 0;
-  /** Bytes consumed so far (decompressed). */
-  position = 0;
+  /**
+   * Bytes consumed so far (decompressed). A float64 from the start (-0 reads
+   * as 0): it passes 2^31 on captures over 2 GiB, and turning from a small
+   * integer into a float64 there made V8 drop and recompile the record loop.
+   */
+  position = -0;
   private readonly sink: FrameSink;
   private tail: Uint8Array | undefined;
   private little = true;
