@@ -86,14 +86,19 @@ function timeChild(command: string, args: string[]): Timing {
   };
 }
 
-/** Times the command `runs` times (medians) and tshark once, on one file. */
+/**
+ * Times the command and tshark `runs` times each on one file, alternating
+ * (medians): this VM's speed drifts by 10–25 % within minutes, and a single
+ * tshark run of nearly a minute had decided the ratio alone.
+ */
 function commandAndTshark(path: string, runs: number, tshark: boolean) {
   const command: Timing[] = [];
-  for (let r = 0; r < runs; r++) command.push(timeChild(process.execPath, [...CLI, path]));
-  return {
-    command: medians(command),
-    tshark: tshark ? timeChild('tshark', ['-r', path, '-q', '-z', 'conv,tcp']) : undefined,
-  };
+  const theirs: Timing[] = [];
+  for (let r = 0; r < runs; r++) {
+    command.push(timeChild(process.execPath, [...CLI, path]));
+    if (tshark) theirs.push(timeChild('tshark', ['-r', path, '-q', '-z', 'conv,tcp']));
+  }
+  return { command: medians(command), tshark: tshark ? medians(theirs) : undefined };
 }
 
 const wall = (ts: Timing[]) => median(ts.map((t) => t.seconds));
@@ -195,7 +200,7 @@ export async function run(): Promise<BenchResult> {
       `  the ${(largeMb - megabytes).toFixed(0)} MB between: ${both(largeMb - megabytes, further(small.command, big.command))}`,
     );
     if (small.tshark !== undefined && big.tshark !== undefined) {
-      lines.push('tshark -q -z conv,tcp (one run each):');
+      lines.push(`tshark -q -z conv,tcp (medians of ${RUNS}, each run after one of the command):`);
       lines.push(
         `  ${megabytes.toFixed(0)} MB: ${both(megabytes, small.tshark)} (${small.tshark.seconds.toFixed(1)} s)`,
       );
