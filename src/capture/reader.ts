@@ -53,11 +53,11 @@ export class CaptureReader {
    */
   records = 0;
   /**
-   * Bytes consumed so far (decompressed). A float64 from the start (-0 reads
-   * as 0): it passes 2^31 on captures over 2 GiB, and turning from a small
+   * Bytes consumed so far (decompressed), kept in a float64 array: the count
+   * passes 2^31 on captures over 2 GiB, and a plain field turning from a small
    * integer into a float64 there made V8 drop and recompile the record loop.
    */
-  position = -0;
+  private readonly consumed = new Float64Array(1);
   private readonly sink: FrameSink;
   private tail: Uint8Array | undefined;
   private little = true;
@@ -68,6 +68,11 @@ export class CaptureReader {
 
   constructor(sink: FrameSink) {
     this.sink = sink;
+  }
+
+  /** Bytes consumed so far (decompressed). */
+  get position(): number {
+    return this.consumed[0]!;
   }
 
   /** Reads every complete record of `chunk` (after what is left of the previous one). */
@@ -129,7 +134,7 @@ export class CaptureReader {
         if (buf.length < PCAP_HEADER) return 0;
         this.readPcapHeader(view);
         at = PCAP_HEADER;
-        this.position += PCAP_HEADER;
+        this.consumed[0]! += PCAP_HEADER;
       }
     }
     return this.format === 'pcap' ? this.parsePcap(buf, view, at) : this.parseNg(buf, view, at);
@@ -172,7 +177,7 @@ export class CaptureReader {
       const frac = view.getUint32(at + 4, little);
       const ts = sec * 1_000_000 + (this.nano ? Math.floor(frac / 1000) : frac);
       this.records++;
-      this.position += next - at;
+      this.consumed[0]! += next - at;
       this.frames++;
       sink.frame(linkType, ts, buf, view, at + PCAP_RECORD, caplen);
       at = next;
@@ -206,7 +211,7 @@ export class CaptureReader {
       }
       this.records++;
       this.block(type, buf, view, at, length);
-      this.position += length;
+      this.consumed[0]! += length;
       at += length;
     }
     return at;
