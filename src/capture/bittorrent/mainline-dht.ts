@@ -10,7 +10,7 @@ import { parseKrpc } from '../../protocol/krpc/index.ts';
 import { KrpcSkim, stringHeader, Y_QUERY } from '../../protocol/krpc/skim.ts';
 import type { PeerAddress } from '../../protocol/net/compact.ts';
 import type { UdpDatagram } from '../types.ts';
-import { type ContactKind, emitCompactEntry, hasPort, type PredictionSink } from './peers.ts';
+import { type ContactKind, compactPort, emitCompactEntry, type PredictionSink } from './peers.ts';
 import { PendingQueries } from './pending-queries.ts';
 import type { Counters } from './stats.ts';
 
@@ -95,7 +95,8 @@ export class MainlineDhtExtractor {
     let emitted = 0;
     const b = d.payload;
     if (this.sink.nodeContacts === false) {
-      for (let at = start; at < end; at += size) if (hasPort(b, at + 20, size - 20)) emitted++;
+      for (let at = start; at < end; at += size)
+        if (compactPort(b, at + 20, size - 20) !== 0) emitted++;
     } else {
       for (let at = start; at < end; at += size) {
         if (emitCompactEntry(this.sink, b, at + 20, size - 20, d.ts, d.dst, 'dht', 'node'))

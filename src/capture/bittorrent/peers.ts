@@ -47,9 +47,9 @@ export function emitCompact(
   return emitted;
 }
 
-/** Whether the compact entry of `length` bytes at `at` has a port (`emitCompactEntry` would emit it). */
-export function hasPort(buf: Uint8Array, at: number, length: number): boolean {
-  return (buf[at + length - 2]! | buf[at + length - 1]!) !== 0;
+/** The port of the compact entry of `length` bytes at `at` (its last two bytes); 0 is no port. */
+export function compactPort(buf: Uint8Array, at: number, length: number): number {
+  return (buf[at + length - 2]! << 8) | buf[at + length - 1]!;
 }
 
 /**
@@ -66,7 +66,7 @@ export function emitCompactEntry(
   source: PredictionSource,
   contact: ContactKind,
 ): boolean {
-  const port = (buf[at + length - 2]! << 8) | buf[at + length - 1]!;
+  const port = compactPort(buf, at, length);
   if (port === 0) return false;
   const lane = sink.compact;
   if (lane !== undefined) lane(ts, host, buf, at, length, port, source, contact);
