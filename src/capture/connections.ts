@@ -12,6 +12,7 @@
  */
 import type { AddressTable } from './addresses.ts';
 import type { ConnState } from './conn-state.ts';
+import { nextSweepAfter } from './sweep-clock.ts';
 import type { TcpFlow } from './tcp-flow.ts';
 
 export interface ConnectionRecord {
@@ -64,9 +65,6 @@ export const DEFAULT_UDP_FLOW_OPTIONS: UdpFlowOptions = {
   maxFlows: 1_000_000,
 };
 
-/** µs of capture time between two looks for idle flows. */
-const SWEEP_EVERY = 10_000_000;
-
 interface UdpFlow {
   start: number;
   last: number;
@@ -114,7 +112,7 @@ export class UdpFlowTable {
   ): void {
     if (ts >= this.nextSweep) {
       if (this.nextSweep !== 0) this.sweep(ts, 1);
-      this.nextSweep = ts + SWEEP_EVERY;
+      this.nextSweep = nextSweepAfter(ts);
     }
     const from = src * 65536 + srcPort;
     const to = dst * 65536 + dstPort;

@@ -32,6 +32,7 @@ import {
 } from './conn-state.ts';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './decode.ts';
 import { hashTriple } from './int-hash.ts';
+import { nextSweepAfter } from './sweep-clock.ts';
 import { TcpFlow } from './tcp-flow.ts';
 
 export interface FlowTableOptions {
@@ -65,8 +66,6 @@ export interface FlowListener {
   /** The connection is over; `flow` is not touched again. */
   end(flow: TcpFlow): void;
 }
-
-const SWEEP_EVERY = 10_000_000;
 
 // A row of the hash table: 16 int32s; the first six also read as three float64s.
 const ROW = 16;
@@ -182,7 +181,7 @@ export class FlowTable {
   ): void {
     if (ts >= this.nextSweep) {
       if (this.nextSweep !== 0) this.sweep(ts, 1);
-      this.nextSweep = ts + SWEEP_EVERY;
+      this.nextSweep = nextSweepAfter(ts);
     }
     const swap = src > dst || (src === dst && srcPort > dstPort);
     const a = swap ? dst : src;

@@ -24,8 +24,15 @@ function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/**
+ * A capture time (µs) as ISO 8601. Date ends in the year 275760, and a
+ * corrupt pcapng block can carry a timestamp far past it: such a time is
+ * printed as seconds since 1970 instead of failing the whole report.
+ */
 function iso(ts: number): string {
-  return ts > 0 ? new Date(Math.floor(ts / 1000)).toISOString() : '(no time)';
+  if (!(ts > 0)) return '(no time)';
+  const date = new Date(Math.floor(ts / 1000));
+  return Number.isNaN(date.getTime()) ? `${(ts / 1e6).toExponential(6)} s` : date.toISOString();
 }
 
 /**
