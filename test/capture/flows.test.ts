@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { AddressTable } from '../../src/capture/addresses.ts';
 import { CaptureAnalyzer } from '../../src/capture/analyzer.ts';
 import { isFailedAttempt } from '../../src/capture/conn-state.ts';
 import { PacketDecoder, PROTO_TCP } from '../../src/capture/decode.ts';
 import { FlowTable } from '../../src/capture/flow-table.ts';
-import { StreamReassembler } from '../../src/capture/reassembly.ts';
+import { MAX_OUT_OF_ORDER_SEGMENTS, StreamReassembler } from '../../src/capture/reassembly.ts';
 import type { TcpFlow } from '../../src/capture/tcp-flow.ts';
 import type { PredictionExtractor, TcpStreamRef } from '../../src/capture/types.ts';
 import { ipv4Number } from '../../src/protocol/net/ip.ts';
@@ -385,6 +386,55 @@ describe('reassembly', () => {
       r.segment(1 + i * chunk.length, chunk, 0, chunk.length, (d) => out.push(d.length));
     assert.ok(out.length > 0);
     assert.equal(r.skippedBytes, chunk.length);
+  });
+
+  it('delivers every byte once, in order, whatever order the segments come in', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
+        (isn, sizes, shuffle) => {
+          const total = sizes.reduce((a, b) => a + b, 0);
+          const stream = Uint8Array.from({ length: total }, (_, i) => i & 255);
+          const segments: [number, number][] = [];
+          for (let at = 0, i = 0; i < sizes.length; at += sizes[i]!, i++) {
+            segments.push([at, sizes[i]!]);
+          }
+          // A permutation, with some segments sent twice.
+          const order = segments.map((s, i) => ({ s, key: shuffle[i]! }));
+          order.sort((a, b) => a.key - b.key);
+          const sent = [
+            ...order.map((o) => o.s),
+            ...order.filter((o) => o.key % 5 === 0).map((o) => o.s),
+          ];
+          const r = new StreamReassembler();
+          r.syn(isn);
+          const out: number[] = [];
+          for (const [at, length] of sent) {
+            r.segment((isn + 1 + at) >>> 0, stream, at, length, (d) => out.push(...d));
+          }
+          assert.deepEqual(out, [...stream]);
+          assert.equal(r.skippedBytes, 0);
+        },
+      ),
+      { numRuns: 300, seed: 0x7cb },
+    );
+  });
+
+  it('skips the hole once more early segments wait than the bound, even tiny ones', () => {
+    const r = new StreamReassembler();
+    const out: number[] = [];
+    r.syn(1000);
+    const byte = new Uint8Array([7]);
+    // Byte 1 is missing; bytes 2.. arrive backwards, one per segment.
+    const early = MAX_OUT_OF_ORDER_SEGMENTS + 1;
+    for (let i = early; i >= 1; i--) r.segment(1001 + i, byte, 0, 1, (d) => out.push(...d));
+    assert.equal(r.skippedBytes, 1);
+    assert.equal(out.length, early);
+    // The stream goes on after the hole.
+    r.segment(1002 + early, byte, 0, 1, (d) => out.push(...d));
+    assert.equal(out.length, early + 1);
   });
 
   it('handles sequence numbers wrapping past 2^32', () => {
