@@ -5,6 +5,7 @@
  */
 import { formatIpv6, ipv4Number, parseIp } from '../protocol/net/ip.ts';
 import { writtenThrough } from './columns.ts';
+import { HASH_SEED, mixSeeded } from './int-hash.ts';
 
 export class AddressTable {
   /**
@@ -131,8 +132,7 @@ export class AddressTable {
   }
 }
 
-/** Mixes all of an address's bits into the low ones (neighbouring addresses are common). */
+/** Mixes all of an address's bits into the low ones (neighbouring addresses are common), under the run's seed. */
 function hashV4(key: number): number {
-  const h = Math.imul(key, 0x9e3779b1);
-  return h ^ (h >>> 15);
+  return mixSeeded(key ^ HASH_SEED, HASH_SEED);
 }

@@ -311,11 +311,24 @@ export class FlowTable {
           : idleTimeout;
       if (now - times[(r >> 1) + LAST]! > limit * scale) idle.push(r);
     }
-    if (idle.length > 0) this.end(idle);
+    if (idle.length > 0) this.end(this.inOrderMade(idle));
   }
 
   /**
-   * Ends the connections in these rows, in table order. Emptying a row moves
+   * Rows sorted by their connection's id, the order the connections began in.
+   * Slots follow the hash, and the hash is seeded per run (int-hash.ts): ended
+   * in slot order, connections would be listed in another order each run.
+   */
+  private inOrderMade(rowOffsets: number[]): number[] {
+    const rows = this.rows;
+    const records = this.records;
+    const ids = rowOffsets.map((r) => records[(rows[r + RECORD]! - 1) * RECORD_INTS + ID]!);
+    const order = Array.from(rowOffsets.keys()).sort((x, y) => ids[x]! - ids[y]!);
+    return order.map((k) => rowOffsets[k]!);
+  }
+
+  /**
+   * Ends the connections in these rows, in this order. Emptying a row moves
    * others, so each is found again by its key just before it ends; only the
    * keys are held, not an object per connection (a full table's eviction may
    * end hundreds of thousands at once).
@@ -338,12 +351,13 @@ export class FlowTable {
     }
   }
 
-  /** Ends every open connection (the capture is over), in table order. */
+  /** Ends every open connection (the capture is over), in the order they began. */
   finish(): void {
     const rows = this.rows;
+    const open: number[] = [];
+    for (let r = 0; r < rows.length; r += ROW) if (rows[r + RECORD] !== EMPTY) open.push(r);
     // Nothing is removed one by one: the whole table empties at once.
-    for (let r = 0; r < rows.length; r += ROW) {
-      if (rows[r + RECORD] === EMPTY) continue;
+    for (const r of this.inOrderMade(open)) {
       const flow = this.record(r);
       rows[r + RECORD] = EMPTY;
       this.listener.end(flow);

@@ -21,7 +21,7 @@
  */
 import { latin1 } from '../../protocol/bencode/index.ts';
 import { extend, writtenThrough } from '../columns.ts';
-import { fmix32 } from '../int-hash.ts';
+import { HASH_SEED, mixSeeded } from '../int-hash.ts';
 
 /** Transaction ids up to this long are kept as numbers (with their length, below 2^51). */
 const NUMERIC_TID_BYTES = 6;
@@ -169,8 +169,8 @@ export class PendingQueries {
     responderPort: number,
     tid: number | string,
   ): number {
-    let a = Math.imul(querier ^ 0x811c9dc5, 0x01000193);
-    let b = Math.imul(querier ^ 0x27d4eb2f, 0x85ebca6b);
+    let a = Math.imul(querier ^ 0x811c9dc5 ^ HASH_SEED, 0x01000193);
+    let b = Math.imul(querier ^ 0x27d4eb2f ^ HASH_SEED, 0x85ebca6b);
     a = Math.imul(a ^ responder, 0x01000193) ^ querierPort;
     b = Math.imul(b ^ responder, 0x85ebca6b) ^ responderPort;
     a = Math.imul(a ^ responderPort, 0x01000193);
@@ -187,8 +187,8 @@ export class PendingQueries {
         b = Math.imul(b ^ c, 0xc2b2ae35);
       }
     }
-    const high = fmix32(a);
-    const low = fmix32(b) >>> 12;
+    const high = mixSeeded(a, HASH_SEED);
+    const low = mixSeeded(b, HASH_SEED) >>> 12;
     this.high = high;
     this.low = low;
     return this.find(high, low);

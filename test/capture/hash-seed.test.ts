@@ -1,0 +1,62 @@
+/**
+ * The capture tables' hash takes a random seed per process, so that keys
+ * crafted to share a probe chain under one seed spread under another, and no
+ * output depends on which seed a run drew.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { HASH_SEED, hashTripleSeeded } from '../../src/capture/int-hash.ts';
+
+const BUCKETS = 4096;
+
+/** `count` port words whose hash, under `seed`, falls in bucket 0 of BUCKETS for one address pair. */
+function crafted(a: number, b: number, seed: number, count: number): number[] {
+  const keys: number[] = [];
+  for (let ports = 0; keys.length < count; ports++) {
+    if ((hashTripleSeeded(a, b, ports, seed) & (BUCKETS - 1)) === 0) keys.push(ports);
+  }
+  return keys;
+}
+
+function bucketsUsed(a: number, b: number, keys: number[], seed: number): number {
+  return new Set(keys.map((k) => hashTripleSeeded(a, b, k, seed) & (BUCKETS - 1))).size;
+}
+
+describe('the seeded hash of the capture tables', () => {
+  const a = 0x0a000001;
+  const b = 0x0a000002;
+  const attackerSeed = 0x1234;
+  const keys = crafted(a, b, attackerSeed, 1500);
+
+  it('1,500 keys that share one bucket under the seed they were made for spread under others', () => {
+    assert.equal(bucketsUsed(a, b, keys, attackerSeed), 1);
+    // 1,500 random keys in 4,096 buckets use about 1,256 of them.
+    for (const seed of [
+      attackerSeed ^ 0x5a5a5a5a,
+      attackerSeed ^ 0x80000000,
+      attackerSeed + 1,
+      HASH_SEED,
+    ]) {
+      if (seed === attackerSeed) continue;
+      const used = bucketsUsed(a, b, keys, seed);
+      assert.ok(used > 1150, `seed ${seed}: ${used} buckets`);
+    }
+  });
+
+  it('two processes, each with its own seed, list the same connections in the same order', () => {
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'dhtscope.js');
+    const capture = join(import.meta.dirname, '..', 'fixtures', 'capture', 'bt-lab.pcap');
+    const runs = [0, 1].map(() =>
+      spawnSync(process.execPath, [cli, 'pcap', 'conns', '--csv', capture], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    );
+    for (const run of runs) assert.equal(run.status, 0, run.stderr);
+    const lines = runs[0]!.stdout.split('\n');
+    assert.ok(lines.length > 1000, `${lines.length} lines`);
+    assert.equal(runs[1]!.stdout, runs[0]!.stdout);
+  });
+});
