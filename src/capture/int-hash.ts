@@ -15,13 +15,16 @@ export function hashTriple(a: number, b: number, c: number): number {
   return hashTripleSeeded(a, b, c, HASH_SEED);
 }
 
-/** hashTriple under a given seed (tests compare seeds with it). */
+/**
+ * hashTriple under a given seed (tests compare seeds with it). Each word goes
+ * through the seeded mix before the next joins: combined first (a sum of
+ * products, as before the seed), two words chosen by a sender, an address
+ * and a port, could cancel each other out and collide under every seed.
+ */
 export function hashTripleSeeded(a: number, b: number, c: number, seed: number): number {
-  const h =
-    Math.imul(a ^ seed, 0x9e3779b1) ^
-    Math.imul(b + 0x7f4a7c15, 0x85ebca6b) ^
-    Math.imul(c, 0xc2b2ae35);
-  return mixSeeded(h, seed) >>> 0;
+  let h = mixSeeded(a ^ seed, seed);
+  h = mixSeeded(h ^ b, seed);
+  return mixSeeded(h ^ c, seed) >>> 0;
 }
 
 /**

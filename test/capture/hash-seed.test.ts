@@ -45,6 +45,24 @@ describe('the seeded hash of the capture tables', () => {
     }
   });
 
+  it('an address and a port chosen to cancel out in a sum of products do not collide under any seed', () => {
+    // Pairs (b, c) with imul(b + K, K') ^ imul(c, K'') constant: one hash under every
+    // seed for a hash that only sums the words' products before mixing.
+    const k4 = 0xc2b2ae35;
+    let inverse = 1;
+    for (let i = 0; i < 5; i++) inverse = Math.imul(inverse, 2 - Math.imul(k4, inverse));
+    const pairs: [number, number][] = [];
+    for (let b0 = 1; pairs.length < 1500; b0++) {
+      pairs.push([b0, Math.imul(inverse, 12345 ^ Math.imul(b0 + 0x7f4a7c15, 0x85ebca6b))]);
+    }
+    for (const seed of [1, -7, HASH_SEED]) {
+      const used = new Set(
+        pairs.map(([b0, c]) => hashTripleSeeded(a, b0, c, seed) & (BUCKETS - 1)),
+      );
+      assert.ok(used.size > 1150, `seed ${seed}: ${used.size} buckets`);
+    }
+  });
+
   it('two processes, each with its own seed, list the same connections in the same order', () => {
     const cli = join(import.meta.dirname, '..', '..', 'bin', 'dhtscope.js');
     const capture = join(import.meta.dirname, '..', 'fixtures', 'capture', 'bt-lab.pcap');
