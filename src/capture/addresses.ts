@@ -5,7 +5,7 @@
  */
 import { formatIpv6, ipv4Number, parseIp } from '../protocol/net/ip.ts';
 import { writtenThrough } from './columns.ts';
-import { HASH_SEED, mixSeeded } from './int-hash.ts';
+import { HASH_SEED, hashTriple, mixSeeded } from './int-hash.ts';
 
 export class AddressTable {
   /**
@@ -16,8 +16,15 @@ export class AddressTable {
   private v4 = new Int32Array(2 << 16);
   private v4Mask = (1 << 16) - 1;
   private v4Count = 0;
-  /** IPv6 addresses by their four 32-bit words, nested so no key string is built. */
-  private readonly v6 = new Map<number, Map<number, Map<number, Map<number, number>>>>();
+  /**
+   * IPv6 ids by address: open addressing over (four words, id + 1) slots of
+   * V6_SLOT int32s, as for IPv4. (Nested Maps keyed by the words hashed them
+   * with V8's hash for numbers, which takes no seed: a sender could choose
+   * the last 64 bits of many addresses to share one of its buckets.)
+   */
+  private v6 = new Int32Array(V6_SLOT << 10);
+  private v6Mask = (1 << 10) - 1;
+  private v6Count = 0;
   private readonly byText = new Map<string, number>();
   private readonly texts: string[] = [];
 
@@ -77,30 +84,43 @@ export class AddressTable {
 
   /** The id of the IPv6 address in the 16 bytes at `offset`. */
   internV6(bytes: Uint8Array, view: DataView, offset: number): number {
-    const a = view.getUint32(offset);
-    const b = view.getUint32(offset + 4);
-    const c = view.getUint32(offset + 8);
-    const d = view.getUint32(offset + 12);
-    let l1 = this.v6.get(a);
-    if (l1 === undefined) {
-      l1 = new Map();
-      this.v6.set(a, l1);
+    const a = view.getInt32(offset);
+    const b = view.getInt32(offset + 4);
+    const c = view.getInt32(offset + 8);
+    const d = view.getInt32(offset + 12);
+    const table = this.v6;
+    const mask = this.v6Mask;
+    let at = (hashV6(a, b, c, d) & mask) * V6_SLOT;
+    for (;;) {
+      const id = table[at + 4]!;
+      if (id === 0) break;
+      if (table[at] === a && table[at + 1] === b && table[at + 2] === c && table[at + 3] === d) {
+        return id - 1;
+      }
+      at = (at + V6_SLOT) & (mask * V6_SLOT + V6_SLOT - 1);
     }
-    let l2 = l1.get(b);
-    if (l2 === undefined) {
-      l2 = new Map();
-      l1.set(b, l2);
-    }
-    let l3 = l2.get(c);
-    if (l3 === undefined) {
-      l3 = new Map();
-      l2.set(c, l3);
-    }
-    const id = l3.get(d);
-    if (id !== undefined) return id;
     const fresh = this.add(formatIpv6(bytes, offset));
-    l3.set(d, fresh);
+    table[at] = a;
+    table[at + 1] = b;
+    table[at + 2] = c;
+    table[at + 3] = d;
+    table[at + 4] = fresh + 1;
+    if (++this.v6Count * 2 > mask) this.growV6();
     return fresh;
+  }
+
+  private growV6(): void {
+    const old = this.v6;
+    const mask = this.v6Mask * 2 + 1;
+    const table = writtenThrough(new Int32Array((mask + 1) * V6_SLOT));
+    for (let j = 0; j < old.length; j += V6_SLOT) {
+      if (old[j + 4] === 0) continue;
+      let i = hashV6(old[j]!, old[j + 1]!, old[j + 2]!, old[j + 3]!) & mask;
+      while (table[i * V6_SLOT + 4] !== 0) i = (i + 1) & mask;
+      table.set(old.subarray(j, j + V6_SLOT), i * V6_SLOT);
+    }
+    this.v6 = table;
+    this.v6Mask = mask;
   }
 
   /** The id of an address given as text, or undefined if the text is not an address. */
@@ -130,6 +150,14 @@ export class AddressTable {
     }
     return id;
   }
+}
+
+/** Int32s per IPv6 slot: the address's four words, its id + 1, and padding to a power of two. */
+const V6_SLOT = 8;
+
+/** An IPv6 address's four words, each mixed under the run's seed before the next joins. */
+function hashV6(a: number, b: number, c: number, d: number): number {
+  return mixSeeded(hashTriple(a, b, c) ^ d, HASH_SEED);
 }
 
 /** Mixes all of an address's bits into the low ones (neighbouring addresses are common), under the run's seed. */

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { AddressTable } from '../../src/capture/addresses.ts';
 import { HASH_SEED, hashTripleSeeded } from '../../src/capture/int-hash.ts';
 
 const BUCKETS = 4096;
@@ -61,6 +62,33 @@ describe('the seeded hash of the capture tables', () => {
       );
       assert.ok(used.size > 1150, `seed ${seed}: ${used.size} buckets`);
     }
+  });
+
+  it('IPv6 addresses keep one id each through the table growing, whichever way they are written', () => {
+    const table = new AddressTable();
+    const ids = new Map<string, number>();
+    // 5,000 addresses in one /64 (the part a sender chooses), then 5,000 across prefixes.
+    for (let i = 0; i < 10_000; i++) {
+      const text =
+        i < 5000
+          ? `2001:db8::${((i * 7919) & 0xffff).toString(16)}:${i.toString(16)}`
+          : `2001:db8:${((i * 31) & 0xffff).toString(16)}::1`;
+      const id = table.internText(text)!;
+      assert.ok(!ids.has(text));
+      ids.set(text, id);
+    }
+    assert.equal(new Set(ids.values()).size, 10_000);
+    for (const [text, id] of ids) assert.equal(table.internText(text), id);
+    // Another spelling of one address, and its bytes: the same id.
+    const bytes = new Uint8Array(16);
+    bytes.set([0x20, 0x01, 0x0d, 0xb8], 0);
+    bytes[15] = 1;
+    assert.equal(
+      table.internV6(bytes, new DataView(bytes.buffer), 0),
+      table.internText('2001:db8::1'),
+    );
+    assert.equal(table.internText('2001:0db8:0:0:0:0:0:0001'), table.internText('2001:db8::1'));
+    assert.equal(table.text(table.internText('2001:0db8::0001')!), '2001:db8::1');
   });
 
   it('two processes, each with its own seed, list the same connections in the same order', () => {
