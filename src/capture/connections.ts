@@ -12,6 +12,7 @@
  */
 import type { AddressTable } from './addresses.ts';
 import type { ConnState } from './conn-state.ts';
+import { HASH_SEED, mixSeeded } from './int-hash.ts';
 import { nextSweepAfter } from './sweep-clock.ts';
 import type { TcpFlow } from './tcp-flow.ts';
 
@@ -66,6 +67,8 @@ export const DEFAULT_UDP_FLOW_OPTIONS: UdpFlowOptions = {
 };
 
 interface UdpFlow {
+  /** Which flow this is, counted from the capture's first. */
+  serial: number;
   start: number;
   last: number;
   orig: number;
@@ -83,10 +86,15 @@ export class UdpFlowTable {
   private readonly onEnd: ConnectionListener;
   private readonly options: UdpFlowOptions;
   /**
-   * By the lower endpoint, then the higher, each as address id × 65,536 +
-   * port (exact for ids below 2³⁷): numbers, so no key string per datagram.
+   * By the lower endpoint, then the higher, each as its address id mixed
+   * under the run's seed × 65,536 + port (one number per endpoint, so no key
+   * string per datagram). V8 hashes numbers without a seed, and ids and ports
+   * follow from what senders chose: unmixed, a sender could pile its flows
+   * into one of the Maps' buckets.
    */
   private readonly flows = new Map<number, Map<number, UdpFlow>>();
+  /** Flows begun so far: which endpoint is lower depends on the seed, so ends are listed in this order. */
+  private begun = 0;
   private nextSweep = 0;
   size = 0;
   /** Flows ended early because too many were open. */
@@ -114,8 +122,8 @@ export class UdpFlowTable {
       if (this.nextSweep !== 0) this.sweep(ts, 1);
       this.nextSweep = nextSweepAfter(ts);
     }
-    const from = src * 65536 + srcPort;
-    const to = dst * 65536 + dstPort;
+    const from = mixSeeded(src, HASH_SEED) * 65536 + srcPort;
+    const to = mixSeeded(dst, HASH_SEED) * 65536 + dstPort;
     const low = Math.min(from, to);
     const high = Math.max(from, to);
     let flow = this.flows.get(low)?.get(high);
@@ -129,6 +137,7 @@ export class UdpFlowTable {
     if (flow === undefined) {
       if (this.size >= this.options.maxFlows) this.makeRoom(ts);
       flow = {
+        serial: this.begun++,
         start: ts,
         last: ts,
         orig: src,
@@ -153,12 +162,18 @@ export class UdpFlowTable {
     }
   }
 
-  /** Ends every open flow (the capture is over). */
+  /** Ends every open flow (the capture is over), in the order they began. */
   finish(): void {
-    for (const inner of this.flows.values())
-      for (const flow of inner.values()) this.onEnd(this.record(flow));
+    const open: UdpFlow[] = [];
+    for (const inner of this.flows.values()) for (const flow of inner.values()) open.push(flow);
     this.flows.clear();
     this.size = 0;
+    this.endInOrder(open);
+  }
+
+  private endInOrder(flows: UdpFlow[]): void {
+    flows.sort((a, b) => a.serial - b.serial);
+    for (const flow of flows) this.onEnd(this.record(flow));
   }
 
   private inner(low: number): Map<number, UdpFlow> {
@@ -170,18 +185,20 @@ export class UdpFlowTable {
     return inner;
   }
 
-  /** Ends the flows idle for longer than the timeout × `scale`. */
+  /** Ends the flows idle for longer than the timeout × `scale`, in the order they began. */
   private sweep(now: number, scale: number): void {
     const limit = this.options.idleTimeout * scale;
+    const idle: UdpFlow[] = [];
     for (const [low, inner] of this.flows) {
       for (const [high, flow] of inner) {
         if (now - flow.last <= limit) continue;
         inner.delete(high);
         this.size--;
-        this.onEnd(this.record(flow));
+        idle.push(flow);
       }
       if (inner.size === 0) this.flows.delete(low);
     }
+    this.endInOrder(idle);
   }
 
   /** The table is full: the idlest flows end, down to 90 % of the bound (as the TCP flow table does). */
