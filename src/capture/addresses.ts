@@ -97,7 +97,7 @@ export class AddressTable {
       if (table[at] === a && table[at + 1] === b && table[at + 2] === c && table[at + 3] === d) {
         return id - 1;
       }
-      at = (at + V6_SLOT) & (mask * V6_SLOT + V6_SLOT - 1);
+      at = (at + V6_SLOT) & (table.length - 1);
     }
     const fresh = this.add(formatIpv6(bytes, offset));
     table[at] = a;

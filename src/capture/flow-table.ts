@@ -315,16 +315,15 @@ export class FlowTable {
   }
 
   /**
-   * Rows sorted by their connection's id, the order the connections began in.
+   * The rows, sorted in place by their connection's id: the order the connections began in.
    * Slots follow the hash, and the hash is seeded per run (int-hash.ts): ended
    * in slot order, connections would be listed in another order each run.
    */
   private inOrderMade(rowOffsets: number[]): number[] {
     const rows = this.rows;
     const records = this.records;
-    const ids = rowOffsets.map((r) => records[(rows[r + RECORD]! - 1) * RECORD_INTS + ID]!);
-    const order = Array.from(rowOffsets.keys()).sort((x, y) => ids[x]! - ids[y]!);
-    return order.map((k) => rowOffsets[k]!);
+    const id = (r: number) => records[(rows[r + RECORD]! - 1) * RECORD_INTS + ID]!;
+    return rowOffsets.sort((x, y) => id(x) - id(y));
   }
 
   /**
